@@ -1,0 +1,60 @@
+"""Process scenarios as data: every path of every process, driven by the engine-level runner
+(tests/workflows/test_process_paths.py) and the service-level runner (tests/service/test_process_paths.py).
+
+A scenario starts a case with `start_data` as a user of `start_role` at `clock` (Asia/Shanghai),
+then runs its steps in order. Each module `tests/scenarios/<process_key>.py` defines
+`SCENARIOS: dict[str, Scenario]`; `all_scenarios()` collects them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Do:
+    """Complete the single ready task with bpmn id `task`, which must belong to `role`."""
+
+    task: str
+    role: str
+    data: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Move the injected clock to `until` (ISO datetime, +08:00) and fire due timers."""
+
+    until: str
+
+
+@dataclass(frozen=True)
+class Expect:
+    """Check the ready human tasks (bpmn ids, any order) at this point."""
+
+    ready: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    process_key: str
+    start_role: str
+    start_data: dict
+    steps: tuple
+    outcome: str | None = None  # expected `outcome` when the case ends; None = still open
+    links: tuple[str, ...] = ()  # process keys of linked cases the scenario must request
+    clock: str = "2026-03-02T09:00:00+08:00"
+
+    def start_time(self) -> datetime:
+        return datetime.fromisoformat(self.clock)
+
+
+def all_scenarios() -> dict[str, Scenario]:
+    found: dict[str, Scenario] = {}
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for name, scenario in getattr(module, "SCENARIOS", {}).items():
+            found[f"{info.name}:{name}"] = scenario
+    return found
