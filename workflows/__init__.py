@@ -1,0 +1,1 @@
+"""Qingfeng engine layer: BPMN/DMN loading, sandboxed expressions and workflow execution."""
