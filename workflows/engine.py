@@ -1,0 +1,263 @@
+"""WorkflowEngine: start, restore, dump and drive BPMN workflows of a ProcessBundle."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.util.task import TaskState
+
+from . import patches
+from .errors import ExpressionFailed, TaskNotFound, TaskNotReady, TimerError, WorkflowError
+from .sandbox import SandboxScriptEngine, unwrap_error
+from .serialization import make_serializer, state_from_dict, state_to_dict
+from .specs import ProcessBundle
+
+_PLACEHOLDER = re.compile(r'\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}\}')
+_ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+
+
+def utc_now() -> datetime:
+    """The real clock, aware UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    """A human task waiting for someone."""
+
+    id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    role: str | None
+    approves: str | None
+    form: str | None
+    instructions: str | None
+    due_at: str | None
+    due_error: str | None = None
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    """A timer event waiting for its due time."""
+
+    task_id: str
+    bpmn_id: str
+    name: str
+    due_at: datetime
+
+
+class WorkflowEngine:
+    """Runs workflows with the sandbox, an injectable clock and spec-free serialization."""
+
+    def __init__(self, clock: Callable[[], datetime] = utc_now, tz: str = 'Asia/Shanghai'):
+        patches.install()
+        self.clock = clock
+        self.tz = tz
+        self.zone = ZoneInfo(tz)
+        self.script_engine = SandboxScriptEngine(self._now, tz)
+        self.serializer = make_serializer()
+
+    def _now(self) -> datetime:
+        moment = self.clock()
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    @contextmanager
+    def _running(self, what: str):
+        """Run engine code under this engine's clock and turn every failure into a WorkflowError."""
+        with patches.engine_clock(self._now, self.zone):
+            try:
+                yield
+            except WorkflowError:
+                raise
+            except Exception as exc:
+                raise self._convert(exc, what) from exc
+
+    @staticmethod
+    def _convert(exc: Exception, what: str) -> WorkflowError:
+        task = getattr(exc, 'task', None)
+        spec = getattr(task, 'task_spec', None) or getattr(exc, 'task_spec', None)
+        where = getattr(spec, 'bpmn_id', None) or getattr(spec, 'name', None) or what
+        inner = unwrap_error(exc)
+        if inner is not None:
+            error = type(inner).__new__(type(inner))
+            error.__dict__.update(inner.__dict__)
+            error.message = f"{where}: {inner.message}"
+            error.args = (error.message,)
+            return error
+        if isinstance(getattr(spec, 'event_definition', None), TimerEventDefinition):
+            return TimerError(f"{where}: 定时器表达式无效: {exc}")
+        return ExpressionFailed(f"{where}: 流程运行出错: {exc}") if task is not None \
+            else WorkflowError(f"{where}: 流程运行出错: {exc}")
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self, bundle: ProcessBundle, data: dict) -> BpmnWorkflow:
+        """Create a workflow, seed its data and run until it waits for people or timers."""
+        with self._running('start'):
+            wf = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=self.script_engine)
+            wf.get_next_task(state=TaskState.READY).data.update(dict(data or {}))
+            wf.do_engine_steps()
+        return wf
+
+    def restore(self, bundle: ProcessBundle, state: dict) -> BpmnWorkflow:
+        """Rebuild a workflow from stored state plus the bundle's specs (no engine steps are run)."""
+        with self._running('restore'):
+            wf = state_from_dict(self.serializer, state, bundle.spec, bundle.subprocess_specs)
+            wf.script_engine = self.script_engine
+        return wf
+
+    def dump(self, wf: BpmnWorkflow) -> dict:
+        """JSON-safe workflow state without the spec."""
+        with self._running('dump'):
+            return state_to_dict(self.serializer, wf)
+
+    # -- human tasks -------------------------------------------------------------------------
+
+    def ready_human_tasks(self, wf: BpmnWorkflow) -> list[ReadyTask]:
+        """READY user/manual tasks with role, form, rendered instructions and due time."""
+        return [self._ready_task(t) for t in wf.get_tasks(state=TaskState.READY, manual=True)]
+
+    def _ready_task(self, task) -> ReadyTask:
+        ts = task.task_spec
+        ext = getattr(ts, 'extensions', {}) or {}
+        props = ext.get('properties', {}) or {}
+        form = ext.get('formJsonSchemaFilename')
+        due_at, due_error = self._due_at(task, props.get('deadline'))
+        return ReadyTask(
+            id=str(task.id), bpmn_id=ts.bpmn_id, name=ts.bpmn_name or ts.bpmn_id, lane=ts.lane,
+            role=props.get('role'), approves=props.get('approves'),
+            form=(form if form.startswith('forms/') else f'forms/{form}') if form else None,
+            instructions=render_instructions(ext.get('instructionsForEndUser'), task.data),
+            due_at=due_at, due_error=due_error)
+
+    def _due_at(self, task, expression: str | None) -> tuple[str | None, str | None]:
+        if not expression:
+            return None, None
+        try:
+            with patches.engine_clock(self._now, self.zone):
+                value = self.script_engine.environment.evaluate(expression, task.data)
+            return self._normalize_due(value), None
+        except (WorkflowError, ValueError, TypeError) as exc:
+            return None, f"截止时间无法计算: {exc}"
+
+    def _normalize_due(self, value) -> str | None:
+        if value in (None, ''):
+            return None
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.zone)
+        return moment.isoformat()
+
+    def _task(self, wf: BpmnWorkflow, task_id: str):
+        try:
+            return wf.get_task_from_id(uuid.UUID(str(task_id)))
+        except (ValueError, TaskNotFoundException, KeyError):
+            raise TaskNotFound(f"任务 {task_id} 不存在")
+
+    def complete(self, wf: BpmnWorkflow, task_id: str, data: dict) -> None:
+        """Complete a READY human task with form data and run the workflow on."""
+        task = self._task(wf, task_id)
+        if task.state != TaskState.READY or not task.task_spec.manual:
+            state = TaskState.get_name(task.state)
+            raise TaskNotReady(f"任务 {task.task_spec.bpmn_id} 当前不可办理 (状态 {state})")
+        with self._running(task.task_spec.bpmn_id or 'complete'):
+            task.set_data(**dict(data or {}))
+            task.run()
+            wf.do_engine_steps()
+
+    # -- timers ------------------------------------------------------------------------------
+
+    def waiting_timers(self, wf: BpmnWorkflow) -> list[WaitingTimer]:
+        """Timer events currently waiting, with their due time (aware UTC)."""
+        timers = []
+        for task in wf.get_tasks(state=TaskState.WAITING):
+            event = getattr(task.task_spec, 'event_definition', None)
+            if not isinstance(event, TimerEventDefinition):
+                continue
+            value = event.details(task).value
+            if not value:
+                continue
+            due = datetime.fromisoformat(value)
+            due = due if due.tzinfo else due.replace(tzinfo=self.zone)
+            timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or
+                                       event.name or task.task_spec.bpmn_id, due.astimezone(UTC)))
+        return timers
+
+    def fire_due_timers(self, wf: BpmnWorkflow) -> list[str]:
+        """Fire every timer due by the engine clock; return the bpmn ids of the fired timers."""
+        before = {t.task_id: t for t in self.waiting_timers(wf)}
+        if not before:
+            return []
+        with self._running('timers'):
+            wf.refresh_timers()
+            wf.do_engine_steps()
+        still = {t.task_id: t.due_at for t in self.waiting_timers(wf)}
+        return [t.bpmn_id for tid, t in before.items() if tid not in still or still[tid] != t.due_at]
+
+    # -- read models -------------------------------------------------------------------------
+
+    def is_completed(self, wf: BpmnWorkflow) -> bool:
+        """True when the workflow has finished."""
+        return wf.is_completed()
+
+    def case_data(self, wf: BpmnWorkflow) -> dict:
+        """The latest data of the case: end data when finished, else merged data of the active tasks."""
+        if wf.is_completed():
+            base = wf.last_task.data if wf.last_task is not None else {}
+            return {**base, **wf.data}
+        active = sorted(wf.get_tasks(state=_ACTIVE), key=lambda t: t.last_state_change)
+        data = dict(wf.last_task.data) if wf.last_task is not None else {}
+        for task in active:
+            data.update(task.data)
+        return data
+
+    def outcome(self, wf: BpmnWorkflow) -> str | None:
+        """The `outcome` label set before an end event, if any."""
+        value = self.case_data(wf).get('outcome')
+        return str(value) if value not in (None, '') else None
+
+    def element_states(self, wf: BpmnWorkflow) -> tuple[list[str], list[str]]:
+        """BPMN element ids that are completed / active, for the diagram."""
+        completed, active = [], []
+        for task in wf.get_tasks(state=TaskState.COMPLETED | _ACTIVE):
+            bpmn_id = task.task_spec.bpmn_id
+            if bpmn_id is None:
+                continue
+            target = completed if task.state == TaskState.COMPLETED else active
+            if bpmn_id not in target:
+                target.append(bpmn_id)
+        return completed, active
+
+    def case_requests(self, wf: BpmnWorkflow) -> dict[str, dict]:
+        """`start_case_<name>` requests present in the current data."""
+        data = self.case_data(wf)
+        return {key[len('start_case_'):]: value for key, value in data.items()
+                if key.startswith('start_case_') and isinstance(value, dict) and key != 'start_case_'}
+
+    def completed_task_log(self, wf: BpmnWorkflow) -> list[dict]:
+        """Completed human tasks in completion order."""
+        done = [t for t in wf.get_tasks(state=TaskState.COMPLETED) if t.task_spec.manual]
+        done.sort(key=lambda t: t.last_state_change)
+        return [{
+            'task_id': str(t.id), 'bpmn_id': t.task_spec.bpmn_id, 'name': t.task_spec.bpmn_name,
+            'lane': t.task_spec.lane,
+            'completed_at': datetime.fromtimestamp(t.last_state_change, UTC).isoformat(),
+        } for t in done]
+
+
+def render_instructions(template: str | None, data: dict) -> str | None:
+    """Replace `{{ name }}` placeholders with task data (missing names become empty)."""
+    if template is None:
+        return None
+    return _PLACEHOLDER.sub(lambda m: '' if data.get(m.group(1)) is None else str(data.get(m.group(1))),
+                            template)

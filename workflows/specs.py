@@ -1,0 +1,263 @@
+"""Load a process version (BPMN + DMN + forms) into specs, after hardening, XSD validation and lint."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jsonschema
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR
+
+from .dmn import QingfengParser
+from .errors import Problem, SpecInvalid
+from .lint import BPMN_NS, NS, BpmnLinter, form_key, lint_dmn, local, properties
+from .xmlsafe import MAX_FILE_BYTES, decode_text, element_lines, parse_xml
+
+__all__ = ['MAX_FILE_BYTES', 'ProcessBundle', 'TaskInfo', 'check_files', 'collect_sources', 'content_hash',
+           'load_bundle', 'load_bundle_cached']
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    """What the service needs to know about one human task of a process."""
+
+    bpmn_id: str
+    name: str
+    lane: str | None
+    role: str | None
+    approves: str | None
+    deadline_expr: str | None
+    form: str | None
+    instructions: str | None
+    documentation: str | None
+
+
+@dataclass(eq=False)
+class ProcessBundle:
+    """A parsed, validated process version."""
+
+    key: str
+    name: str
+    spec: object
+    subprocess_specs: dict
+    files: dict[str, bytes]
+    sha256: str
+    start_roles: tuple[str, ...] = ()
+    forms: dict[str, dict] = field(default_factory=dict)
+    tasks: dict[str, TaskInfo] = field(default_factory=dict)
+
+
+def content_hash(files: dict[str, bytes]) -> str:
+    """sha256 over the files sorted by name: the version identity."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        data = files[name]
+        digest.update(f'{name}\0{len(data)}\0'.encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _translate(exc: ValidationException) -> str:
+    text = str(exc.args[0] if exc.args else exc)
+    if 'No start event' in text:
+        return "缺少开始事件"
+    if 'no support implemented' in text:
+        return f"不支持的元素类型 {exc.tag or ''}".strip()
+    if 'No DMN Diagram available' in text:
+        return f"找不到被调用的决策表 ({text.split('id')[1].split(',')[0].strip()})"
+    match = re.search(r"Element '\{[^}]*\}(\w+)': This element is not expected", text)
+    if match:
+        return f"元素 {match.group(1)} 不允许出现在这里 (XSD 校验失败)"
+    return f"BPMN/DMN 校验失败: {text}"
+
+
+def _spiff_problem(name: str, exc: Exception, lines: dict[str, int]) -> Problem:
+    if isinstance(exc, ValidationException):
+        element_id = exc.id or None
+        line = exc.line_number if isinstance(exc.line_number, int) else lines.get(element_id)
+        return Problem(exc.file_name or name, element_id, _translate(exc), line)
+    return Problem(name, None, f"流程定义无法解析: {type(exc).__name__}: {exc}")
+
+
+def _load_forms(files: dict[str, bytes], problems: list[Problem]) -> tuple[dict[str, dict], set[str]]:
+    forms, broken = {}, set()
+    for name, data in files.items():
+        if not name.endswith('.json'):
+            continue
+        text, problem = decode_text(name, data)
+        try:
+            if problem:
+                raise ValueError(problem.message)
+            if len(data) > MAX_FILE_BYTES:
+                raise ValueError("文件过大")
+            schema = json.loads(text)
+            jsonschema.Draft202012Validator.check_schema(schema)
+            forms[name] = schema
+        except (ValueError, jsonschema.SchemaError) as exc:
+            broken.add(name)
+            message = exc.message if isinstance(exc, jsonschema.SchemaError) else str(exc)
+            problems.append(Problem(name, None, f"表单不是有效的 JSON Schema: {message}"))
+    return forms, broken
+
+
+def _executable_process(name: str, root: etree._Element, problems: list[Problem]) -> etree._Element | None:
+    if local(root) != 'definitions':
+        problems.append(Problem(name, None, "根元素必须是 bpmn:definitions"))
+        return None
+    processes = root.findall(f'{{{BPMN_NS}}}process')
+    executable = [p for p in processes if p.get('isExecutable') == 'true']
+    if not executable:
+        first = processes[0].get('id') if processes else None
+        problems.append(Problem(name, first, "没有可执行流程 (isExecutable)"))
+        return None
+    if len(executable) > 1:
+        problems.append(Problem(name, executable[1].get('id'), "每个 BPMN 文件只能有一个可执行流程"))
+        return None
+    return executable[0]
+
+
+def _task_infos(specs: list) -> dict[str, TaskInfo]:
+    infos = {}
+    for spec in specs:
+        for ts in spec.task_specs.values():
+            if not getattr(ts, 'manual', False):
+                continue
+            ext = getattr(ts, 'extensions', {}) or {}
+            props = ext.get('properties', {}) or {}
+            infos[ts.bpmn_id] = TaskInfo(
+                bpmn_id=ts.bpmn_id, name=ts.bpmn_name or ts.bpmn_id, lane=ts.lane, role=props.get('role'),
+                approves=props.get('approves'), deadline_expr=props.get('deadline'),
+                form=form_key(ext['formJsonSchemaFilename']) if ext.get('formJsonSchemaFilename') else None,
+                instructions=ext.get('instructionsForEndUser'), documentation=ts.documentation)
+    return infos
+
+
+def _main_process(mains: dict[str, etree._Element], problems: list[Problem]) -> str | None:
+    called = {el.get('calledElement') for p in mains.values() for el in p.iter(f'{{{BPMN_NS}}}callActivity')}
+    roots = [pid for pid in (p.get('id') for p in mains.values()) if pid not in called]
+    if len(roots) != 1:
+        message = "无法确定主流程 (应恰好有一个不被调用的可执行流程)"
+        problems.append(Problem(next(iter(mains), ''), None, message))
+        return None
+    return roots[0]
+
+
+def _build(files: dict[str, bytes]) -> tuple[ProcessBundle | None, list[Problem]]:
+    problems: list[Problem] = []
+    roots: dict[str, etree._Element] = {}
+    for name in sorted(files):
+        if name.endswith(('.bpmn', '.dmn')):
+            root, found = parse_xml(name, files[name])
+            problems.extend(found)
+            if root is not None:
+                roots[name] = root
+        elif not name.endswith('.json'):
+            problems.append(Problem(name, None, "不支持的文件类型"))
+    forms, broken_forms = _load_forms(files, problems)
+    bpmn_names = [n for n in roots if n.endswith('.bpmn')]
+    if not bpmn_names and not problems:
+        problems.append(Problem('', None, "缺少 BPMN 文件"))
+    if problems:
+        return None, problems
+
+    parser = QingfengParser(validator=VALIDATOR)
+    mains = {}
+    for name in sorted(roots, key=lambda n: n.endswith('.bpmn')):   # DMN first
+        try:
+            if name.endswith('.dmn'):
+                parser.add_dmn_xml(roots[name], filename=name)
+                problems.extend(lint_dmn(name, roots[name]))
+                continue
+            parser.add_bpmn_xml(roots[name], filename=name)
+        except Exception as exc:  # lxml/Spiff errors become problems, never escape
+            problems.append(_spiff_problem(name, exc, element_lines(roots[name])))
+            continue
+        process = _executable_process(name, roots[name], problems)
+        if process is not None:
+            mains[name] = process
+            problems.extend(BpmnLinter(name, roots[name], forms, broken_forms).run())
+    key = _main_process(mains, problems) if mains and not problems else None
+    if key is None:
+        return None, problems or [Problem('', None, "没有可执行流程 (isExecutable)")]
+
+    main_file = next(n for n, p in mains.items() if p.get('id') == key)
+    try:
+        spec = parser.get_spec(key)
+        subprocess_specs = parser.get_subprocess_specs(key)
+    except Exception as exc:
+        return None, [_spiff_problem(main_file, exc, element_lines(roots[main_file]))]
+
+    start_roles: list[str] = []
+    for start in mains[main_file].iterfind('bpmn:startEvent', namespaces=NS):
+        start_roles += [r.strip() for r in properties(start).get('start_roles', '').split(',') if r.strip()]
+    bundle = ProcessBundle(
+        key=key, name=mains[main_file].get('name') or key, spec=spec, subprocess_specs=subprocess_specs,
+        files=dict(files), sha256=content_hash(files), start_roles=tuple(dict.fromkeys(start_roles)),
+        forms=forms, tasks=_task_infos([spec, *[s for s in subprocess_specs.values() if s is not None]]))
+    return bundle, []
+
+
+def check_files(files: dict[str, bytes]) -> list[Problem]:
+    """Return every problem of a file set without raising."""
+    try:
+        return _build(files)[1]
+    except Exception as exc:  # last line of defence: a crash is still reported as a problem
+        return [Problem('', None, f"流程定义无法解析: {type(exc).__name__}: {exc}")]
+
+
+def load_bundle(files: dict[str, bytes]) -> ProcessBundle:
+    """Parse, validate and lint a process version; raise SpecInvalid listing every problem."""
+    try:
+        bundle, problems = _build(files)
+    except Exception as exc:
+        raise SpecInvalid([Problem('', None, f"流程定义无法解析: {type(exc).__name__}: {exc}")])
+    if problems or bundle is None:
+        raise SpecInvalid(problems)
+    return bundle
+
+
+_CACHE: OrderedDict[str, ProcessBundle] = OrderedDict()
+_CACHE_SIZE = 32
+_CACHE_LOCK = threading.Lock()
+
+
+def load_bundle_cached(files: dict[str, bytes]) -> ProcessBundle:
+    """load_bundle with a small LRU keyed by the content hash (specs are read-only once built)."""
+    digest = content_hash(files)
+    with _CACHE_LOCK:
+        if digest in _CACHE:
+            _CACHE.move_to_end(digest)
+            return _CACHE[digest]
+    bundle = load_bundle(files)
+    with _CACHE_LOCK:
+        _CACHE[digest] = bundle
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return bundle
+
+
+def collect_sources(bpmn_dir: Path, process_key: str) -> dict[str, bytes]:
+    """Gather a process's .bpmn, the .dmn files it calls and the forms it names, keyed by relative name."""
+    bpmn_dir = Path(bpmn_dir)
+    main = f'{process_key}.bpmn'
+    files = {main: (bpmn_dir / main).read_bytes()}
+    root, problems = parse_xml(main, files[main])
+    if root is None:
+        raise SpecInvalid(problems)
+    for el in root.iter(f'{{{NS["spiffworkflow"]}}}calledDecisionId'):
+        name = f'{(el.text or "").strip()}.dmn'
+        if (bpmn_dir / name).is_file():
+            files[name] = (bpmn_dir / name).read_bytes()
+    for el in root.iter(f'{{{NS["spiffworkflow"]}}}formJsonSchemaFilename'):
+        name = form_key((el.text or '').strip())
+        path = (bpmn_dir / name).resolve()
+        if path.is_file() and path.is_relative_to(bpmn_dir.resolve()):
+            files[name] = path.read_bytes()
+    return files
