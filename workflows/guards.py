@@ -37,9 +37,9 @@ _current: ContextVar[_Budget | None] = ContextVar('qingfeng_sandbox_budget', def
 
 
 @contextmanager
-def limits(source: str, seconds: float = TIME_LIMIT):
+def limits(source: str, seconds: float | None = None):
     """Run the block under a fresh time and allocation budget (nested calls get their own)."""
-    token = _current.set(_Budget(source, seconds))
+    token = _current.set(_Budget(source, TIME_LIMIT if seconds is None else seconds))
     try:
         yield
         tick()  # one last check: catches a single slow operation at the end

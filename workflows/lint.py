@@ -28,6 +28,7 @@ NON_FLOW = frozenset({
     'dataStoreReference', 'textAnnotation', 'association', 'group', 'ioSpecification', 'property',
     'correlationSubscription', 'dataInputAssociation', 'dataOutputAssociation',
 })
+_SCOPES = ('process', 'subProcess', 'transaction', 'definitions')
 _EXPRESSION_TAGS = ('conditionExpression', 'completionCondition', 'loopCardinality', 'loopCondition',
                     'timeDate', 'timeDuration', 'timeCycle')
 
@@ -75,10 +76,12 @@ class BpmnLinter:
         self._human_tasks()
         return self.problems
 
-    def _owner_id(self, el: etree._Element) -> str | None:
-        while el is not None and (el.get('id') is None or local(el) in _EXPRESSION_TAGS):
+    @staticmethod
+    def _owner_id(el: etree._Element) -> str | None:
+        # The flow node or sequence flow the expression belongs to: the ancestor directly in a scope.
+        while el.getparent() is not None and local(el.getparent()) not in _SCOPES:
             el = el.getparent()
-        return el.get('id') if el is not None else None
+        return el.get('id')
 
     def _expressions(self) -> None:
         for el in self.root.iter(*(f'{{{BPMN_NS}}}{t}' for t in _EXPRESSION_TAGS)):

@@ -160,12 +160,11 @@ def _build(files: dict[str, bytes]) -> tuple[ProcessBundle | None, list[Problem]
                 roots[name] = root
         elif not name.endswith('.json'):
             problems.append(Problem(name, None, "不支持的文件类型"))
-    forms, broken_forms = _load_forms(files, problems)
-    bpmn_names = [n for n in roots if n.endswith('.bpmn')]
-    if not bpmn_names and not problems:
+    if not problems and not any(n.endswith('.bpmn') for n in roots):
         problems.append(Problem('', None, "缺少 BPMN 文件"))
     if problems:
         return None, problems
+    forms, broken_forms = _load_forms(files, problems)   # form problems do not stop the BPMN checks
 
     parser = QingfengParser(validator=VALIDATOR)
     mains = {}
@@ -183,8 +182,8 @@ def _build(files: dict[str, bytes]) -> tuple[ProcessBundle | None, list[Problem]
         if process is not None:
             mains[name] = process
             problems.extend(BpmnLinter(name, roots[name], forms, broken_forms).run())
-    key = _main_process(mains, problems) if mains and not problems else None
-    if key is None:
+    key = _main_process(mains, problems) if mains else None
+    if key is None or problems:
         return None, problems or [Problem('', None, "没有可执行流程 (isExecutable)")]
 
     main_file = next(n for n, p in mains.items() if p.get('id') == key)
