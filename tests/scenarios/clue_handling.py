@@ -75,7 +75,7 @@ A_INQUIRY = {
     "verifiable": "部分可查",
     "severity": "苗头性倾向性一般性问题",
     "ready_to_verify": False,
-}  # rule 7 → 谈话函询
+}  # rule 6 → 谈话函询
 A_VERIFY = {
     **_BASE_ANALYSIS,
     "verifiable": "可查",
