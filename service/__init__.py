@@ -1,0 +1,41 @@
+"""Qingfeng service: the Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Flask
+
+from service.config import ROOT, Config
+
+
+def create_app(config: Config | None = None, clock: Callable[[], datetime] | None = None) -> Flask:
+    """Build the app: configuration, database, engine, extensions, blueprints, error handlers."""
+    from service.api import register_api
+    from service.auth import close_read_session
+    from service.cases.runtime import build_services
+    from service.errors import register_error_handlers
+    from service.extensions import csrf, login_manager
+    from service.security import install_security_headers
+    from service.web import register_web
+
+    config = config or Config.from_env()
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "service" / "static"))
+    app.config.update(config.flask_settings())
+    app.extensions["qingfeng"] = build_services(config, clock)
+    app.teardown_appcontext(close_read_session)
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+    register_api(app)
+    csrf.exempt("api")
+    for name in list(app.blueprints):
+        if name != "web":
+            csrf.exempt(app.blueprints[name])
+    register_web(app)
+    register_error_handlers(app)
+    install_security_headers(app)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return app

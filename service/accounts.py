@@ -1,0 +1,74 @@
+"""Account actions: users, password login with throttling, API tokens. Each public function is one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from service.cases.errors import AuthenticationFailed, Conflict, InvalidInput, Throttled
+from service.cases.runtime import Services
+from service.models import ApiToken, LoginAttempt, User
+
+_DUMMY_HASH = generate_password_hash("qingfeng-timing-equaliser")
+
+
+def create_user(svc: Services, username: str, display_name: str, password: str, roles, department: str = "") -> int:
+    if len(password) < 8:
+        raise InvalidInput("密码至少 8 位", {"password": ["密码至少 8 位"]})
+    with svc.db.write_session() as session:
+        if session.scalar(select(User.id).where(User.username == username)) is not None:
+            raise Conflict(f"用户名 {username} 已存在", code="user_exists")
+        user = User(username=username, display_name=display_name, password_hash=generate_password_hash(password, method=svc.config.PASSWORD_HASH_METHOD),
+                    department=department, created_at=svc.now())
+        try:
+            user.roles = roles
+        except ValueError as exc:
+            raise InvalidInput(str(exc), {"roles": [str(exc)]})
+        session.add(user)
+        session.flush()
+        return user.id
+
+
+def authenticate(svc: Services, username: str, password: str, remote_addr: str = "") -> int:
+    """Check a password; record the attempt; refuse with Throttled after too many recent failures."""
+    now = svc.now()
+    window_start = now - timedelta(seconds=svc.config.LOGIN_WINDOW_SECONDS)
+    with svc.db.write_session() as session:
+        failures = session.scalar(
+            select(func.count(LoginAttempt.id)).where(
+                LoginAttempt.username == username, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= window_start
+            )
+        )
+        if failures >= svc.config.LOGIN_MAX_FAILURES:
+            raise Throttled("登录失败次数过多，请 15 分钟后再试")
+        user = session.scalar(select(User).where(User.username == username))
+        ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password) and bool(user and user.active)
+        session.add(LoginAttempt(username=username[:64], remote_addr=remote_addr[:64], succeeded=ok, at=now))
+    if not ok:
+        raise AuthenticationFailed("用户名或密码错误")
+    return user.id
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(svc: Services, user_id: int, name: str = "") -> str:
+    """Create an API token; only its hash is stored, the token is returned once."""
+    token = "qf_" + secrets.token_urlsafe(32)
+    with svc.db.write_session() as session:
+        session.add(ApiToken(user_id=user_id, token_hash=_token_hash(token), name=name[:64], created_at=svc.now()))
+    return token
+
+
+def user_id_for_token(session, token: str) -> int | None:
+    """Look up the active user behind a bearer token (read only)."""
+    row = session.execute(
+        select(ApiToken.user_id).join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked.is_(False), User.active.is_(True))
+    ).first()
+    return row[0] if row else None

@@ -1,0 +1,15 @@
+"""JSON API under /api/v1 (flask-smorest documents it at /api/v1/openapi.json)."""
+
+from flask import Flask
+
+from service.extensions import api
+
+
+def register_api(app: Flask) -> None:
+    from service.api import cases, health, processes, session, tasks
+
+    api.init_app(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.components.security_scheme("cookieAuth", {"type": "apiKey", "in": "cookie", "name": "session"})
+    for module in (health, session, processes, cases, tasks):
+        api.register_blueprint(module.blp, url_prefix="/api/v1")

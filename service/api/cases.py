@@ -1,0 +1,80 @@
+"""Cases: start, list, detail, audit trail, diagram, reporter identity, recusal."""
+
+from flask_smorest import Blueprint
+
+from service.api.common import api_login_required, case_detail_body
+from service.auth import actor, fresh_read_session, read_session
+from service.cases import actions, queries
+from service.cases.runtime import services
+from service.schemas.api import (
+    AuditOut,
+    CaseCreateIn,
+    CaseDetailOut,
+    CaseListArgs,
+    CasePageOut,
+    DiagramOut,
+    RecusalIn,
+    ReporterIn,
+)
+
+blp = Blueprint("cases", __name__, description="案件")
+
+
+@blp.route("/cases", methods=["POST"])
+@blp.arguments(CaseCreateIn)
+@blp.response(201, CaseDetailOut)
+@api_login_required
+def start(body):
+    """Start a case of a process the user's role may start."""
+    case_id = actions.start_case(services(), actor().id, body["process_key"], body["title"], body["data"])
+    return case_detail_body(queries.case_detail(services(), fresh_read_session(), actor(), case_id))
+
+
+@blp.route("/cases")
+@blp.arguments(CaseListArgs, location="query")
+@blp.response(200, CasePageOut)
+@api_login_required
+def list_cases(args):
+    """A filtered page of the cases the user may see."""
+    return queries.list_cases(read_session(), actor(), queries.CaseFilter(**args), services().now())
+
+
+@blp.route("/cases/<int:case_id>")
+@blp.response(200, CaseDetailOut)
+@api_login_required
+def detail(case_id):
+    return case_detail_body(queries.case_detail(services(), read_session(), actor(), case_id))
+
+
+@blp.route("/cases/<int:case_id>/audit")
+@blp.response(200, AuditOut)
+@api_login_required
+def audit_trail(case_id):
+    """The case's audit events and the result of recomputing their hash chain."""
+    trail = queries.audit_trail(read_session(), actor(), case_id)
+    return {"events": trail["events"], "chain": trail["chain"].to_dict()}
+
+
+@blp.route("/cases/<int:case_id>/diagram")
+@blp.response(200, DiagramOut)
+@api_login_required
+def diagram(case_id):
+    return queries.case_diagram(services(), read_session(), actor(), case_id)
+
+
+@blp.route("/cases/<int:case_id>/reporter", methods=["GET", "POST"])
+@blp.arguments(ReporterIn, location="query")
+@blp.response(200)
+@api_login_required
+def reporter(args, case_id):
+    """The reporter's identity (need-to-know roles only; every read is audited). Give `reason`."""
+    return {"reporter": actions.read_reporter(services(), actor().id, case_id, args.get("reason", ""))}
+
+
+@blp.route("/cases/<int:case_id>/recusals", methods=["POST"])
+@blp.arguments(RecusalIn)
+@blp.response(204)
+@api_login_required
+def recuse(body, case_id):
+    """Record a 回避 decision for a user on this case (supervisor/leader)."""
+    actions.recuse_user(services(), actor().id, case_id, body["user_id"], body["reason"])

@@ -1,0 +1,58 @@
+"""Startable processes and process versions (list, deploy)."""
+
+from flask import request
+from flask_smorest import Blueprint
+
+from service.api.common import api_login_required
+from service.auth import actor, read_session
+from service.cases import actions, queries
+from service.cases.errors import InvalidInput, NotAllowed
+from service.cases.permissions import can_deploy
+from service.cases.runtime import services
+from service.schemas.api import DeployOut, ProcessOut, ProcessVersionOut
+
+blp = Blueprint("processes", __name__, description="流程与流程版本")
+
+
+@blp.route("/processes")
+@blp.response(200, ProcessOut(many=True))
+@api_login_required
+def startable():
+    """Processes the current user may start (latest versions)."""
+    return queries.startable_processes(read_session(), actor())
+
+
+@blp.route("/process-definitions")
+@blp.response(200, ProcessVersionOut(many=True))
+@api_login_required
+def list_versions():
+    """Every deployed version with its open-case count (designers and admins)."""
+    if not can_deploy(actor().roles) and not actor().has_role("auditor"):
+        raise NotAllowed("只有流程设计员、管理员和审计员可以查看流程版本")
+    out = []
+    for version, open_cases in queries.process_versions(read_session()):
+        out.append({**{c: getattr(version, c) for c in ("id", "process_key", "version", "name", "sha256",
+                                                       "deployed_at", "deployed_by_id")},
+                    "open_cases": open_cases, "files": sorted(version.files)})
+    return out
+
+
+def uploaded_files() -> dict[str, bytes]:
+    """Files from a multipart upload (field `files`, names kept) or a JSON body {files: {name: text}}."""
+    if request.files:
+        return {f.filename: f.read() for f in request.files.getlist("files") if f.filename}
+    body = request.get_json(silent=True) or {}
+    files = body.get("files")
+    if not isinstance(files, dict) or not files:
+        raise InvalidInput("请上传流程文件", {"files": ["至少需要一个 .bpmn 文件"]})
+    return {str(name): str(text).encode("utf-8") for name, text in files.items()}
+
+
+@blp.route("/process-definitions", methods=["POST"])
+@blp.response(201, DeployOut)
+@api_login_required
+def deploy():
+    """Deploy a new version (designer/admin); identical content returns the existing version."""
+    comment = request.form.get("comment", "") if request.files else (request.get_json(silent=True) or {}).get(
+        "comment", "")
+    return actions.deploy_process(services(), actor().id, uploaded_files(), str(comment))

@@ -1,0 +1,66 @@
+"""Tasks: the user's worklist, one task with its form, claim, release, complete."""
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from service.api.common import api_login_required, case_detail_body
+from service.auth import actor, fresh_read_session, read_session
+from service.cases import actions, queries
+from service.cases.runtime import services
+from service.schemas.api import CaseDetailOut, CompleteIn, TaskDetailOut, TaskOut
+
+blp = Blueprint("tasks", __name__, description="待办任务")
+
+
+class TaskListArgs(Schema):
+    scope = fields.String(load_default="mine", validate=validate.OneOf(["mine", "claimed"]))
+    process_key = fields.String()
+
+
+@blp.route("/tasks")
+@blp.arguments(TaskListArgs, location="query")
+@blp.response(200, TaskOut(many=True))
+@api_login_required
+def worklist(args):
+    """Open tasks the user may act on, most urgent first."""
+    rows = queries.list_tasks(read_session(), actor(), args["scope"], args.get("process_key"))
+    return [item for item, _case in rows]
+
+
+@blp.route("/tasks/<string:task_id>")
+@blp.response(200, TaskDetailOut)
+@api_login_required
+def task_detail(task_id):
+    """A task with its role, lane, due date and JSON Schema form."""
+    session = read_session()
+    item, case = queries.get_task(session, actor(), task_id)
+    body = {c: getattr(item, c) for c in ("task_id", "case_id", "bpmn_id", "title", "role", "lane", "approves",
+                                         "assignee_id", "due_at", "created_at", "instructions")}
+    return {**body, "case_reference": case.reference, "case_version": case.version,
+            "form": queries.task_form(services(), session, item, case)}
+
+
+@blp.route("/tasks/<string:task_id>/claim", methods=["POST"])
+@blp.response(200, CaseDetailOut)
+@api_login_required
+def claim(task_id):
+    case_id = actions.claim_task(services(), actor().id, task_id)
+    return case_detail_body(queries.case_detail(services(), fresh_read_session(), actor(), case_id))
+
+
+@blp.route("/tasks/<string:task_id>/release", methods=["POST"])
+@blp.response(200, CaseDetailOut)
+@api_login_required
+def release(task_id):
+    case_id = actions.release_task(services(), actor().id, task_id)
+    return case_detail_body(queries.case_detail(services(), fresh_read_session(), actor(), case_id))
+
+
+@blp.route("/tasks/<string:task_id>/complete", methods=["POST"])
+@blp.arguments(CompleteIn)
+@blp.response(200, CaseDetailOut)
+@api_login_required
+def complete(body, task_id):
+    """Complete the task with form data; 403 role/recusal/four-eyes, 409 not ready or stale, 422 form errors."""
+    case_id = actions.complete_task(services(), actor().id, task_id, body["data"], body["case_version"])
+    return case_detail_body(queries.case_detail(services(), fresh_read_session(), actor(), case_id))

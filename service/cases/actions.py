@@ -1,0 +1,385 @@
+"""The case service's public actions. Each is one transaction: state, projections and one audit event."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service.cases import audit, forms, permissions
+from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound, TooLarge
+from service.cases.projections import sync_case_row, sync_timers, sync_work_items
+from service.cases.runtime import Services
+from service.models import Case, CaseLink, ProcessVersion, Recusal, ReferenceCounter, Reporter, User, WorkItem
+from workflows.errors import ExpressionError, SpecInvalid, TaskNotFound, TaskNotReady
+from workflows.specs import MAX_FILE_BYTES, content_hash, load_bundle
+
+log = logging.getLogger(__name__)
+REPORTER_PREFIX = "reporter_"
+
+
+# ---- helpers shared by the actions (not transactions themselves) ----
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise NotAllowed("用户不存在或已停用")
+    return user
+
+
+def _lock_case(session: Session, case_id: int) -> Case:
+    """Lock the case row (PostgreSQL FOR UPDATE; SQLite holds the write lock since BEGIN IMMEDIATE)."""
+    case = session.scalar(select(Case).where(Case.id == case_id).with_for_update())
+    if case is None:
+        raise NotFound(f"案件 {case_id} 不存在")
+    return case
+
+
+def _is_recused(session: Session, case_id: int, user_id: int) -> bool:
+    return session.scalar(select(Recusal.id).where(Recusal.case_id == case_id, Recusal.user_id == user_id)) is not None
+
+
+def _split_reporter(data: dict) -> tuple[dict, dict]:
+    clean = {k: v for k, v in data.items() if not k.startswith(REPORTER_PREFIX)}
+    reporter = {k: v for k, v in data.items() if k.startswith(REPORTER_PREFIX) and v not in (None, "")}
+    return clean, reporter
+
+
+def _store_reporter(session: Session, case_id: int, fields: dict, now) -> None:
+    if not fields:
+        return
+    row = session.scalar(select(Reporter).where(Reporter.case_id == case_id))
+    if row is None:
+        session.add(Reporter(case_id=case_id, fields=fields, created_at=now, updated_at=now))
+    else:
+        row.fields, row.updated_at = {**row.fields, **fields}, now
+
+
+def _next_reference(session: Session, now) -> str:
+    prefix = f"GX-{now.year}"
+    bumped = session.execute(
+        update(ReferenceCounter).where(ReferenceCounter.prefix == prefix)
+        .values(last=ReferenceCounter.last + 1).returning(ReferenceCounter.last)
+    ).scalar()
+    if bumped is None:
+        try:
+            with session.begin_nested():
+                session.add(ReferenceCounter(prefix=prefix, last=1))
+            bumped = 1
+        except IntegrityError:
+            return _next_reference(session, now)
+    return f"{prefix}-{bumped:04d}"
+
+
+def _latest_version(session: Session, process_key: str) -> ProcessVersion:
+    version = session.scalar(
+        select(ProcessVersion).where(ProcessVersion.process_key == process_key).order_by(ProcessVersion.version.desc())
+    )
+    if version is None:
+        raise NotFound(f"流程 {process_key} 尚未部署")
+    return version
+
+
+def _validate_form(schema: dict | None, data: dict) -> None:
+    if schema is None:
+        if data:
+            raise InvalidInput("此步骤没有表单，不接受提交数据", {k: ["表单中没有此字段"] for k in data})
+        return
+    errors = forms.validate(schema, data)
+    if errors:
+        raise InvalidInput("表单内容有误，请按提示修改", errors)
+
+
+def _engine_call(func, *args):
+    """Run an engine operation, turning engine errors into service errors."""
+    try:
+        return func(*args)
+    except TaskNotReady as exc:
+        raise Conflict(f"任务已不可办理：{exc}", code="task_not_ready")
+    except TaskNotFound as exc:
+        raise NotFound(f"任务不存在：{exc}")
+    except ExpressionError as exc:
+        raise InvalidInput(f"流程表达式执行失败：{exc}", code="process_expression_failed")
+
+
+def _create_case(svc: Services, session: Session, actor: User, version: ProcessVersion, title: str, data: dict,
+                 linked_from: Case | None = None) -> Case:
+    """Insert a case, run it to its first wait state, and append its `case_started` event."""
+    now = svc.now()
+    bundle = svc.bundle(version)
+    clean, reporter_fields = _split_reporter(data)
+    if linked_from is not None:
+        clean["linked_from"] = linked_from.reference
+    clean.setdefault("title", title)
+    wf = _engine_call(svc.engine.start, bundle, clean)
+    case = Case(
+        reference=_next_reference(session, now), title=title[:256], process_key=version.process_key,
+        process_version_id=version.id, created_by_id=actor.id, department=actor.department, created_at=now,
+        state={}, version=0,
+    )
+    session.add(case)
+    session.flush()
+    _store_reporter(session, case.id, reporter_fields, now)
+    open_items = sync_work_items(session, svc.engine, case, wf, now, actor.id, None)
+    sync_timers(session, svc.engine, case, wf, now)
+    sync_case_row(svc.engine, case, wf, open_items, now)
+    linked = _start_requested_cases(svc, session, actor, case, wf)
+    summary = {"process_key": version.process_key, "process_version": version.version, "title": title,
+               "data": audit.summarize(clean), "reporter_recorded": bool(reporter_fields)}
+    if linked_from is not None:
+        summary["linked_from"] = linked_from.reference
+    if linked:
+        summary["linked_cases"] = linked
+    audit.append(session, chain=audit.case_chain(case.id), at=now, action="case_started", actor_id=actor.id,
+                 actor_name=actor.display_name, case_id=case.id, summary=summary)
+    return case
+
+
+def _start_requested_cases(svc: Services, session: Session, actor: User, case: Case, wf) -> list[str]:
+    """Start each case the process asked for (`start_case_<name>`) once, and link it both ways."""
+    requests = svc.engine.case_requests(wf)
+    if not requests:
+        return []
+    done = set(session.scalars(select(CaseLink.request_name).where(CaseLink.from_case_id == case.id)))
+    started = []
+    for name, request in sorted(requests.items()):
+        if name in done:
+            continue
+        if not isinstance(request, dict) or not request.get("process_key"):
+            raise InvalidInput(f"关联案件请求 {name} 缺少 process_key", code="process_expression_failed")
+        version = _latest_version(session, str(request["process_key"]))
+        title = str(request.get("title") or f"{case.title}（关联）")
+        child = _create_case(svc, session, actor, version, title, dict(request.get("data") or {}), linked_from=case)
+        session.add(CaseLink(from_case_id=case.id, to_case_id=child.id, request_name=name, created_at=svc.now()))
+        started.append(child.reference)
+    return started
+
+
+# ---- public actions ----
+
+def start_case(svc: Services, actor_id: int, process_key: str, title: str, data: dict) -> int:
+    """Start a case of the latest version of `process_key`; returns the case id."""
+    with svc.db.write_session() as session:
+        actor = _user(session, actor_id)
+        version = _latest_version(session, process_key)
+        if not permissions.can_start(actor.roles, version.start_role_list):
+            raise NotAllowed(f"您的角色不能发起“{version.name}”")
+        case = _create_case(svc, session, actor, version, title, data)
+        return case.id
+
+
+def _open_item_for_update(session: Session, task_id: str) -> tuple[WorkItem, Case]:
+    item = session.scalar(select(WorkItem).where(WorkItem.task_id == task_id))
+    if item is None:
+        raise NotFound(f"任务 {task_id} 不存在")
+    case = _lock_case(session, item.case_id)
+    session.refresh(item)
+    return item, case
+
+
+def _check_may_act(session: Session, actor: User, item: WorkItem) -> None:
+    if _is_recused(session, item.case_id, actor.id):
+        raise NotAllowed("您已回避本案，不能办理本案任务", code="recused")
+    if not permissions.can_complete(actor.roles, item.role):
+        raise NotAllowed(f"此步骤由“{item.role}”角色办理，您无权办理", code="wrong_role")
+    if item.assignee_id is not None and item.assignee_id != actor.id:
+        raise NotAllowed("此任务已由他人认领", code="claimed_by_other")
+
+
+def claim_task(svc: Services, actor_id: int, task_id: str) -> int:
+    with svc.db.write_session() as session:
+        actor = _user(session, actor_id)
+        item, case = _open_item_for_update(session, task_id)
+        if item.completed_at is not None:
+            raise Conflict("任务已办结，不能认领", code="task_not_ready")
+        _check_may_act(session, actor, item)
+        item.assignee_id = actor.id
+        audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="task_claimed", actor_id=actor.id,
+                     actor_name=actor.display_name, case_id=case.id, task_bpmn_id=item.bpmn_id, task_title=item.title)
+        return case.id
+
+
+def release_task(svc: Services, actor_id: int, task_id: str) -> int:
+    with svc.db.write_session() as session:
+        actor = _user(session, actor_id)
+        item, case = _open_item_for_update(session, task_id)
+        if item.completed_at is not None:
+            raise Conflict("任务已办结", code="task_not_ready")
+        if item.assignee_id != actor.id and not actor.has_role("admin"):
+            raise NotAllowed("只能释放自己认领的任务", code="not_claimant")
+        item.assignee_id = None
+        audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="task_released",
+                     actor_id=actor.id, actor_name=actor.display_name, case_id=case.id, task_bpmn_id=item.bpmn_id,
+                     task_title=item.title)
+        return case.id
+
+
+def complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_version: int | None = None) -> int:
+    """Complete a ready human task after every check; returns the case id."""
+    with svc.db.write_session() as session:
+        actor = _user(session, actor_id)
+        item, case = _open_item_for_update(session, task_id)
+        if case_version is not None and case_version != case.version:
+            raise Conflict(f"案件已更新（当前版本 {case.version}），请刷新后重试", code="stale_case_version")
+        if item.completed_at is not None:
+            raise Conflict("任务已办理，不能重复提交", code="task_not_ready")
+        _check_may_act(session, actor, item)
+        if item.approves:
+            approved_by = session.scalar(
+                select(WorkItem.completed_by_id).where(
+                    WorkItem.case_id == case.id, WorkItem.bpmn_id == item.approves, WorkItem.resolution == "completed"
+                ).order_by(WorkItem.completed_at.desc(), WorkItem.id.desc()).limit(1)
+            )
+            if permissions.violates_four_eyes(actor.id, approved_by):
+                raise NotAllowed("不能审批自己办理的事项（双人原则）", code="four_eyes")
+        version = session.get(ProcessVersion, case.process_version_id)
+        bundle = svc.bundle(version)
+        _validate_form(bundle.forms.get(item.form) if item.form else None, data)
+        now = svc.now()
+        clean, reporter_fields = _split_reporter(data)
+        _store_reporter(session, case.id, reporter_fields, now)
+        wf = _engine_call(svc.engine.restore, bundle, case.state)
+        _engine_call(svc.engine.complete, wf, task_id, clean)
+        if item.role == "handler" and case.handler_id is None:
+            case.handler_id = actor.id
+        open_items = sync_work_items(session, svc.engine, case, wf, now, actor.id, task_id)
+        sync_timers(session, svc.engine, case, wf, now)
+        sync_case_row(svc.engine, case, wf, open_items, now)
+        linked = _start_requested_cases(svc, session, actor, case, wf)
+        summary = {"data": audit.summarize(clean), "reporter_recorded": bool(reporter_fields)}
+        if linked:
+            summary["linked_cases"] = linked
+        if case.status == "completed":
+            summary["outcome"] = case.outcome
+        audit.append(session, chain=audit.case_chain(case.id), at=now, action="task_completed", actor_id=actor.id,
+                     actor_name=actor.display_name, case_id=case.id, task_bpmn_id=item.bpmn_id, task_title=item.title,
+                     summary=summary)
+        return case.id
+
+
+def fire_due_timers(svc: Services, case_id: int, actor_name: str = "定时器") -> list[str]:
+    """Fire the case's due timers (engine clock) and record it; returns the fired timer ids."""
+    with svc.db.write_session() as session:
+        case = _lock_case(session, case_id)
+        if case.status != "open":
+            return []
+        version = session.get(ProcessVersion, case.process_version_id)
+        wf = _engine_call(svc.engine.restore, svc.bundle(version), case.state)
+        fired = _engine_call(svc.engine.fire_due_timers, wf)
+        if not fired:
+            return []
+        now = svc.now()
+        open_items = sync_work_items(session, svc.engine, case, wf, now, None, None)
+        sync_timers(session, svc.engine, case, wf, now)
+        sync_case_row(svc.engine, case, wf, open_items, now)
+        linked = _start_requested_cases(svc, session, _system_user(session), case, wf)
+        summary = {"timers": fired, **({"linked_cases": linked} if linked else {})}
+        audit.append(session, chain=audit.case_chain(case.id), at=now, action="timer_fired", actor_id=None,
+                     actor_name=actor_name, case_id=case.id, summary=summary)
+        return fired
+
+
+def _system_user(session: Session) -> User:
+    """The account that stands for the system when a timer starts a linked case."""
+    user = session.scalar(select(User).where(User.username == "system"))
+    if user is None:
+        user = User(username="system", display_name="系统", password_hash="!", roles_text="", active=False)
+        session.add(user)
+        session.flush()
+    return user
+
+
+def read_reporter(svc: Services, actor_id: int, case_id: int, reason: str) -> dict:
+    """Return the reporter's identity to someone who needs to know, recording the read."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请说明查看举报人信息的理由", {"reason": ["此项为必填项"]})
+    with svc.db.write_session() as session:
+        actor = _user(session, actor_id)
+        case = _lock_case(session, case_id)
+        approvals = session.execute(
+            select(WorkItem.completed_by_id, WorkItem.role, WorkItem.completed_at)
+            .where(WorkItem.case_id == case.id, WorkItem.approves.is_not(None))
+        ).all()
+        allowed = permissions.can_see_reporter(
+            actor.id, actor.roles, _is_recused(session, case.id, actor.id), case.handler_id,
+            [r.completed_by_id for r in approvals if r.completed_by_id],
+            [r.role for r in approvals if r.completed_at is None],
+        )
+        if not allowed:
+            raise NotAllowed("举报人信息仅限受理人员、承办人和审批领导查看", code="need_to_know")
+        row = session.scalar(select(Reporter).where(Reporter.case_id == case.id))
+        audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="reporter_viewed",
+                     actor_id=actor.id, actor_name=actor.display_name, case_id=case.id,
+                     summary={"reason": reason[:500], "present": row is not None})
+        return dict(row.fields) if row else {}
+
+
+def recuse_user(svc: Services, actor_id: int, case_id: int, user_id: int, reason: str) -> None:
+    """Record a 回避 decision: the user may no longer see or act on the case (domain.md §8.6)."""
+    if not (reason or "").strip():
+        raise InvalidInput("请填写回避理由", {"reason": ["此项为必填项"]})
+    with svc.db.write_session() as session:
+        actor = _user(session, actor_id)
+        if not actor.has_role("supervisor", "leader", "admin"):
+            raise NotAllowed("回避决定须由负责人作出")
+        case = _lock_case(session, case_id)
+        target = session.get(User, user_id)
+        if target is None:
+            raise NotFound(f"用户 {user_id} 不存在")
+        if _is_recused(session, case.id, target.id):
+            raise Conflict("该用户已回避本案", code="already_recused")
+        session.add(Recusal(case_id=case.id, user_id=target.id, reason=reason.strip(), decided_by_id=actor.id,
+                            created_at=svc.now()))
+        session.execute(update(WorkItem).where(WorkItem.case_id == case.id, WorkItem.assignee_id == target.id,
+                                               WorkItem.completed_at.is_(None)).values(assignee_id=None))
+        if case.handler_id == target.id:
+            case.handler_id = None
+        audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="user_recused", actor_id=actor.id,
+                     actor_name=actor.display_name, case_id=case.id,
+                     summary={"user": target.username, "reason": reason.strip()[:500]})
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    version_id: int
+    process_key: str
+    version: int
+    created: bool
+
+
+def deploy_process(svc: Services, actor_id: int | None, files: dict[str, bytes], comment: str = "") -> DeployResult:
+    """Store a new immutable version of a process; identical content is a no-op returning the existing one."""
+    for name, data in files.items():
+        if len(data) > min(MAX_FILE_BYTES, svc.config.MAX_UPLOAD_BYTES):
+            raise TooLarge(f"文件 {name} 超过大小上限")
+    try:
+        bundle = load_bundle(files)
+    except SpecInvalid as exc:
+        raise InvalidInput("流程文件未通过检查", [p.to_dict() for p in exc.problems], code="invalid_process")
+    sha = content_hash(files)
+    with svc.db.write_session() as session:
+        actor = _user(session, actor_id) if actor_id is not None else None
+        if actor is not None and not permissions.can_deploy(actor.roles):
+            raise NotAllowed("只有流程设计员和管理员可以部署流程")
+        existing = session.scalar(select(ProcessVersion).where(ProcessVersion.process_key == bundle.key,
+                                                               ProcessVersion.sha256 == sha))
+        if existing is not None:
+            return DeployResult(existing.id, existing.process_key, existing.version, False)
+        number = (session.scalar(select(func.max(ProcessVersion.version))
+                                 .where(ProcessVersion.process_key == bundle.key)) or 0) + 1
+        version = ProcessVersion(
+            process_key=bundle.key, version=number, name=bundle.name or bundle.key, sha256=sha,
+            files={name: data.decode("utf-8") for name, data in sorted(files.items())},
+            start_roles=",".join(bundle.start_roles), deployed_by_id=actor.id if actor else None,
+            deployed_at=svc.now(), comment=comment[:512],
+        )
+        session.add(version)
+        session.flush()
+        audit.append(session, chain="system", at=svc.now(), action="process_deployed",
+                     actor_id=actor.id if actor else None, actor_name=actor.display_name if actor else "系统",
+                     summary={"process_key": bundle.key, "version": number, "sha256": sha, "comment": comment[:200]})
+        return DeployResult(version.id, bundle.key, number, True)

@@ -1,0 +1,116 @@
+"""Append and verify the per-chain hash-linked audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.models import AuditEvent
+
+GENESIS = "0" * 64
+MAX_VALUE_CHARS = 500
+
+
+def case_chain(case_id: int) -> str:
+    return f"case:{case_id}"
+
+
+def canonical(event: AuditEvent) -> str:
+    """The hashed content of an event, independent of database and key order."""
+    body = {
+        "chain": event.chain,
+        "seq": event.seq,
+        "case_id": event.case_id,
+        "at": event.at.isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "action": event.action,
+        "task_bpmn_id": event.task_bpmn_id,
+        "task_title": event.task_title,
+        "summary": event.summary,
+    }
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def compute_hash(prev_hash: str, event: AuditEvent) -> str:
+    return hashlib.sha256((prev_hash + canonical(event)).encode("utf-8")).hexdigest()
+
+
+def summarize(data: dict) -> dict:
+    """A bounded copy of submitted data for the audit payload (reporter fields never get here)."""
+    out = {}
+    for key, value in data.items():
+        if key.startswith("reporter_"):
+            continue
+        text = json.dumps(value, ensure_ascii=False, default=str)
+        out[key] = value if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "…"
+    return out
+
+
+def append(
+    session: Session,
+    *,
+    chain: str,
+    at: datetime,
+    action: str,
+    actor_id: int | None,
+    actor_name: str,
+    case_id: int | None = None,
+    task_bpmn_id: str | None = None,
+    task_title: str | None = None,
+    summary: dict | None = None,
+) -> AuditEvent:
+    """Append one event to `chain`; the caller holds the lock that serialises the chain."""
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.chain == chain).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    event = AuditEvent(
+        chain=chain, seq=seq, case_id=case_id, at=at.replace(microsecond=at.microsecond), actor_id=actor_id,
+        actor_name=actor_name, action=action, task_bpmn_id=task_bpmn_id, task_title=task_title,
+        summary=json.loads(json.dumps(summary or {}, ensure_ascii=False, default=str)), prev_hash=prev_hash, hash="",
+    )
+    event.hash = compute_hash(prev_hash, event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    chain: str
+    valid: bool
+    checked: int
+    broken_seq: int | None = None
+    broken_event_id: int | None = None
+    reason: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "valid": self.valid, "checked": self.checked, "broken_seq": self.broken_seq,
+            "broken_event_id": self.broken_event_id, "reason": self.reason,
+        }
+
+
+def verify(session: Session, chain: str) -> ChainReport:
+    """Recompute every hash of `chain` in order and report the first broken link."""
+    prev_hash, expected_seq, checked = GENESIS, 1, 0
+    rows = session.scalars(select(AuditEvent).where(AuditEvent.chain == chain).order_by(AuditEvent.seq))
+    for event in rows:
+        if event.seq != expected_seq:
+            return ChainReport(chain, False, checked, expected_seq, event.id, f"缺少序号 {expected_seq} 的事件")
+        if event.prev_hash != prev_hash:
+            return ChainReport(chain, False, checked, event.seq, event.id, "前序哈希不一致")
+        if compute_hash(prev_hash, event) != event.hash:
+            return ChainReport(chain, False, checked, event.seq, event.id, "事件内容与哈希不符（记录被改动）")
+        prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+    return ChainReport(chain, True, checked)
+
+
+def all_chains(session: Session) -> list[str]:
+    return list(session.scalars(select(AuditEvent.chain).distinct().order_by(AuditEvent.chain)))

@@ -1,0 +1,63 @@
+"""Validate task form data against the task's JSON Schema, with a Chinese message per field."""
+
+from __future__ import annotations
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+_MESSAGES = {
+    "required": "此项为必填项",
+    "type": "类型不正确",
+    "enum": "请从给定选项中选择",
+    "format": "格式不正确",
+    "minItems": "选择的项目数量不足",
+    "maxItems": "选择的项目过多",
+    "minLength": "内容过短",
+    "maxLength": "内容过长",
+    "minimum": "数值过小",
+    "maximum": "数值过大",
+    "uniqueItems": "选项不能重复",
+    "pattern": "格式不正确",
+    "const": "取值不正确",
+}
+_FORMAT_MESSAGES = {"date": "日期格式应为 YYYY-MM-DD", "date-time": "时间格式不正确", "email": "邮箱格式不正确"}
+
+
+def _field_of(error) -> str:
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        return ".".join([*map(str, error.absolute_path), missing]).strip(".")
+    return ".".join(map(str, error.absolute_path)) or "_form"
+
+
+def _message(error) -> str:
+    if error.validator == "format":
+        return _FORMAT_MESSAGES.get(error.validator_value, _MESSAGES["format"])
+    if error.validator == "minItems":
+        return f"至少需要 {error.validator_value} 项"
+    if error.validator == "maxLength":
+        return f"不能超过 {error.validator_value} 个字符"
+    return _MESSAGES.get(error.validator, "内容不符合要求")
+
+
+def validate(schema: dict, data: dict) -> dict[str, list[str]]:
+    """Return {field: [messages]}; empty when the data is valid. Unknown fields are refused."""
+    errors: dict[str, list[str]] = {}
+    if not isinstance(data, dict):
+        return {"_form": ["表单数据应为对象"]}
+    known = set(schema.get("properties", {}))
+    if schema.get("additionalProperties", False) is not True:
+        for key in data:
+            if key not in known:
+                errors.setdefault(key, []).append("表单中没有此字段")
+    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        if error.validator in ("if", "then", "else", "allOf", "anyOf", "oneOf") and error.context:
+            for sub in error.context:
+                errors.setdefault(_field_of(sub), []).append(_message(sub))
+            continue
+        errors.setdefault(_field_of(error), []).append(_message(error))
+    return errors
+
+
+def field_titles(schema: dict) -> dict[str, str]:
+    return {k: v.get("title", k) for k, v in schema.get("properties", {}).items()}

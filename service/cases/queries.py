@@ -1,0 +1,195 @@
+"""Read-only queries for views: lists, details, trails. They never commit and never touch the engine for lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from service.cases import audit, permissions
+from service.cases.errors import NotAllowed, NotFound
+from service.cases.runtime import Services
+from service.models import AuditEvent, Case, CaseLink, ProcessVersion, Recusal, User, WorkItem
+
+MAX_PER_PAGE = 200
+SORTS = {
+    "due": (Case.due_at.is_(None), Case.due_at.asc(), Case.id.desc()),
+    "-due": (Case.due_at.is_(None), Case.due_at.desc(), Case.id.desc()),
+    "created": (Case.created_at.asc(), Case.id.asc()),
+    "-created": (Case.created_at.desc(), Case.id.desc()),
+    "reference": (Case.reference.asc(),),
+    "-reference": (Case.reference.desc(),),
+}
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str | None = None
+    process_key: str | None = None
+    q: str | None = None
+    mine: bool = False
+    overdue: bool = False
+    sort: str = "-created"
+    page: int = 1
+    per_page: int = 50
+
+
+def _recused_case_ids(user_id: int):
+    return select(Recusal.case_id).where(Recusal.user_id == user_id)
+
+
+def _require_reader(user: User) -> None:
+    if not permissions.can_read_cases(user.roles):
+        raise NotAllowed("您的角色不能查看案件")
+
+
+def list_cases(session: Session, user: User, f: CaseFilter, now: datetime) -> dict:
+    """A filtered, sorted page of cases the user may see."""
+    _require_reader(user)
+    conditions = [Case.id.not_in(_recused_case_ids(user.id))]
+    if f.status:
+        conditions.append(Case.status == f.status)
+    if f.process_key:
+        conditions.append(Case.process_key == f.process_key)
+    if f.q:
+        like = f"%{f.q.strip()}%"
+        conditions.append(or_(Case.reference.like(like), Case.title.like(like), Case.subject_name.like(like),
+                              Case.clue_no.like(like)))
+    if f.mine:
+        mine_tasks = select(WorkItem.case_id).where(WorkItem.assignee_id == user.id, WorkItem.completed_at.is_(None))
+        conditions.append(or_(Case.handler_id == user.id, Case.id.in_(mine_tasks)))
+    if f.overdue:
+        conditions.append(and_(Case.status == "open", Case.due_at < now))
+    where = and_(*conditions)
+    total = session.scalar(select(func.count(Case.id)).where(where))
+    per_page = max(1, min(f.per_page, MAX_PER_PAGE))
+    page = max(1, f.page)
+    rows = session.scalars(
+        select(Case).where(where).order_by(*SORTS.get(f.sort, SORTS["-created"]))
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return {"items": rows, "total": total, "page": page, "per_page": per_page}
+
+
+def get_case(session: Session, user: User, case_id: int) -> Case:
+    """The case, if it exists and the user may read it (recused users get NotFound-like refusal)."""
+    _require_reader(user)
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"案件 {case_id} 不存在")
+    recused = session.scalar(select(Recusal.id).where(Recusal.case_id == case_id, Recusal.user_id == user.id))
+    if not permissions.can_read_case(user.roles, recused is not None):
+        raise NotAllowed("您已回避本案", code="recused")
+    return case
+
+
+def case_detail(svc: Services, session: Session, user: User, case_id: int) -> dict:
+    """Everything the case page and GET /cases/{id} show."""
+    case = get_case(session, user, case_id)
+    version = session.get(ProcessVersion, case.process_version_id)
+    wf = svc.engine.restore(svc.bundle(version), case.state)
+    data = permissions.redact_case_data(user.roles, svc.engine.case_data(wf))
+    tasks = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.completed_at.is_(None))
+                            .order_by(WorkItem.id)).all()
+    return {"case": case, "version": version, "data": data, "tasks": tasks, "links": case_links(session, case.id),
+            "handler": session.get(User, case.handler_id) if case.handler_id else None}
+
+
+def case_links(session: Session, case_id: int) -> list[dict]:
+    out = []
+    rows = session.execute(
+        select(CaseLink, Case).join(Case, or_(
+            and_(CaseLink.from_case_id == case_id, Case.id == CaseLink.to_case_id),
+            and_(CaseLink.to_case_id == case_id, Case.id == CaseLink.from_case_id),
+        )).where(or_(CaseLink.from_case_id == case_id, CaseLink.to_case_id == case_id)).order_by(CaseLink.id)
+    ).all()
+    for link, other in rows:
+        out.append({"direction": "to" if link.from_case_id == case_id else "from", "name": link.request_name,
+                    "case_id": other.id, "reference": other.reference, "title": other.title,
+                    "process_key": other.process_key, "status": other.status})
+    return out
+
+
+def case_diagram(svc: Services, session: Session, user: User, case_id: int) -> dict:
+    case = get_case(session, user, case_id)
+    version = session.get(ProcessVersion, case.process_version_id)
+    bundle = svc.bundle(version)
+    wf = svc.engine.restore(bundle, case.state)
+    completed, active = svc.engine.element_states(wf)
+    bpmn_name = f"{version.process_key}.bpmn"
+    steps = session.execute(
+        select(WorkItem.bpmn_id, WorkItem.title, WorkItem.completed_at, User.display_name)
+        .outerjoin(User, User.id == WorkItem.completed_by_id)
+        .where(WorkItem.case_id == case.id, WorkItem.resolution == "completed").order_by(WorkItem.completed_at)
+    ).all()
+    history = [{"bpmn_id": s.bpmn_id, "title": s.title, "completed_at": s.completed_at, "by": s.display_name}
+               for s in steps]
+    return {"bpmn_xml": version.files.get(bpmn_name, ""), "completed": completed, "active": active,
+            "history": history}
+
+
+def audit_trail(session: Session, user: User, case_id: int) -> dict:
+    case = get_case(session, user, case_id)
+    if not any(r in permissions.AUDIT_READER_ROLES for r in user.roles):
+        raise NotAllowed("您的角色不能查看审计记录")
+    chain = audit.case_chain(case.id)
+    events = session.scalars(select(AuditEvent).where(AuditEvent.chain == chain).order_by(AuditEvent.seq)).all()
+    return {"case": case, "events": events, "chain": audit.verify(session, chain)}
+
+
+def list_tasks(session: Session, user: User, scope: str = "mine", process_key: str | None = None,
+               due_before: datetime | None = None) -> list[tuple[WorkItem, Case]]:
+    """Open tasks the user may act on (scope=mine: claimed by them or unclaimed in their roles), most urgent first."""
+    conditions = [WorkItem.completed_at.is_(None), WorkItem.case_id.not_in(_recused_case_ids(user.id))]
+    role_match = WorkItem.role.in_(user.roles or ("-",))
+    if scope == "claimed":
+        conditions.append(WorkItem.assignee_id == user.id)
+    else:
+        conditions.append(and_(role_match, or_(WorkItem.assignee_id.is_(None), WorkItem.assignee_id == user.id)))
+    if process_key:
+        conditions.append(Case.process_key == process_key)
+    if due_before is not None:
+        conditions.append(WorkItem.due_at < due_before)
+    return session.execute(
+        select(WorkItem, Case).join(Case, Case.id == WorkItem.case_id).where(*conditions)
+        .order_by(WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.id)
+    ).all()
+
+
+def get_task(session: Session, user: User, task_id: str) -> tuple[WorkItem, Case]:
+    item = session.scalar(select(WorkItem).where(WorkItem.task_id == task_id))
+    if item is None:
+        raise NotFound(f"任务 {task_id} 不存在")
+    case = get_case(session, user, item.case_id)
+    return item, case
+
+
+def task_form(svc: Services, session: Session, item: WorkItem, case: Case) -> dict | None:
+    if not item.form:
+        return None
+    version = session.get(ProcessVersion, case.process_version_id)
+    return svc.bundle(version).forms.get(item.form)
+
+
+def startable_processes(session: Session, user: User) -> list[ProcessVersion]:
+    """The latest version of each process whose start roles include one of the user's roles."""
+    latest = select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("v")).group_by(
+        ProcessVersion.process_key).subquery()
+    versions = session.scalars(
+        select(ProcessVersion).join(latest, and_(ProcessVersion.process_key == latest.c.process_key,
+                                                 ProcessVersion.version == latest.c.v)).order_by(ProcessVersion.process_key)
+    ).all()
+    return [v for v in versions if permissions.can_start(user.roles, v.start_role_list)]
+
+
+def process_versions(session: Session) -> list[tuple[ProcessVersion, int]]:
+    """Every version with its count of open cases."""
+    open_counts = select(Case.process_version_id, func.count(Case.id).label("n")).where(Case.status == "open") \
+        .group_by(Case.process_version_id).subquery()
+    return session.execute(
+        select(ProcessVersion, func.coalesce(open_counts.c.n, 0))
+        .outerjoin(open_counts, open_counts.c.process_version_id == ProcessVersion.id)
+        .order_by(ProcessVersion.process_key, ProcessVersion.version.desc())
+    ).all()

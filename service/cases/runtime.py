@@ -1,0 +1,46 @@
+"""The services an action needs: database, engine, clock and configuration, bundled explicitly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import current_app
+
+from service.config import Config
+from service.db import Database
+from service.models import ProcessVersion
+from workflows.engine import WorkflowEngine
+from workflows.specs import ProcessBundle, load_bundle_cached
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    config: Config
+    db: Database
+    engine: WorkflowEngine
+    clock: Callable[[], datetime]
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def bundle(self, version: ProcessVersion) -> ProcessBundle:
+        """The parsed process of a version (cached by content hash)."""
+        return load_bundle_cached(version.file_bytes())
+
+
+def build_services(config: Config, clock: Callable[[], datetime] | None = None) -> Services:
+    clock = clock or system_clock
+    db = Database(config.DATABASE_URL, echo=config.SQL_ECHO)
+    engine = WorkflowEngine(clock=clock, tz=config.TIMEZONE)
+    return Services(config=config, db=db, engine=engine, clock=clock)
+
+
+def services() -> Services:
+    """The services of the current Flask app."""
+    return current_app.extensions["qingfeng"]

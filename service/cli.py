@@ -1,0 +1,120 @@
+"""The `qingfeng` command: database, processes, demo data, users, audit verification, serving."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from service.config import Config
+
+
+def _app():
+    from service import create_app
+
+    return create_app(Config.from_env())
+
+
+@click.group()
+def main() -> None:
+    """清风 Qingfeng: discipline-inspection case workflows."""
+
+
+@main.command("init-db")
+def init_db() -> None:
+    """Create or migrate the database schema to the latest revision."""
+    from service.migrate import upgrade
+
+    upgrade(Config.from_env().DATABASE_URL)
+    click.echo("数据库已就绪")
+
+
+@main.command("deploy-processes")
+@click.option("--dir", "bpmn_dir", type=click.Path(exists=True, file_okay=False), default=None)
+def deploy_processes(bpmn_dir: str | None) -> None:
+    """Deploy every process in bpmn/ (identical content is a no-op)."""
+    from service.deploy import deploy_directory
+
+    app = _app()
+    with app.app_context():
+        results = deploy_directory(app.extensions["qingfeng"], Path(bpmn_dir or app.extensions["qingfeng"].config.BPMN_DIR))
+    for result in results:
+        state = "新版本" if result.created else "未变化"
+        click.echo(f"{result.process_key} v{result.version}: {state}")
+
+
+@main.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
+def seed_demo(if_empty: bool) -> None:
+    """Load the demo users and cases (fictional names from the domain reference)."""
+    from service.demo import load_demo
+
+    app = _app()
+    with app.app_context():
+        loaded = load_demo(app.extensions["qingfeng"], only_if_empty=if_empty)
+    click.echo("演示数据已载入" if loaded else "数据库已有数据，未载入演示数据")
+
+
+@main.command("create-user")
+@click.argument("username")
+@click.option("--name", "display_name", required=True)
+@click.option("--role", "roles", multiple=True, required=True)
+@click.option("--department", default="")
+@click.password_option()
+def create_user(username, display_name, roles, department, password) -> None:
+    """Create a staff account."""
+    from service import accounts
+
+    app = _app()
+    with app.app_context():
+        accounts.create_user(app.extensions["qingfeng"], username, display_name, password, roles, department)
+    click.echo(f"已创建用户 {username}")
+
+
+@main.command("verify-audit")
+@click.option("--case", "case_id", type=int, default=None, help="Only this case's chain.")
+def verify_audit(case_id: int | None) -> None:
+    """Recompute every audit hash chain; exit 1 and name the first broken event when one fails."""
+    from service.cases import audit
+
+    app = _app()
+    svc = app.extensions["qingfeng"]
+    with svc.db.read_session() as session:
+        chains = [audit.case_chain(case_id)] if case_id else audit.all_chains(session)
+        failed = 0
+        for chain in chains:
+            report = audit.verify(session, chain)
+            if report.valid:
+                click.echo(f"{chain}: 完好（{report.checked} 条）")
+            else:
+                failed += 1
+                click.echo(f"{chain}: 损坏，第 {report.broken_seq} 条事件（id {report.broken_event_id}）：{report.reason}")
+    sys.exit(1 if failed else 0)
+
+
+@main.command("serve")
+@click.option("--host", envvar="QINGFENG_HOST", default="127.0.0.1")
+@click.option("--port", envvar="QINGFENG_PORT", default=5000, type=int)
+@click.option("--demo/--no-demo", default=False, help="Load demo data when the database is empty.")
+def serve(host: str, port: int, demo: bool) -> None:
+    """Migrate, deploy bpmn/, optionally load demo data, then serve."""
+    from service.deploy import deploy_directory
+    from service.migrate import upgrade
+
+    config = Config.from_env()
+    upgrade(config.DATABASE_URL)
+    app = _app()
+    svc = app.extensions["qingfeng"]
+    with app.app_context():
+        deploy_directory(svc, Path(svc.config.BPMN_DIR))
+        if demo:
+            from service.demo import load_demo
+
+            load_demo(svc, only_if_empty=True)
+    click.echo(f"清风已启动: http://{host}:{port}/")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()

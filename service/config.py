@@ -1,0 +1,89 @@
+"""One Config object: documented keys, defaults for the embedded SQLite set-up, env overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_db_url() -> str:
+    instance = ROOT / "instance"
+    instance.mkdir(exist_ok=True)
+    return f"sqlite:///{instance / 'qingfeng.db'}"
+
+
+def _secret_key() -> str:
+    """Read or create instance/secret_key so sessions survive restarts without a configured key."""
+    path = ROOT / "instance" / "secret_key"
+    path.parent.mkdir(exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass
+class Config:
+    DATABASE_URL: str = ""  # env DATABASE_URL; default instance/qingfeng.db (SQLite)
+    SECRET_KEY: str = ""  # env QINGFENG_SECRET_KEY; default a key generated into instance/
+    TIMEZONE: str = "Asia/Shanghai"  # env QINGFENG_TIMEZONE: how dates and times are shown
+    BPMN_DIR: str = str(ROOT / "bpmn")  # env QINGFENG_BPMN_DIR: processes deployed at start-up
+    MAX_UPLOAD_BYTES: int = 2 * 1024 * 1024  # env QINGFENG_MAX_UPLOAD_BYTES: per BPMN/DMN/form file
+    LOGIN_MAX_FAILURES: int = 5  # failed logins per user within the window before 429
+    LOGIN_WINDOW_SECONDS: int = 900
+    DUE_SOON_WORKDAYS: int = 3  # env QINGFENG_DUE_SOON_WORKDAYS: worklist "due soon" threshold
+    SESSION_COOKIE_SECURE: bool = False  # env QINGFENG_SECURE_COOKIES=1 behind HTTPS
+    PASSWORD_HASH_METHOD: str = "scrypt"  # werkzeug method; tests use a cheap one
+    TESTING: bool = False
+    SQL_ECHO: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides) -> Config:
+        env = os.environ
+        cfg = cls(
+            DATABASE_URL=env.get("DATABASE_URL", ""),
+            SECRET_KEY=env.get("QINGFENG_SECRET_KEY", ""),
+            TIMEZONE=env.get("QINGFENG_TIMEZONE", "Asia/Shanghai"),
+            BPMN_DIR=env.get("QINGFENG_BPMN_DIR", str(ROOT / "bpmn")),
+            MAX_UPLOAD_BYTES=int(env.get("QINGFENG_MAX_UPLOAD_BYTES", 2 * 1024 * 1024)),
+            DUE_SOON_WORKDAYS=int(env.get("QINGFENG_DUE_SOON_WORKDAYS", 3)),
+            SESSION_COOKIE_SECURE=env.get("QINGFENG_SECURE_COOKIES", "") == "1",
+        )
+        for key, value in overrides.items():
+            if key in {f.name for f in fields(cls)}:
+                setattr(cfg, key, value)
+            else:
+                cfg.extra[key] = value
+        if not cfg.DATABASE_URL:
+            cfg.DATABASE_URL = _default_db_url()
+        if not cfg.SECRET_KEY:
+            cfg.SECRET_KEY = _secret_key()
+        return cfg
+
+    def flask_settings(self) -> dict:
+        """The keys Flask and its extensions read."""
+        return {
+            "SECRET_KEY": self.SECRET_KEY,
+            "TESTING": self.TESTING,
+            "MAX_CONTENT_LENGTH": self.MAX_UPLOAD_BYTES * 4,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.SESSION_COOKIE_SECURE,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_SECURE": self.SESSION_COOKIE_SECURE,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "API_TITLE": "清风 Qingfeng API",
+            "API_VERSION": "v1",
+            "OPENAPI_VERSION": "3.0.3",
+            "OPENAPI_URL_PREFIX": "/api/v1",
+            "OPENAPI_JSON_PATH": "openapi.json",
+            "OPENAPI_REDOC_PATH": "/docs",
+            "OPENAPI_REDOC_URL": "/static/vendor/redoc/redoc.standalone.js",
+            **self.extra,
+        }

@@ -1,0 +1,74 @@
+"""The one place that maps domain errors to HTTP responses, JSON for the API and HTML for pages."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from service.cases import errors as ce
+from workflows.errors import WorkflowError
+
+log = logging.getLogger(__name__)
+
+STATUS = {
+    ce.NotFound: 404,
+    ce.NotAllowed: 403,
+    ce.Conflict: 409,
+    ce.InvalidInput: 422,
+    ce.TooLarge: 413,
+    ce.AuthenticationFailed: 401,
+    ce.Throttled: 429,
+}
+PHRASES = {
+    400: "请求格式错误", 401: "未登录或登录已失效", 403: "无权执行此操作", 404: "未找到", 405: "不支持的请求方法",
+    409: "数据已被他人更新，请刷新后重试", 413: "上传内容过大", 415: "不支持的内容类型", 422: "提交的内容有误",
+    429: "尝试次数过多，请稍后再试", 500: "服务器内部错误",
+}
+
+
+def error_body(status: int, code: str, message: str, errors=None) -> dict:
+    return {"code": code, "status": status, "message": message, "errors": errors or {}}
+
+
+def _wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def respond(status: int, code: str, message: str, errors=None):
+    body = error_body(status, code, message, errors)
+    if _wants_json():
+        return jsonify(body), status
+    return render_template("errors/error.html", error=body), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install handlers for domain errors, engine errors, HTTP errors and the unexpected."""
+
+    @app.errorhandler(ce.CaseError)
+    def _case_error(exc: ce.CaseError):
+        status = STATUS.get(type(exc), next((s for k, s in STATUS.items() if isinstance(exc, k)), 400))
+        return respond(status, exc.code, exc.message, exc.errors)
+
+    @app.errorhandler(WorkflowError)
+    def _workflow_error(exc: WorkflowError):
+        return respond(422, "process_error", str(exc))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        errors = {}
+        data = getattr(exc, "data", None)  # webargs/flask-smorest validation messages
+        if isinstance(data, dict) and "messages" in data:
+            errors = data["messages"].get("json", data["messages"])
+        code = {422: "invalid_input", 413: "too_large"}.get(status, (exc.name or "error").lower().replace(" ", "_"))
+        return respond(status, code, PHRASES.get(status, exc.description or ""), errors)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return respond(500, "internal_error", PHRASES[500])

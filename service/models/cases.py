@@ -1,0 +1,73 @@
+"""Cases, their links, recusals and reference numbers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.db import Base
+from service.models.types import JSONDoc, UTCDateTime, utcnow
+
+STATUS_LABELS = {"open": "办理中", "completed": "已办结"}
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_status_due", "status", "due_at"),
+        Index("ix_cases_process_status", "process_key", "status"),
+        Index("ix_cases_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(256))
+    process_key: Mapped[str] = mapped_column(String(64))
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    outcome: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    stage: Mapped[str] = mapped_column(String(256), default="")
+    subject_name: Mapped[str] = mapped_column(String(64), default="", index=True)
+    subject_unit: Mapped[str] = mapped_column(String(128), default="")
+    clue_no: Mapped[str] = mapped_column(String(32), default="")
+    department: Mapped[str] = mapped_column(String(128), default="")
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    state: Mapped[dict] = mapped_column(JSONDoc)  # engine state without the spec
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class CaseLink(Base):
+    __tablename__ = "case_links"
+    __table_args__ = (UniqueConstraint("from_case_id", "request_name", name="uq_case_links_request"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    to_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    request_name: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Recusal(Base):
+    __tablename__ = "recusals"
+    __table_args__ = (UniqueConstraint("case_id", "user_id", name="uq_recusals_case_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReferenceCounter(Base):
+    __tablename__ = "reference_counters"
+
+    prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
