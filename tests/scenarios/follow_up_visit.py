@@ -161,9 +161,11 @@ SCENARIOS = {
         Wait('2026-03-16T09:30:00+08:00'),
         record('较差'),
         Do('review_record', 'supervisor', APPROVE),
-        Do('propose_handling', 'handler', {'handling_measure': '批评教育', 'handling_reason': '对处分认识不到位。'}),
+        Do('propose_handling', 'handler', {'handling_measure': '批评教育',
+                                           'handling_reason': '对处分认识不到位。'}),
         ret('approve_handling', 'leader', '应由纪委领导进行谈话提醒。'),
-        Do('propose_handling', 'handler', {'handling_measure': '谈话提醒', 'handling_reason': '对处分认识不到位。'}),
+        Do('propose_handling', 'handler', {'handling_measure': '谈话提醒',
+                                           'handling_reason': '对处分认识不到位。'}),
         Do('approve_handling', 'leader', APPROVE),
     ), outcome='回访较差·已依规教育处理'),
 
@@ -189,7 +191,8 @@ SCENARIOS = {
     # Form-1 measure, not 问责: not a priority target; not drawn into the yearly plan.
     'non_priority_not_planned': Scenario(KEY, 'handler', start(sanction_type='诫勉', form=1), (
         Expect(('decide_inclusion',)),
-        Do('decide_inclusion', 'handler', {'include_in_plan': False, 'inclusion_reason': '本年度抽查比例已满足。'}),
+        Do('decide_inclusion', 'handler', {'include_in_plan': False,
+                                           'inclusion_reason': '本年度抽查比例已满足。'}),
     ), outcome='未纳入回访计划'),
 
     # Form-1 measure drawn into the yearly plan (≥30 % sample) and visited.

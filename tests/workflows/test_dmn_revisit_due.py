@@ -1,0 +1,130 @@
+"""Truth-table tests for bpmn/revisit_due.dmn (domain.md §6 and the 影响期 facts of §3, [S18]).
+
+The table runs through the real engine (sandbox + Qingfeng DMN engine) inside a one-task process, so the
+test sees what `follow_up_visit` sees. Every row has a case; the matched row number is read back from
+the decision engine, so a case that silently falls through to another row fails. Hit policy UNIQUE:
+SpiffWorkflow returns the first matching row, and the last three rows are fallbacks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from workflows.engine import WorkflowEngine
+from workflows.specs import load_bundle
+
+BPMN_DIR = Path(__file__).resolve().parents[2] / 'bpmn'
+DMN_NS = {'dmn': 'https://www.omg.org/spec/DMN/20191111/MODEL/'}
+DECISION = 'revisit_due'
+
+HARNESS = f'''<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+  id="defs_{DECISION}_test" targetNamespace="http://qingfeng.test/bpmn">
+  <bpmn:process id="dmn_{DECISION}_test" name="{DECISION} test" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:businessRuleTask id="decide" name="decide">
+      <bpmn:documentation>test harness</bpmn:documentation>
+      <bpmn:extensionElements>
+        <spiffworkflow:calledDecisionId>{DECISION}</spiffworkflow:calledDecisionId>
+      </bpmn:extensionElements>
+    </bpmn:businessRuleTask>
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="decide" />
+    <bpmn:sequenceFlow id="f2" sourceRef="decide" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+'''.encode()
+
+W = '处分生效之日至影响期满'
+W_PROBATION = '处分生效之日至影响期满；察看期满时另行回访，提出恢复党员权利意见'
+W_DEFAULT = '处分生效之日起12个月（未列明类型，默认值）'
+
+# (row, sanction_type, is_accountability, form) → (in_scope, impact_period_months, visit_window, priority)
+ROW_CASES = [
+    (1, '开除党籍', False, 3, (False, 0, '不适用（已开除）', False)),
+    (1, '政务开除', True, 3, (False, 0, '不适用（已开除）', False)),
+    (2, '党内警告', False, 2, (True, 12, W, True)),
+    (2, '警告', False, 2, (True, 12, W, True)),
+    (3, '党内严重警告', False, 2, (True, 18, W, True)),
+    (4, '撤销党内职务', False, 3, (True, 24, W, True)),
+    (5, '留党察看（一年）', False, 3, (True, 36, W_PROBATION, True)),
+    (6, '留党察看（二年）', False, 3, (True, 48, W_PROBATION, True)),
+    (7, '政务警告', False, 2, (True, 6, W, True)),
+    (8, '政务记过', False, 2, (True, 12, W, True)),
+    (9, '政务记大过', False, 2, (True, 18, W, True)),
+    (10, '政务降级', False, 3, (True, 24, W, True)),
+    (10, '政务撤职', False, 3, (True, 24, W, True)),
+    (11, '责令辞职', True, 2, (True, 24, W, True)),
+    (12, '调离岗位', False, 2, (True, 12, W, True)),
+    (13, '诫勉', True, 1, (True, 6, W, True)),
+    (14, '诫勉', False, 1, (True, 6, W, False)),
+    (15, '停职检查', False, 2, (True, 12, W_DEFAULT, True)),
+    (16, '通报批评', True, 1, (True, 12, W_DEFAULT, True)),
+    (17, '批评教育', False, 1, (True, 12, W_DEFAULT, False)),
+]
+ROWS = 17
+
+
+@pytest.fixture(scope='module')
+def decide():
+    bundle = load_bundle({f'dmn_{DECISION}_test.bpmn': HARNESS,
+                          f'{DECISION}.dmn': (BPMN_DIR / f'{DECISION}.dmn').read_bytes()})
+    engine = WorkflowEngine()
+
+    def run(sanction_type, is_accountability, form) -> tuple[dict, list[int]]:
+        wf = engine.start(bundle, {'sanction_type': sanction_type, 'is_accountability': is_accountability,
+                                   'form': form})
+        assert engine.is_completed(wf)
+        task = next(t for t in wf.get_tasks() if t.task_spec.bpmn_id == 'decide')
+        matched = [rule.row_number for rule in task.task_spec.dmnEngine.decide(task)]
+        return engine.case_data(wf), matched
+
+    return run
+
+
+def test_table_shape():
+    root = etree.parse(str(BPMN_DIR / f'{DECISION}.dmn')).getroot()
+    decisions = root.findall('dmn:decision', DMN_NS)
+    assert [d.get('id') for d in decisions] == [DECISION]
+    table = decisions[0].find('dmn:decisionTable', DMN_NS)
+    assert table.get('hitPolicy') == 'UNIQUE'
+    inputs = [i.find('dmn:inputExpression/dmn:text', DMN_NS).text for i in table.findall('dmn:input', DMN_NS)]
+    assert inputs == ['sanction_type', 'is_accountability', 'form']
+    outputs = [o.get('name') for o in table.findall('dmn:output', DMN_NS)]
+    assert outputs == ['in_scope', 'impact_period_months', 'visit_window', 'priority']
+    assert len(table.findall('dmn:rule', DMN_NS)) == ROWS
+
+
+def test_every_row_has_a_case():
+    assert {row for row, *_ in ROW_CASES} == set(range(1, ROWS + 1))
+
+
+@pytest.mark.parametrize(('row', 'sanction_type', 'is_accountability', 'form', 'expected'), ROW_CASES,
+                         ids=[f'row{c[0]}-{c[1]}-{c[2]}' for c in ROW_CASES])
+def test_each_row(decide, row, sanction_type, is_accountability, form, expected):
+    data, matched = decide(sanction_type, is_accountability, form)
+    assert matched == [row]
+    got = (data['in_scope'], data['impact_period_months'], data['visit_window'], data['priority'])
+    assert got == expected
+
+
+@pytest.mark.parametrize(('sanction_type', 'months'), [
+    ('党内警告', 12), ('党内严重警告', 18), ('撤销党内职务', 24),
+    ('留党察看（一年）', 36), ('留党察看（二年）', 48),
+    ('政务警告', 6), ('政务记过', 12), ('政务记大过', 18), ('政务降级', 24), ('政务撤职', 24), ('诫勉', 6),
+])
+def test_agrees_with_four_forms_impact_period(decide, sanction_type, months):
+    """Sanction names passed on by `four_forms_disposition` get the 影响期 of its impact_period table."""
+    data, _ = decide(sanction_type, False, 2)
+    assert data['impact_period_months'] == months
+
+
+def test_priority_follows_form_or_accountability_for_unlisted_types(decide):
+    cases = [(3, False, True), (2, False, True), (1, True, True), (1, False, False)]
+    for form, accountable, priority in cases:
+        data, _ = decide('其他处理', accountable, form)
+        assert data['priority'] is priority, (form, accountable)
