@@ -766,6 +766,35 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         outcome="暂存待查",
     ),
+    "verification_overdue_extended_then_limited": Scenario(
+        KEY,
+        "intake",
+        START,
+        (
+            *accept(CLUE_0002),
+            *analyse(A_VERIFY, "初步核实"),
+            *chain(*FULL),
+            verification_plan(),
+            *approve("approve_verification_plan", "leader"),
+            Expect(("verification_report",)),
+            Wait("2026-05-02T20:00:00+08:00"),  # 初核 due 2026-05-02 23:59:59 (plan approved 2026-03-02)
+            Expect(("verification_report",)),
+            Wait("2026-05-03T09:00:00+08:00"),
+            Expect(("request_verification_extension",)),
+            Do("request_verification_extension", "handler", {"extension_reason": "需调取银行流水"}),
+            *approve("approve_verification_extension", "leader"),  # extended to 2026-06-02
+            Expect(("verification_report",)),
+            Wait("2026-06-03T09:00:00+08:00"),
+            Do("request_verification_extension", "handler", {"extension_reason": "仍需补充材料"}),
+            Expect(("approve_verification_extension",)),
+            Do("approve_verification_extension", "leader", ret("不再延长，限期报告")),
+            Expect(("verification_report",)),  # due 5 working days after 2026-06-03
+            verification_report("予以了结", facts_established="无法查证"),
+            *verification_chain("dept", "leader", "principal"),
+            Expect(()),
+        ),
+        outcome="予以了结",
+    ),
     # ------------------------------------------------------------- subject heads a lower party committee
     "lower_party_head_verification_higher_approval": Scenario(
         KEY,
