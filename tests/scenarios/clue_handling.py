@@ -265,6 +265,7 @@ def approve(task: str, role: str) -> tuple:
 
 
 TEAM = ["卫样例", "郑占位"]
+TEAM3 = [*TEAM, "冯哑元"]
 
 
 def verification_plan(team: list[str] | None = None) -> Do:
@@ -602,14 +603,14 @@ SCENARIOS: dict[str, Scenario] = {
     "inquiry_talk_first_form": Scenario(
         KEY,
         "intake",
-        START,
+        {"settings": {"talk_team_min": 3}},  # a body requiring three talkers
         (
             *accept(CLUE_0001),
             *analyse(A_INQUIRY, "谈话函询"),
             *chain(*FULL),
-            inquiry_plan("谈话", ["卫样例"]),  # one talker only → back to the plan
+            inquiry_plan("谈话"),  # two talkers: valid form, but fewer than the setting → back to the plan
             Expect(("inquiry_plan",)),
-            inquiry_plan("谈话"),
+            inquiry_plan("谈话", TEAM3),
             *approve("approve_inquiry_plan", "supervisor"),
             Expect(("conduct_talk",)),
             talk(),
@@ -672,33 +673,33 @@ SCENARIOS: dict[str, Scenario] = {
     "verification_case_opened_with_returns": Scenario(  # XS-2025-0001
         KEY,
         "intake",
-        START,
+        {"settings": {"verification_team_min": 3}},  # a body requiring a team of three
         (
             *accept(CLUE_0001),
             *analyse(A_VERIFY, "初步核实"),
             *chain(*FULL),
             Expect(("verification_plan",)),
-            verification_plan(["卫样例"]),  # team of one → back
+            verification_plan(),  # team of two: valid form, but fewer than the setting → back
             Expect(("verification_plan",)),
-            verification_plan(),
+            verification_plan(TEAM3),
             Expect(("approve_verification_plan",)),
             Do("approve_verification_plan", "leader", ret("核查范围过宽")),
-            verification_plan(),
+            verification_plan(TEAM3),
             *approve("approve_verification_plan", "leader"),
-            verification_report("拟立案审查调查", ["卫样例"]),  # not signed by the whole team → back
+            verification_report("拟立案审查调查"),  # signed by two of the three members → back
             Expect(("verification_report",)),
-            verification_report("拟立案审查调查"),
+            verification_report("拟立案审查调查", TEAM3),
             Expect(("approve_verification_dept",)),
             Do("approve_verification_dept", "supervisor", ret("证据目录不全")),
-            verification_report("拟立案审查调查"),
+            verification_report("拟立案审查调查", TEAM3),
             *verification_chain("dept"),
             Expect(("approve_verification_leader",)),
             Do("approve_verification_leader", "leader", ret("请补充车辆使用记录")),
-            verification_report("拟立案审查调查"),
+            verification_report("拟立案审查调查", TEAM3),
             *verification_chain("dept", "leader"),
             Expect(("approve_verification_principal",)),
             Do("approve_verification_principal", "leader", ret("请明确涉嫌违反的条款")),
-            verification_report("拟立案审查调查"),
+            verification_report("拟立案审查调查", TEAM3),
             *verification_chain("dept", "leader", "principal"),
             *feedback(),
         ),

@@ -3,7 +3,8 @@
 For each scenario: build the process bundle from bpmn/, start a case with an injected clock, and for
 every step dump the workflow state, round-trip it through JSON (ensure_ascii=False) and restore it
 before acting, so every step also proves the state survives persistence. `Expect` checks the ready
-human tasks, `Do` completes the single ready task with that bpmn id after checking its role, `Wait`
+human tasks, `Do` completes the single ready task with that bpmn id after checking its role and
+validating the data against the task's form, `Wait`
 moves the clock and fires due timers. At the end the outcome and the requested linked cases are checked.
 """
 
@@ -13,6 +14,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from tests.scenarios import Do, Expect, Scenario, Wait, all_scenarios
@@ -49,6 +51,17 @@ def ready_ids(engine: WorkflowEngine, wf) -> list[str]:
     return sorted(t.bpmn_id for t in engine.ready_human_tasks(wf))
 
 
+def check_form(bundle, step: Do, where: str) -> None:
+    """The submitted data must satisfy the task's JSON Schema form, as the service would require."""
+    info = bundle.tasks.get(step.task)
+    schema = bundle.forms.get(info.form) if info is not None and info.form else None
+    if schema is None:
+        return
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(step.data), key=lambda e: list(e.path))
+    assert not errors, f"{where}: form {info.form}: {[e.message for e in errors]}"
+
+
 def run_scenario(scenario: Scenario):
     """Run a scenario and return (engine, workflow) at the end."""
     bundle = bundle_for(scenario.process_key)
@@ -66,6 +79,7 @@ def run_scenario(scenario: Scenario):
             task = matching[0]
             assert task.role == step.role, f"{where}: task role is {task.role}"
             assert task.due_error is None, f"{where}: {task.due_error}"
+            check_form(bundle, step, where)
             engine.complete(wf, task.id, dict(step.data))
         elif isinstance(step, Wait):
             until = datetime.fromisoformat(step.until)
