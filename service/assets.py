@@ -7,7 +7,11 @@ import shutil
 from service.config import ROOT
 
 # package name -> files (relative to node_modules/<package>) the pages use
-ASSETS: dict[str, list[str]] = {}
+ASSETS: dict[str, list[str]] = {
+    "bpmn-js": ["dist/bpmn-navigated-viewer.production.min.js", "dist/bpmn-modeler.production.min.js", "dist/assets"],
+    "dmn-js": ["dist/dmn-modeler.production.min.js", "dist/dmn-viewer.production.min.js", "dist/assets"],
+    "redoc": ["bundles/redoc.standalone.js"],
+}
 
 
 def copy_assets() -> list[str]:

@@ -84,6 +84,6 @@ class Config:
             "OPENAPI_URL_PREFIX": "/api/v1",
             "OPENAPI_JSON_PATH": "openapi.json",
             "OPENAPI_REDOC_PATH": "/docs",
-            "OPENAPI_REDOC_URL": "/static/vendor/redoc/redoc.standalone.js",
+            "OPENAPI_REDOC_URL": "/static/vendor/redoc/bundles/redoc.standalone.js",
             **self.extra,
         }
