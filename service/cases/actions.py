@@ -114,6 +114,7 @@ def _create_case(svc: Services, session: Session, actor: User, version: ProcessV
     if linked_from is not None:
         clean["linked_from"] = linked_from.reference
     clean.setdefault("title", title)
+    clean.setdefault("settings", {})  # processes read their time limits with get(settings, name, default)
     wf = _engine_call(svc.engine.start, bundle, clean)
     case = Case(
         reference=_next_reference(session, now), title=title[:256], process_key=version.process_key,

@@ -862,6 +862,18 @@ SCENARIOS: dict[str, Scenario] = {
         (*accept(CLUE_0001), *analyse(A_CLOSE, "予以了结"), *chain("dept", "leader"), *feedback()),
         outcome="予以了结",
     ),
+    "settings_department_head_only": Scenario(  # approval levels are settings, not code
+        KEY,
+        "intake",
+        {
+            "settings": {
+                "leader_approval_disposals": ["谈话函询", "初步核实"],
+                "principal_approval_disposals": [],
+            }
+        },
+        (*accept(CLUE_0002), *analyse(A_NOSUB, "留存备查"), *chain("dept"), Expect(())),
+        outcome="留存备查",
+    ),
     # ------------------------------------------------------------- 暂存待查
     "shelved_review_continue_then_reopen": Scenario(
         KEY,

@@ -1,0 +1,173 @@
+"""Truth-table tests for bpmn/tolerance_decision.dmn (容错认定, domain.md §4; UNIQUE = first matching row).
+
+Exclusions first (rows 1–4), then full tolerance under 问责条例 art.17 (rows 5–6), partial tolerance under
+art.18 (row 7), otherwise no tolerance (row 8). Every row has its own case, and an exhaustive run over all
+1,280 input combinations compares the table with a plain-Python reading of domain.md §4 and proves every row
+is reachable (`tolerance_rule_no` names the matching row).
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from workflows.engine import WorkflowEngine
+from workflows.specs import load_bundle
+
+BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
+DMN_NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
+DECISION = "tolerance_decision"
+
+INPUT_NAMES = (
+    "personal_gain",
+    "violated_explicit_ban",
+    "integrity_violation",
+    "procedure_followed",
+    "major_loss",
+    "remedied_actively",
+    "art17_category",
+    "superior_decision_obviously_unlawful",
+    "prior_similar_errors_count",
+)
+ART17_FIRST_THREE = ("改革创新探索性失误", "对错误集体决策明确反对或保留意见", "不可抗力或难以预见因素")
+ART17_SUPERIOR = "提出纠正上级错误决定的意见"
+CATEGORIES = (*ART17_FIRST_THREE, ART17_SUPERIOR, "不适用")
+RESULT = {
+    1: "不予容错",
+    2: "不予容错",
+    3: "不予容错",
+    4: "不予容错",
+    5: "免予问责",
+    6: "免予问责",
+    7: "从轻减轻问责",
+    8: "不予容错",
+}
+LEVEL = {"不予容错": "不予容错", "免予问责": "全部容错", "从轻减轻问责": "部分容错"}
+
+
+def reference(gain, ban, integrity, procedure, loss, remedied, category, unlawful, prior) -> int:
+    """domain.md §4 DMN read as plain Python (first match wins), plus the repeat-error and art.17(4) rows."""
+    if gain:
+        return 1
+    if ban:
+        return 2
+    if integrity:
+        return 3
+    if prior >= 1:
+        return 4
+    if procedure and not loss and category in ART17_FIRST_THREE:
+        return 5
+    if procedure and not loss and category == ART17_SUPERIOR and not unlawful:
+        return 6
+    if procedure and remedied:
+        return 7
+    return 8
+
+
+# One case per row: (row, inputs).
+ROW_CASES = [
+    (1, (True, False, False, True, False, True, "改革创新探索性失误", False, 0)),
+    (2, (False, True, False, True, False, True, "改革创新探索性失误", False, 0)),
+    (3, (False, False, True, True, False, True, "改革创新探索性失误", False, 0)),
+    (4, (False, False, False, True, False, True, "改革创新探索性失误", False, 2)),
+    (5, (False, False, False, True, False, False, "不可抗力或难以预见因素", False, 0)),
+    (5, (False, False, False, True, False, True, "对错误集体决策明确反对或保留意见", False, 0)),
+    (6, (False, False, False, True, False, False, ART17_SUPERIOR, False, 0)),
+    (7, (False, False, False, True, True, True, "改革创新探索性失误", False, 0)),
+    (7, (False, False, False, True, False, True, ART17_SUPERIOR, True, 0)),
+    (8, (False, False, False, False, False, True, "改革创新探索性失误", False, 0)),
+    (8, (False, False, False, True, True, False, "不适用", False, 0)),
+]
+
+
+def harness() -> bytes:
+    return f'''<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+  id="defs_{DECISION}_test" targetNamespace="http://qingfeng.test/bpmn">
+  <bpmn:process id="dmn_{DECISION}_test" name="{DECISION} test" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:businessRuleTask id="decide" name="decide">
+      <bpmn:documentation>test harness</bpmn:documentation>
+      <bpmn:extensionElements>
+        <spiffworkflow:calledDecisionId>{DECISION}</spiffworkflow:calledDecisionId>
+      </bpmn:extensionElements>
+    </bpmn:businessRuleTask>
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="decide" />
+    <bpmn:sequenceFlow id="f2" sourceRef="decide" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+'''.encode()
+
+
+@pytest.fixture(scope="module")
+def decide():
+    bundle = load_bundle(
+        {
+            f"dmn_{DECISION}_test.bpmn": harness(),
+            f"{DECISION}.dmn": (BPMN_DIR / f"{DECISION}.dmn").read_bytes(),
+        }
+    )
+    engine = WorkflowEngine()
+
+    def run(inputs: tuple) -> dict:
+        wf = engine.start(bundle, dict(zip(INPUT_NAMES, inputs, strict=True)))
+        assert engine.is_completed(wf)
+        return engine.case_data(wf)
+
+    return run
+
+
+def test_table_shape():
+    root = etree.parse(str(BPMN_DIR / f"{DECISION}.dmn")).getroot()
+    decisions = root.findall("dmn:decision", DMN_NS)
+    assert [d.get("id") for d in decisions] == [DECISION]
+    t = decisions[0].find("dmn:decisionTable", DMN_NS)
+    assert t.get("hitPolicy") == "UNIQUE"
+    inputs = [i.find("dmn:inputExpression/dmn:text", DMN_NS).text for i in t.findall("dmn:input", DMN_NS)]
+    assert tuple(inputs) == INPUT_NAMES
+    outputs = [o.get("name") for o in t.findall("dmn:output", DMN_NS)]
+    assert outputs == ["tolerance_result", "tolerance_level", "tolerance_rule", "tolerance_rule_no"]
+    assert len(t.findall("dmn:rule", DMN_NS)) == 8
+
+
+@pytest.mark.parametrize(
+    ("row", "inputs"), ROW_CASES, ids=[f"row{r}-{i}" for i, (r, _) in enumerate(ROW_CASES)]
+)
+def test_each_row(decide, row, inputs):
+    assert reference(*inputs) == row
+    data = decide(inputs)
+    assert data["tolerance_rule_no"] == row
+    assert data["tolerance_result"] == RESULT[row]
+    assert data["tolerance_level"] == LEVEL[RESULT[row]]
+    assert data["tolerance_rule"]
+
+
+def test_exhaustive_truth_table(decide):
+    rows_hit = set()
+    booleans = [(True, False)] * 6
+    combos = list(itertools.product(*booleans, CATEGORIES, (True, False), (0, 1)))
+    assert len(combos) == 1280
+    for inputs in combos:
+        data = decide(inputs)
+        row = reference(*inputs)
+        assert (data["tolerance_rule_no"], data["tolerance_result"]) == (row, RESULT[row]), inputs
+        rows_hit.add(row)
+    assert rows_hit == set(range(1, 9))
+
+
+@pytest.mark.parametrize(
+    ("who", "inputs", "expected"),
+    [
+        # domain.md §10 P3 sample cases
+        ("周虚拟", (False, False, False, True, False, True, "改革创新探索性失误", False, 0), "免予问责"),
+        ("吴假设", (False, False, False, True, False, False, "不可抗力或难以预见因素", False, 0), "免予问责"),
+        ("郑占位", (False, True, False, False, False, False, "不适用", False, 0), "不予容错"),
+    ],
+)
+def test_sample_cases(decide, who, inputs, expected):
+    assert decide(inputs)["tolerance_result"] == expected, who
