@@ -224,6 +224,21 @@ SCENARIOS = {
         *recommend(),
     ), outcome='回访良好·已向组织部门推荐'),
 
+    # Planned visit (问责 诫勉, window closes 2026-08-20) reached, but no record: the reminder on the visit
+    # task does not interrupt it, the escalation does; the supervisor confirms the window is missed.
+    'visit_reminder_then_escalation': Scenario(KEY, 'handler', start(
+        sanction_type='诫勉', form=1, is_accountability=True), (
+        plan(date='2026-06-01'),
+        Do('approve_plan', 'supervisor', APPROVE),
+        Wait('2026-06-01T09:30:00+08:00'),
+        Expect(('record_visit',)),
+        Wait('2026-06-20T10:00:00+08:00'),                 # reminder
+        Expect(('record_visit',)),
+        Wait('2026-07-21T08:00:00+08:00'),                 # escalation interrupts the visit task
+        Expect(('supervise_overdue',)),
+        supervise('确认逾期未回访'),
+    ), outcome='逾期未回访'),
+
     # Sample 郝测试 (警告 2025-03-10): the window is about to close when the case starts → escalation at
     # once; the supervisor confirms no visit.
     'overdue_confirmed': Scenario(KEY, 'handler', start(effective_date='2025-03-10'), (
