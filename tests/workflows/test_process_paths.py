@@ -16,6 +16,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from lxml import etree
+from SpiffWorkflow.util.task import TaskState
 
 from tests.scenarios import Do, Expect, Scenario, Wait, all_scenarios
 from workflows.engine import WorkflowEngine
@@ -24,6 +26,10 @@ from workflows.specs import collect_sources, load_bundle
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 SCENARIOS = all_scenarios()
 _BUNDLES: dict[str, object] = {}
+_RUNS: dict[str, tuple] = {}
+# Processes whose scenarios must together take every sequence flow (opt in by adding the key).
+FULL_FLOW_COVERAGE = ("clue_handling",)
+BPMN_NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
 
 
 def bundle_for(key: str):
@@ -92,10 +98,17 @@ def run_scenario(scenario: Scenario):
     return engine, wf
 
 
+def run_cached(name: str):
+    """run_scenario once per scenario per test session (the flow-coverage test reuses the runs)."""
+    if name not in _RUNS:
+        _RUNS[name] = run_scenario(SCENARIOS[name])
+    return _RUNS[name]
+
+
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_scenario(name: str):
     scenario = SCENARIOS[name]
-    engine, wf = run_scenario(scenario)
+    engine, wf = run_cached(name)
     if scenario.outcome is None:
         assert not engine.is_completed(wf), "the case should still be open"
     else:
@@ -112,3 +125,32 @@ def test_scenario(name: str):
 def test_every_scenario_names_a_known_process():
     for name, scenario in SCENARIOS.items():
         assert (BPMN_DIR / f"{scenario.process_key}.bpmn").is_file(), name
+
+
+def taken_flows(wf) -> set[tuple[str, str]]:
+    """(source, target) bpmn id pairs the workflow went through (hidden engine tasks are skipped)."""
+    pairs = set()
+    states = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.CANCELLED
+    for task in wf.get_tasks(state=states):
+        target = task.task_spec.bpmn_id
+        parent = task.parent
+        while parent is not None and parent.task_spec.bpmn_id in (None, target):
+            parent = parent.parent
+        if target and parent is not None:
+            pairs.add((parent.task_spec.bpmn_id, target))
+    return pairs
+
+
+@pytest.mark.parametrize("key", FULL_FLOW_COVERAGE)
+def test_scenarios_take_every_sequence_flow(key: str):
+    process = etree.parse(str(BPMN_DIR / f"{key}.bpmn")).getroot().find("bpmn:process", BPMN_NS)
+    flows = {
+        f.get("id"): (f.get("sourceRef"), f.get("targetRef"))
+        for f in process.iterfind("bpmn:sequenceFlow", BPMN_NS)
+    }
+    taken = set()
+    for name, scenario in SCENARIOS.items():
+        if scenario.process_key == key:
+            taken |= taken_flows(run_cached(name)[1])
+    missing = sorted(fid for fid, pair in flows.items() if pair not in taken)
+    assert not missing, f"sequence flows no scenario takes: {missing}"
