@@ -24,7 +24,7 @@ CLUE_0001 = {  # 网络, real name: public car used for a wedding → 初核 →
     "subject_name": "郝测试",
     "subject_unit": "虚拟招商局",
     "subject_post": "科长",
-    "cadre_level": "本级管理干部",
+    "cadre_level": "乡科级",
     "is_party_member": True,
     "is_supervision_object": True,
     "is_lower_party_head": False,
@@ -51,7 +51,7 @@ CLUE_0003 = {  # 电话, real name, repeat report → 留存备查
     "subject_name": "孙演示",
     "subject_unit": "演示产业园",
     "subject_post": "工作人员",
-    "cadre_level": "下级管理干部",
+    "cadre_level": "一般干部",
     "allegation_summary": "反映其在土地问题上违规操作（2024年已有结论）",
     "allegation_category": "工作纪律",
     "is_duplicate": True,
@@ -63,7 +63,7 @@ CLUE_LOWER_HEAD = {  # subject heads a lower party committee → higher approval
     "subject_name": "甄示例",
     "subject_unit": "示例社区党委",
     "subject_post": "党委书记",
-    "cadre_level": "本级管理干部",
+    "cadre_level": "乡科级",
     "is_lower_party_head": True,
     "allegation_summary": "反映其挪用征地补偿款",
 }
@@ -337,7 +337,7 @@ SCENARIOS: dict[str, Scenario] = {
         "intake",
         START,
         (
-            *register({**CLUE_0001, "cadre_level": "上级管理干部", "jurisdiction": "上级"}),
+            *register({**CLUE_0001, "cadre_level": "县处级", "jurisdiction": "上级"}),
             Expect(("forward_clue",)),
             Do(
                 "forward_clue",
