@@ -18,9 +18,9 @@ def ret(opinion: str) -> dict:
     return {"decision": "return", "opinion": opinion}
 
 
-def subject(case_no: str, name: str, unit: str, post: str, level: str = "乡科级", party: bool = True) -> dict:
+def subject(clue_no: str, name: str, unit: str, post: str, level: str = "乡科级", party: bool = True) -> dict:
     return {
-        "case_no": case_no,
+        "clue_no": clue_no,
         "subject_name": name,
         "subject_unit": unit,
         "subject_post": post,
