@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
@@ -59,12 +60,14 @@ class WaitingTimer:
 class WorkflowEngine:
     """Runs workflows with the sandbox, an injectable clock and spec-free serialization."""
 
-    def __init__(self, clock: Callable[[], datetime] = utc_now, tz: str = 'Asia/Shanghai'):
+    def __init__(self, clock: Callable[[], datetime] = utc_now, tz: str = 'Asia/Shanghai', calendar=None):
+        """`calendar`: a WorkCalendar, a callable returning the current one (admin overrides), or None."""
         patches.install()
         self.clock = clock
         self.tz = tz
         self.zone = ZoneInfo(tz)
-        self.script_engine = SandboxScriptEngine(self._now, tz)
+        self.calendar = calendar
+        self.script_engine = SandboxScriptEngine(self._now, tz, calendar)
         self.serializer = make_serializer()
 
     def _now(self) -> datetime:
@@ -166,12 +169,14 @@ class WorkflowEngine:
 
     def complete(self, wf: BpmnWorkflow, task_id: str, data: dict) -> None:
         """Complete a READY human task with form data and run the workflow on."""
+        if not isinstance(data, dict):
+            raise WorkflowError("表单数据必须是对象 (dict)")
         task = self._task(wf, task_id)
         if task.state != TaskState.READY or not task.task_spec.manual:
             state = TaskState.get_name(task.state)
             raise TaskNotReady(f"任务 {task.task_spec.bpmn_id} 当前不可办理 (状态 {state})")
         with self._running(task.task_spec.bpmn_id or 'complete'):
-            task.set_data(**dict(data or {}))
+            task.set_data(**data)
             task.run()
             wf.do_engine_steps()
 
@@ -203,6 +208,26 @@ class WorkflowEngine:
             wf.do_engine_steps()
         still = {t.task_id: t.due_at for t in self.waiting_timers(wf)}
         return [t.bpmn_id for tid, t in before.items() if tid not in still or still[tid] != t.due_at]
+
+    def attached_timers(self, wf: BpmnWorkflow, task_id: str) -> list[WaitingTimer]:
+        """Waiting boundary timers attached to the human task `task_id` (its deadline timers)."""
+        task = self._task(wf, task_id)
+        parent = task.parent
+        if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
+            return []
+        siblings = {str(t.id) for t in parent.children if t is not task}
+        return [t for t in self.waiting_timers(wf) if t.task_id in siblings]
+
+    def reschedule_timer(self, wf: BpmnWorkflow, task_id: str, new_due: datetime) -> None:
+        """Move a waiting timeDate/timeDuration timer to `new_due` (deadline suspended or extended)."""
+        task = self._task(wf, task_id)
+        event = getattr(task.task_spec, 'event_definition', None)
+        if task.state != TaskState.WAITING or not isinstance(event, TimerEventDefinition):
+            raise TaskNotReady(f"{task.task_spec.bpmn_id} 不是等待中的定时器")
+        if not isinstance(event.details(task).value, str):
+            raise TimerError(f"{task.task_spec.bpmn_id}: 周期定时器不能改期")
+        due = new_due if new_due.tzinfo else new_due.replace(tzinfo=self.zone)
+        task._set_internal_data(event_value=due.astimezone(self.zone).isoformat())
 
     # -- read models -------------------------------------------------------------------------
 

@@ -49,9 +49,9 @@ def _calendar():
     return workcal
 
 
-def _calendar_call(name: str, *args):
+def _calendar_call(name: str, *args, calendar=None):
     try:
-        return getattr(_calendar(), name)(*args)
+        return getattr(_calendar(), name)(*args, calendar=calendar() if callable(calendar) else calendar)
     except ExpressionFailed:
         raise
     except Exception as exc:  # calendar out of range, not installed, ...
@@ -97,8 +97,13 @@ def _bounded_input(func: Callable) -> Callable:
     return wrapper
 
 
-def build_helpers(clock: Callable[[], datetime] | None = None, tz: str = 'Asia/Shanghai') -> dict:
-    """Return the helper namespace bound to an engine's clock and time zone."""
+def build_helpers(clock: Callable[[], datetime] | None = None, tz: str = 'Asia/Shanghai',
+                  calendar=None) -> dict:
+    """Return the helper namespace bound to an engine's clock, time zone and working-day calendar.
+
+    `calendar` is a `WorkCalendar`, a zero-argument callable returning the current one (so a service
+    can swap in admin overrides without rebuilding the engine), or None for the plain China calendar.
+    """
     clock = clock or _utc_now
     zone = ZoneInfo(tz)
 
@@ -115,13 +120,14 @@ def build_helpers(clock: Callable[[], datetime] | None = None, tz: str = 'Asia/S
         return local_now().isoformat()
 
     def workdays_add(start, n) -> str:
-        return _calendar_call('add_workdays', as_date(start, zone), _count(n, '工作日数')).isoformat()
+        return _calendar_call('add_workdays', as_date(start, zone), _count(n, '工作日数'),
+                              calendar=calendar).isoformat()
 
     def workdays_between(a, b) -> int:
-        return _calendar_call('workdays_between', as_date(a, zone), as_date(b, zone))
+        return _calendar_call('workdays_between', as_date(a, zone), as_date(b, zone), calendar=calendar)
 
     def workday_deadline(start, n) -> str:
-        day = _calendar_call('add_workdays', as_date(start, zone), _count(n, '工作日数'))
+        day = _calendar_call('add_workdays', as_date(start, zone), _count(n, '工作日数'), calendar=calendar)
         return datetime.combine(day, time(23, 59, 59), tzinfo=zone).isoformat()
 
     def date_add_months(start, n) -> str:

@@ -267,11 +267,20 @@ def _runtime_error(exc: Exception, source: str) -> WorkflowError:
     return ExpressionFailed(f"表达式计算出错 ({type(exc).__name__}): {exc}", source)
 
 
+def json_safe(value):
+    """Turn sets, tuples and dict views into lists (recursively) so task data stays JSON."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset) or type(value).__name__.startswith('dict_'):
+        return [json_safe(v) for v in value]
+    return value
+
+
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
     """Spiff script environment that runs everything through the whitelisted, bounded sandbox."""
 
-    def __init__(self, clock: Callable[[], datetime] | None = None, tz: str = 'Asia/Shanghai'):
-        super().__init__({**build_helpers(clock, tz), **GUARDS, '__builtins__': {}})
+    def __init__(self, clock: Callable[[], datetime] | None = None, tz: str = 'Asia/Shanghai', calendar=None):
+        super().__init__({**build_helpers(clock, tz, calendar), **GUARDS, '__builtins__': {}})
 
     def _namespace(self, context: dict, external_context: dict | None) -> dict:
         # Helpers and guards win over task data of the same name.
@@ -283,9 +292,10 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         namespace = self._namespace(context, external_context)
         try:
             with limits(expression):
-                return eval(code, namespace)  # noqa: S307 - checked, rewritten tree; empty builtins
+                result = eval(code, namespace)  # noqa: S307 - checked, rewritten tree; empty builtins
         except Exception as exc:
             raise _runtime_error(exc, expression) from exc
+        return json_safe(result)
 
     def execute(self, script, context, external_context=None):
         """Run a script and copy new or changed variables back into the task data."""
@@ -300,8 +310,8 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         for name, value in namespace.items():
             if name in skip or name.startswith('_') or callable(value):
                 continue
-            if name not in context or context[name] is not value:
-                context[name] = value
+            # Also re-normalizes values mutated in place (`d[k] = {1}`), so data stays JSON.
+            context[name] = json_safe(value)
         return True
 
     def call_service(self, context, **kwargs):
@@ -312,8 +322,8 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 class SandboxScriptEngine(PythonScriptEngine):
     """PythonScriptEngine whose validation also applies the sandbox whitelist."""
 
-    def __init__(self, clock: Callable[[], datetime] | None = None, tz: str = 'Asia/Shanghai'):
-        super().__init__(environment=SandboxEnvironment(clock, tz))
+    def __init__(self, clock: Callable[[], datetime] | None = None, tz: str = 'Asia/Shanghai', calendar=None):
+        super().__init__(environment=SandboxEnvironment(clock, tz, calendar))
 
 
 def unwrap_error(exc: BaseException) -> WorkflowError | None:

@@ -251,3 +251,44 @@ def test_a_thousand_round_loop_stays_open_and_finishes_correctly(engine):
     assert engine.is_completed(wf)
     assert engine.case_data(wf)['n'] == 1000
     assert engine.case_data(wf)['opinion'] == '第 1000 轮意见'
+
+
+# -- more contracts --------------------------------------------------------------------------------
+
+def test_call_activities_run_their_called_process_from_the_same_bundle(engine):
+    call = '<bpmn:callActivity id="call" name="回访" calledElement="sub" />'
+    main = linear(call, user_task('after'), pid='mainp')
+    sub = linear(user_task('inner', name='子流程任务'), pid='sub')
+    bundle = load_bundle(bundle_files(main, name='mainp.bpmn', **{'sub.bpmn': sub}))
+    assert (bundle.key, list(bundle.subprocess_specs)) == ('mainp', ['sub'])
+    wf = roundtrip(engine, bundle, engine.start(bundle, {'x': 1}))
+    [inner] = engine.ready_human_tasks(wf)
+    assert (inner.bpmn_id, inner.lane) == ('inner', None)
+    engine.complete(wf, inner.id, {'y': 2})
+    wf = roundtrip(engine, bundle, wf)
+    assert [t.bpmn_id for t in engine.ready_human_tasks(wf)] == ['after']
+    assert engine.case_data(wf) == {'x': 1, 'y': 2}
+
+
+def test_script_results_stay_json_serializable(engine):
+    script = "tags = {'a'}\nkeys = settings.keys()\npair = (1, 2)\nsettings['s'] = {1}"
+    bundle = load_bundle(bundle_files(linear(script_task('calc', script), user_task('show'))))
+    data = engine.case_data(engine.start(bundle, {'settings': {'k': 1}}))
+    assert (data['tags'], data['keys'], data['pair']) == (['a'], ['k', 's'], [1, 2])   # keys() is a live view
+    assert data['settings'] == {'k': 1, 's': [1]}
+    json.dumps(data)
+
+
+def test_form_data_must_be_a_dict(engine, simple):
+    wf = engine.start(simple, start_data())
+    with pytest.raises(WorkflowError):
+        engine.complete(wf, engine.ready_human_tasks(wf)[0].id, ['not', 'a', 'dict'])
+
+
+def test_the_clock_patch_only_applies_inside_engine_operations(engine, clock):
+    from SpiffWorkflow.bpmn.specs.event_definitions import timer
+    assert abs(timer.datetime.now(UTC) - datetime.now(UTC)) < timedelta(seconds=5)
+    from workflows import patches
+    with patches.engine_clock(clock, engine.zone):
+        assert timer.datetime.now(UTC) == clock.now
+    patches.install()   # idempotent
