@@ -204,14 +204,7 @@ def test_duration_timers_start_counting_at_the_injected_clock(engine, clock):
 
 
 def test_an_interrupting_boundary_timer_cancels_the_task_and_escalates(engine, clock):
-    body = ('<bpmn:startEvent id="start" />' + script_task('compute', 'due = workday_deadline(today(), 1)')
-            + user_task('handle') + user_task('escalate', role='supervisor')
-            + '<bpmn:boundaryEvent id="late" attachedToRef="handle"><bpmn:timerEventDefinition id="lt">'
-            '<bpmn:timeDate>due</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:boundaryEvent>'
-            '<bpmn:endEvent id="end" /><bpmn:endEvent id="end_late" />'
-            + flow('f1', 'start', 'compute') + flow('f2', 'compute', 'handle') + flow('f3', 'handle', 'end')
-            + flow('f4', 'late', 'escalate') + flow('f5', 'escalate', 'end_late'))
-    bundle = load_bundle(bundle_files(process(body)))
+    bundle = boundary_bundle()
     wf = engine.start(bundle, {})
     assert [t.bpmn_id for t in engine.ready_human_tasks(wf)] == ['handle']
     clock.now += timedelta(days=2)
@@ -292,3 +285,43 @@ def test_the_clock_patch_only_applies_inside_engine_operations(engine, clock):
     with patches.engine_clock(clock, engine.zone):
         assert timer.datetime.now(UTC) == clock.now
     patches.install()   # idempotent
+
+
+def boundary_bundle():
+    body = ('<bpmn:startEvent id="start" />' + script_task('compute', 'due = workday_deadline(today(), 1)')
+            + user_task('handle') + user_task('escalate', role='supervisor')
+            + '<bpmn:boundaryEvent id="late" attachedToRef="handle"><bpmn:timerEventDefinition id="lt">'
+            '<bpmn:timeDate>due</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:boundaryEvent>'
+            '<bpmn:endEvent id="end" /><bpmn:endEvent id="end_late" />'
+            + flow('f1', 'start', 'compute') + flow('f2', 'compute', 'handle') + flow('f3', 'handle', 'end')
+            + flow('f4', 'late', 'escalate') + flow('f5', 'escalate', 'end_late'))
+    return load_bundle(bundle_files(process(body)))
+
+
+def test_attached_timers_are_the_deadline_timers_of_a_human_task(engine):
+    bundle = boundary_bundle()
+    wf = engine.start(bundle, {})
+    [handle] = engine.ready_human_tasks(wf)
+    [timer] = engine.attached_timers(wf, handle.id)
+    assert timer.bpmn_id == 'late'
+    assert timer.due_at == datetime(2026, 3, 3, 15, 59, 59, tzinfo=UTC)
+
+
+def test_a_rescheduled_timer_fires_at_its_new_time_after_restore(engine, clock):
+    bundle = boundary_bundle()
+    wf = engine.start(bundle, {})
+    [timer] = engine.attached_timers(wf, engine.ready_human_tasks(wf)[0].id)
+    new_due = datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
+    engine.reschedule_timer(wf, timer.task_id, new_due)
+    wf = roundtrip(engine, bundle, wf)
+    assert engine.waiting_timers(wf)[0].due_at == new_due
+    clock.now = new_due - timedelta(seconds=1)
+    assert engine.fire_due_timers(wf) == []
+    clock.now = new_due + timedelta(seconds=1)
+    assert engine.fire_due_timers(wf) == ['late']
+
+
+def test_only_waiting_timers_can_be_rescheduled(engine):
+    wf = engine.start(boundary_bundle(), {})
+    with pytest.raises(TaskNotReady):
+        engine.reschedule_timer(wf, engine.ready_human_tasks(wf)[0].id, datetime(2026, 3, 10, tzinfo=UTC))
