@@ -483,4 +483,21 @@ SCENARIOS = {
         ),
         outcome="澄清正名；诬告陷害（移送司法机关）",
     ),
+    # Setting: the plan goes straight to 主要负责人 (clearance_supervisor_review=False).
+    "setting_plan_straight_to_principal": Scenario(
+        KEY,
+        "handler",
+        {"settings": {"clearance_supervisor_review": False}},
+        (
+            register("本人书面申请", *SUN),
+            APPLY,
+            assess(),
+            plan(["书面"]),
+            Expect(("approve_principal",)),
+            PRIN_OK,
+            carry_out(["书面"]),
+            FILE,
+        ),
+        outcome="澄清正名",
+    ),
 }

@@ -308,4 +308,20 @@ SCENARIOS = {
         outcome="逾期未纠错转入问责",
         links=("four_forms_disposition",),
     ),
+    # Setting: no 集体研究 for 容错认定 (collective_required=False) → 分管领导 then 主要负责人.
+    "setting_without_collective": Scenario(
+        KEY,
+        "handler",
+        {"settings": {"collective_required": False}},
+        (
+            register("问责中依职权启动", *ZHOU),
+            verify(),
+            DRAFT,
+            LEAD_OK,
+            Expect(("sign_principal",)),
+            PRIN_OK,
+            feedback(False),
+        ),
+        outcome="免予问责",
+    ),
 }

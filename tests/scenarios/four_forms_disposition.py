@@ -294,4 +294,22 @@ SCENARIOS = {
         outcome="第二种形态处置完毕",
         links=("follow_up_visit",),
     ),
+    # Setting collective_for_sanctions=False: 主要负责人 approves a 党内警告 without 集体研究.
+    "setting_sanction_without_collective": Scenario(
+        KEY,
+        "handler",
+        {**start(HAO), "settings": {"collective_for_sanctions": False}},
+        (
+            propose(HAO, ["党内警告"]),
+            SUP_OK,
+            LEAD_OK,
+            Expect(("approve_principal",)),
+            PRIN_OK,
+            deliver("示纪处〔2026〕13号"),
+            EXECUTED,
+            FILED,
+        ),
+        outcome="第二种形态处置完毕",
+        links=("follow_up_visit",),
+    ),
 }
