@@ -15,7 +15,7 @@ KEY = "clue_handling"
 START = {"settings": {}}
 
 # ------------------------------------------------------------------ clue data (names from domain.md §10)
-CLUE_0001 = {  # 网络, real name: public car used for a wedding → 初核 → 立案
+_CLUE_BASE = {
     "clue_no": "XS-2025-0001",
     "source": "信访举报",
     "channel": "网络",
@@ -34,8 +34,11 @@ CLUE_0001 = {  # 网络, real name: public car used for a wedding → 初核 →
     "jurisdiction": "本级",
     "has_real_content": True,
 }
+# reporter_* fields are part of the registration form; the service moves them to the protected
+# reporters table [S12], at engine level they are ordinary data.
+CLUE_0001 = {**_CLUE_BASE, "reporter_name": "冯哑元", "reporter_phone": "13800000000"}  # 网络 → 初核 → 立案
 CLUE_0002 = {  # 来信, anonymous: "gifts often", no details → 谈话函询 → 采信了结
-    **CLUE_0001,
+    **_CLUE_BASE,
     "clue_no": "XS-2025-0002",
     "channel": "来信",
     "is_real_name": False,
@@ -45,7 +48,8 @@ CLUE_0002 = {  # 来信, anonymous: "gifts often", no details → 谈话函询 �
     "allegation_summary": "反映其经常收受管理服务对象礼品，未提供具体细节",
 }
 CLUE_0003 = {  # 电话, real name, repeat report → 留存备查
-    **CLUE_0001,
+    **_CLUE_BASE,
+    "reporter_name": "卫样例",
     "clue_no": "XS-2025-0003",
     "channel": "电话",
     "subject_name": "孙演示",
