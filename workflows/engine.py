@@ -75,7 +75,7 @@ class WorkflowEngine:
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
     @contextmanager
-    def _running(self, what: str):
+    def _running(self, what: str, wf: BpmnWorkflow | None = None):
         """Run engine code under this engine's clock and turn every failure into a WorkflowError."""
         with patches.engine_clock(self._now, self.zone):
             try:
@@ -83,11 +83,23 @@ class WorkflowEngine:
             except WorkflowError:
                 raise
             except Exception as exc:
-                raise self._convert(exc, what) from exc
+                raise self._convert(exc, what, wf) from exc
 
     @staticmethod
-    def _convert(exc: Exception, what: str) -> WorkflowError:
-        task = getattr(exc, 'task', None)
+    def _broken_timer(wf: BpmnWorkflow | None):
+        """The waiting timer whose value cannot be parsed (Spiff raises those without a task)."""
+        for task in wf.get_tasks(state=TaskState.NOT_FINISHED_MASK) if wf is not None else []:
+            value = task._get_internal_data('event_value')
+            if isinstance(getattr(task.task_spec, 'event_definition', None), TimerEventDefinition) \
+                    and isinstance(value, str):
+                try:
+                    TimerEventDefinition.parse_time_or_duration(value)
+                except Exception:
+                    return task
+        return None
+
+    def _convert(self, exc: Exception, what: str, wf: BpmnWorkflow | None = None) -> WorkflowError:
+        task = getattr(exc, 'task', None) or (self._broken_timer(wf) if unwrap_error(exc) is None else None)
         spec = getattr(task, 'task_spec', None) or getattr(exc, 'task_spec', None)
         where = getattr(spec, 'bpmn_id', None) or getattr(spec, 'name', None) or what
         inner = unwrap_error(exc)
@@ -108,6 +120,7 @@ class WorkflowEngine:
         """Create a workflow, seed its data and run until it waits for people or timers."""
         with self._running('start'):
             wf = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=self.script_engine)
+        with self._running('start', wf):
             wf.get_next_task(state=TaskState.READY).data.update(dict(data or {}))
             wf.do_engine_steps()
         return wf
@@ -175,7 +188,7 @@ class WorkflowEngine:
         if task.state != TaskState.READY or not task.task_spec.manual:
             state = TaskState.get_name(task.state)
             raise TaskNotReady(f"任务 {task.task_spec.bpmn_id} 当前不可办理 (状态 {state})")
-        with self._running(task.task_spec.bpmn_id or 'complete'):
+        with self._running(task.task_spec.bpmn_id or 'complete', wf):
             task.set_data(**data)
             task.run()
             wf.do_engine_steps()
@@ -203,7 +216,7 @@ class WorkflowEngine:
         before = {t.task_id: t for t in self.waiting_timers(wf)}
         if not before:
             return []
-        with self._running('timers'):
+        with self._running('timers', wf):
             wf.refresh_timers()
             wf.do_engine_steps()
         still = {t.task_id: t.due_at for t in self.waiting_timers(wf)}

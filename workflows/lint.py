@@ -30,7 +30,7 @@ NON_FLOW = frozenset({
 })
 _SCOPES = ('process', 'subProcess', 'transaction', 'definitions')
 _EXPRESSION_TAGS = ('conditionExpression', 'completionCondition', 'loopCardinality', 'loopCondition',
-                    'timeDate', 'timeDuration', 'timeCycle')
+                    'timeDate', 'timeDuration', 'timeCycle', 'messagePath', 'formalExpression')
 
 
 def local(el: etree._Element) -> str:

@@ -8,7 +8,14 @@ import pytest
 
 from tests.workflows.bpmn_builder import bundle_files, flow, linear, process, script_task, user_task
 from workflows.engine import WorkflowEngine
-from workflows.errors import ExpressionFailed, ExpressionRejected, TaskNotFound, TaskNotReady, WorkflowError
+from workflows.errors import (
+    ExpressionFailed,
+    ExpressionRejected,
+    TaskNotFound,
+    TaskNotReady,
+    TimerError,
+    WorkflowError,
+)
 from workflows.specs import collect_sources, load_bundle
 
 FIXTURES = Path(__file__).parent / 'fixtures'
@@ -325,3 +332,16 @@ def test_only_waiting_timers_can_be_rescheduled(engine):
     wf = engine.start(boundary_bundle(), {})
     with pytest.raises(TaskNotReady):
         engine.reschedule_timer(wf, engine.ready_human_tasks(wf)[0].id, datetime(2026, 3, 10, tzinfo=UTC))
+
+
+def test_an_unusable_timer_value_raises_a_timer_error(engine):
+    timer = ('<bpmn:intermediateCatchEvent id="wait" name="等待"><bpmn:timerEventDefinition id="td">'
+             '<bpmn:timeDate>"明天"</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>')
+    bundle = load_bundle(bundle_files(linear(timer)))
+    with pytest.raises(TimerError, match='wait: 定时器'):
+        engine.start(bundle, {})
+
+
+def test_a_corrupted_state_cannot_be_restored_and_says_so(engine, simple):
+    with pytest.raises(WorkflowError):
+        engine.restore(simple, {'tasks': 'garbage'})
