@@ -178,8 +178,9 @@ def startable_processes(session: Session, user: User) -> list[ProcessVersion]:
     latest = select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("v")).group_by(
         ProcessVersion.process_key).subquery()
     versions = session.scalars(
-        select(ProcessVersion).join(latest, and_(ProcessVersion.process_key == latest.c.process_key,
-                                                 ProcessVersion.version == latest.c.v)).order_by(ProcessVersion.process_key)
+        select(ProcessVersion)
+        .join(latest, and_(ProcessVersion.process_key == latest.c.process_key, ProcessVersion.version == latest.c.v))
+        .order_by(ProcessVersion.process_key)
     ).all()
     return [v for v in versions if permissions.can_start(user.roles, v.start_role_list)]
 
@@ -193,3 +194,94 @@ def process_versions(session: Session) -> list[tuple[ProcessVersion, int]]:
         .outerjoin(open_counts, open_counts.c.process_version_id == ProcessVersion.id)
         .order_by(ProcessVersion.process_key, ProcessVersion.version.desc())
     ).all()
+
+
+# ---- additions for the HTML pages (service/web) ----
+
+def process_names(session: Session) -> dict[str, str]:
+    """{process key: name of its latest version}, for labels and filters."""
+    latest = select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("v")).group_by(
+        ProcessVersion.process_key).subquery()
+    rows = session.execute(
+        select(ProcessVersion.process_key, ProcessVersion.name).join(latest, and_(
+            ProcessVersion.process_key == latest.c.process_key, ProcessVersion.version == latest.c.v))
+        .order_by(ProcessVersion.process_key)
+    ).all()
+    return {key: name for key, name in rows}
+
+
+def user_names(session: Session, user_ids) -> dict[int, str]:
+    """{user id: display name} for the given ids."""
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+
+
+def may_see_reporter(session: Session, user: User, case: Case) -> bool:
+    """Whether the user is on the reporter's need-to-know list (the same predicate read_reporter applies)."""
+    recused = session.scalar(select(Recusal.id).where(Recusal.case_id == case.id, Recusal.user_id == user.id))
+    approvals = session.execute(
+        select(WorkItem.completed_by_id, WorkItem.role, WorkItem.completed_at)
+        .where(WorkItem.case_id == case.id, WorkItem.approves.is_not(None))
+    ).all()
+    return permissions.can_see_reporter(
+        user.id, user.roles, recused is not None, case.handler_id,
+        [r.completed_by_id for r in approvals if r.completed_by_id],
+        [r.role for r in approvals if r.completed_at is None],
+    )
+
+
+def step_history(session: Session, case_id: int) -> list[dict]:
+    """Completed human steps of a case in order: bpmn id, title, who, when."""
+    rows = session.execute(
+        select(WorkItem.bpmn_id, WorkItem.title, WorkItem.completed_at, User.display_name)
+        .outerjoin(User, User.id == WorkItem.completed_by_id)
+        .where(WorkItem.case_id == case_id, WorkItem.resolution == "completed")
+        .order_by(WorkItem.completed_at, WorkItem.id)
+    ).all()
+    return [{"bpmn_id": r.bpmn_id, "title": r.title, "completed_at": r.completed_at, "by": r.display_name}
+            for r in rows]
+
+
+def form_labels(svc: Services, version: ProcessVersion) -> dict[str, dict]:
+    """{data key: its property schema} over every form of a version, so pages can label case data."""
+    labels: dict[str, dict] = {}
+    for schema in svc.bundle(version).forms.values():
+        for key, prop in (schema or {}).get("properties", {}).items():
+            labels.setdefault(key, prop)
+    return labels
+
+
+def case_page(svc: Services, session: Session, user: User, case_id: int) -> dict:
+    """Everything the case page shows: detail, step history, audit trail, reporter access, labels."""
+    detail = case_detail(svc, session, user, case_id)
+    case = detail["case"]
+    trail = None
+    if any(r in permissions.AUDIT_READER_ROLES for r in user.roles):
+        trail = audit_trail(session, user, case_id)
+    return {**detail, "history": step_history(session, case.id), "trail": trail,
+            "may_see_reporter": may_see_reporter(session, user, case),
+            "labels": form_labels(svc, detail["version"]),
+            "claimants": user_names(session, [t.assignee_id for t in detail["tasks"]])}
+
+
+def task_page(svc: Services, session: Session, user: User, task_id: str) -> dict:
+    """A task with its form, the case facts, and (for approvals) the step being approved."""
+    item, case = get_task(session, user, task_id)
+    detail = case_detail(svc, session, user, case.id)
+    approved = None
+    if item.approves:
+        step = session.execute(
+            select(WorkItem, User.display_name).outerjoin(User, User.id == WorkItem.completed_by_id)
+            .where(WorkItem.case_id == case.id, WorkItem.bpmn_id == item.approves,
+                   WorkItem.resolution == "completed")
+            .order_by(WorkItem.completed_at.desc(), WorkItem.id.desc()).limit(1)
+        ).first()
+        if step is not None:
+            form = svc.bundle(detail["version"]).forms.get(step[0].form) if step[0].form else None
+            approved = {"title": step[0].title, "by": step[1], "at": step[0].completed_at, "form": form}
+    return {"item": item, "case": case, "version": detail["version"], "data": detail["data"],
+            "form": task_form(svc, session, item, case), "approved": approved,
+            "labels": form_labels(svc, detail["version"]),
+            "assignee": user_names(session, [item.assignee_id]).get(item.assignee_id)}

@@ -1,4 +1,4 @@
-"""HTML pages (简体中文)."""
+"""HTML pages (简体中文): login, worklist, cases, case detail, task forms, start a case."""
 
 from flask import Blueprint, Flask
 
@@ -6,6 +6,7 @@ bp = Blueprint("web", __name__)
 
 
 def register_web(app: Flask) -> None:
-    from service.web import pages  # noqa: F401  (registers routes on bp)
+    from service.web import cases, display, pages, start, tasks, worklist  # noqa: F401  (register routes)
 
+    display.install(app)
     app.register_blueprint(bp)

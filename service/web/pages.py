@@ -1,4 +1,4 @@
-"""Login and the landing page; the full interface lives beside this module."""
+"""Login, logout and the landing page (which is the worklist)."""
 
 from flask import redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
@@ -11,19 +11,26 @@ from service.models import User
 from service.web import bp
 
 
+def safe_target(target: str | None, default: str) -> str:
+    """A local path to go back to (never another site)."""
+    target = target or ""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else default
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         try:
             user_id = accounts.authenticate(services(), request.form.get("username", ""),
                                             request.form.get("password", ""), request.remote_addr or "")
             login_user(read_session().get(User, user_id))
-            target = request.args.get("next", "")
-            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("web.index"))
-        except (AuthenticationFailed, Throttled) as exc:
-            error = exc.message
-    return render_template("auth/login.html", error=error), (401 if error else 200)
+            return redirect(safe_target(request.args.get("next"), url_for("web.worklist")))
+        except Throttled as exc:
+            error, status = exc.message, 429
+        except AuthenticationFailed as exc:
+            error, status = exc.message, 401
+    return render_template("auth/login.html", error=error, username=request.form.get("username", "")), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -35,4 +42,4 @@ def logout():
 @bp.route("/")
 @login_required
 def index():
-    return render_template("index.html")
+    return redirect(url_for("web.worklist"))

@@ -1,0 +1,117 @@
+"""Template helpers: dates in the configured zone, deadlines in working days, values and labels in Chinese."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+from flask_login import current_user
+from markupsafe import Markup
+
+from service.cases.permissions import redact_case_data
+from service.cases.runtime import services
+from service.models.cases import STATUS_LABELS
+from service.models.users import ROLE_LABELS
+from workflows.calendar import WorkCalendar
+
+ACTION_LABELS = {
+    "case_started": "发起案件", "task_claimed": "认领任务", "task_released": "释放任务",
+    "task_completed": "办理完成", "timer_fired": "期限到达（系统）", "reporter_viewed": "查看举报人信息",
+    "user_recused": "决定回避", "process_deployed": "部署流程",
+}
+CALENDAR = WorkCalendar()
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(services().config.TIMEZONE)
+
+
+def local(value: datetime | None) -> datetime | None:
+    return value.astimezone(_zone()) if value is not None else None
+
+
+def fmt_date(value) -> str:
+    """YYYY-MM-DD in the configured zone ('' for nothing)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        return local(value).strftime("%Y-%m-%d")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    return local(value).strftime("%Y-%m-%d %H:%M") if value is not None else ""
+
+
+def deadline(due: datetime | None) -> dict | None:
+    """Working days left until `due`: {date, days, overdue, soon, text} for the deadline cell."""
+    if due is None:
+        return None
+    now = services().now()
+    today, due_day = now.astimezone(_zone()).date(), due.astimezone(_zone()).date()
+    soon_limit = services().config.DUE_SOON_WORKDAYS
+    if due < now:
+        late = CALENDAR.workdays_between(due_day, today)
+        text = f"已逾期 {late} 个工作日" if late > 0 else "今日到期，已逾期"
+        return {"date": due_day.isoformat(), "days": -late, "overdue": True, "soon": False, "text": text}
+    left = CALENDAR.workdays_between(today, due_day)
+    text = "今日到期" if left == 0 else f"剩 {left} 个工作日"
+    return {"date": due_day.isoformat(), "days": left, "overdue": False, "soon": left <= soon_limit, "text": text}
+
+
+def value_text(value, prop: dict | None = None) -> str:
+    """A data value as people read it: 是/否, enum labels, lists joined with 、, dates as YYYY-MM-DD."""
+    prop = prop or {}
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        item_prop = prop.get("items", {}) if isinstance(prop.get("items"), dict) else {}
+        return "、".join(value_text(v, item_prop) for v in value) or "—"
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{value_text(v)}" for k, v in value.items()) or "—"
+    labels = prop.get("x-enum-labels") or {}
+    if isinstance(value, str) and value in labels:
+        return labels[value]
+    return str(value)
+
+
+def shown_facts(data: dict, labels: dict[str, dict]) -> list[tuple[str, str]]:
+    """(label, text) for the case data fields a form asked for, in a stable order; internals are skipped."""
+    return [(labels[k].get("title", k), value_text(v, labels[k])) for k, v in data.items()
+            if k in labels and not k.startswith("reporter_")]
+
+
+def role_labels(roles) -> str:
+    return "、".join(ROLE_LABELS.get(r, r) for r in roles)
+
+
+def nl2br(text: str) -> Markup:
+    return Markup("<br>").join((text or "").splitlines())
+
+
+def install(app: Flask) -> None:
+    """Register filters and the header's context."""
+    app.jinja_env.filters.update(date=fmt_date, datetime=fmt_datetime, value=value_text, nl2br=nl2br,
+                                 roles=role_labels)
+    app.jinja_env.globals.update(deadline=deadline, shown_facts=shown_facts, redact=_redact,
+                                 STATUS_LABELS=STATUS_LABELS, ACTION_LABELS=ACTION_LABELS, ROLE_LABELS=ROLE_LABELS)
+
+    @app.context_processor
+    def _header():
+        try:
+            user = current_user if current_user and current_user.is_authenticated else None
+            roles = set(user.roles) if user is not None else set()
+        except Exception:  # noqa: BLE001  (an error page must render even when the user cannot be loaded)
+            user, roles = None, set()
+        return {"nav_user": user, "show_designer": bool(roles & {"designer", "admin"}),
+                "timezone": current_app.config.get("QINGFENG_TIMEZONE_LABEL", services().config.TIMEZONE)}
+
+
+def _redact(data: dict) -> dict:
+    """Submitted data as the current user may see it (auditors do not read the report's content)."""
+    return redact_case_data(current_user.roles, data if isinstance(data, dict) else {})

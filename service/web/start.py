@@ -1,0 +1,41 @@
+"""发起案件: start a case of a process the user's roles may start."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from service.auth import actor, read_session
+from service.cases import actions, queries
+from service.cases.runtime import services
+from service.web import bp
+
+
+class StartForm(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    process_key = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                                error_messages={"required": "请选择流程"})
+    title = fields.String(required=True, validate=validate.Length(min=1, max=256, error="标题应为 1 至 256 个字"),
+                          error_messages={"required": "此项为必填项"})
+
+
+def _render(errors: dict | None = None, status: int = 200):
+    processes = queries.startable_processes(read_session(), actor())
+    return render_template("start.html", processes=processes, errors=errors or {}, form=request.form), status
+
+
+@bp.route("/start", methods=["GET", "POST"])
+@login_required
+def start_case():
+    if request.method == "GET":
+        return _render()
+    try:
+        body = StartForm().load({k: v.strip() for k, v in request.form.items() if v.strip()})
+    except ValidationError as exc:
+        return _render(exc.messages, 422)
+    case_id = actions.start_case(services(), actor().id, body["process_key"], body["title"], {})
+    flash("案件已发起，请办理下面的待办步骤。", "success")
+    return redirect(url_for("web.case_detail", case_id=case_id))

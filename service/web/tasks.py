@@ -1,0 +1,50 @@
+"""办理任务: the task form rendered from its JSON Schema, with server-side errors next to each field."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from service.auth import actor, read_session
+from service.cases import actions, permissions, queries
+from service.cases.errors import InvalidInput
+from service.cases.runtime import services
+from service.web import bp
+from service.web.formdata import build_fields, coerce, is_approval, other_errors
+
+
+def _render(view: dict, *, posted=None, errors=None, message: str | None = None, status: int = 200):
+    schema = view["form"] or {}
+    approval = is_approval(schema)
+    initial = {} if approval else view["data"]
+    fields = build_fields(schema, posted=posted, initial=initial, errors=errors)
+    me = actor()
+    item = view["item"]
+    return render_template(
+        "tasks/form.html", **view, fields=fields, approval=approval, message=message,
+        form_errors=other_errors(schema, errors),
+        case_version=posted.get("case_version") if posted is not None else view["case"].version,
+        may_act=permissions.can_complete(me.roles, item.role) and item.assignee_id in (None, me.id),
+    ), status
+
+
+@bp.route("/tasks/<string:task_id>")
+@login_required
+def task_form(task_id: str):
+    return _render(queries.task_page(services(), read_session(), actor(), task_id))
+
+
+@bp.route("/tasks/<string:task_id>", methods=["POST"])
+@login_required
+def task_submit(task_id: str):
+    view = queries.task_page(services(), read_session(), actor(), task_id)
+    data = coerce(view["form"] or {}, request.form)
+    version = request.form.get("case_version", "")
+    try:
+        case_id = actions.complete_task(services(), actor().id, task_id, data,
+                                        int(version) if version.isdigit() else None)
+    except InvalidInput as exc:
+        errors = exc.errors if isinstance(exc.errors, dict) else {}
+        return _render(view, posted=request.form, errors=errors, message=exc.message, status=422)
+    flash(f"已提交“{view['item'].title}”。", "success")
+    return redirect(url_for("web.case_detail", case_id=case_id))

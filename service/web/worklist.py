@@ -1,0 +1,57 @@
+"""我的待办: the tasks the user may act on, most urgent first; claim and release."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from service.auth import actor, read_session
+from service.cases import actions, queries
+from service.cases.runtime import services
+from service.web import bp
+from service.web.display import CALENDAR, local
+from service.web.pages import safe_target
+
+DUE_FILTERS = {"overdue": "已逾期", "soon": "即将到期", "": "全部"}
+
+
+def _due_before(choice: str):
+    """The cut-off for the deadline filter: now (overdue) or the end of the last 'due soon' working day."""
+    now = services().now()
+    if choice == "overdue":
+        return now
+    if choice == "soon":
+        today = local(now).date()
+        return CALENDAR.deadline_at(today, services().config.DUE_SOON_WORKDAYS, services().config.TIMEZONE)
+    return None
+
+
+@bp.route("/worklist")
+@login_required
+def worklist():
+    process_key = request.args.get("process_key") or None
+    due = request.args.get("due", "") if request.args.get("due", "") in DUE_FILTERS else ""
+    scope = "claimed" if request.args.get("scope") == "claimed" else "mine"
+    rows = queries.list_tasks(read_session(), actor(), scope, process_key, _due_before(due))
+    return render_template("worklist.html", rows=rows, processes=queries.process_names(read_session()),
+                           process_key=process_key or "", due=due, scope=scope, due_filters=DUE_FILTERS)
+
+
+def _back() -> str:
+    return safe_target(request.form.get("next"), url_for("web.worklist"))
+
+
+@bp.route("/tasks/<string:task_id>/claim", methods=["POST"])
+@login_required
+def claim(task_id: str):
+    actions.claim_task(services(), actor().id, task_id)
+    flash("已认领任务，其他人将不能办理此任务。", "success")
+    return redirect(_back())
+
+
+@bp.route("/tasks/<string:task_id>/release", methods=["POST"])
+@login_required
+def release(task_id: str):
+    actions.release_task(services(), actor().id, task_id)
+    flash("已释放任务，同角色的其他人可以认领。", "success")
+    return redirect(_back())
