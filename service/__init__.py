@@ -24,6 +24,7 @@ def create_app(config: Config | None = None, clock: Callable[[], datetime] | Non
     config = config or Config.from_env()
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "service" / "static"))
     app.config.update(config.flask_settings())
+    app.json.ensure_ascii = False  # Chinese stays readable (and searchable) in JSON responses
     app.extensions["qingfeng"] = build_services(config, clock)
     app.teardown_appcontext(close_read_session)
     login_manager.init_app(app)

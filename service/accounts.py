@@ -22,7 +22,8 @@ def create_user(svc: Services, username: str, display_name: str, password: str, 
     with svc.db.write_session() as session:
         if session.scalar(select(User.id).where(User.username == username)) is not None:
             raise Conflict(f"用户名 {username} 已存在", code="user_exists")
-        user = User(username=username, display_name=display_name, password_hash=generate_password_hash(password, method=svc.config.PASSWORD_HASH_METHOD),
+        password_hash = generate_password_hash(password, method=svc.config.PASSWORD_HASH_METHOD)
+        user = User(username=username, display_name=display_name, password_hash=password_hash,
                     department=department, created_at=svc.now())
         try:
             user.roles = roles

@@ -38,7 +38,8 @@ def deploy_processes(bpmn_dir: str | None) -> None:
 
     app = _app()
     with app.app_context():
-        results = deploy_directory(app.extensions["qingfeng"], Path(bpmn_dir or app.extensions["qingfeng"].config.BPMN_DIR))
+        svc = app.extensions["qingfeng"]
+        results = deploy_directory(svc, Path(bpmn_dir or svc.config.BPMN_DIR))
     for result in results:
         state = "新版本" if result.created else "未变化"
         click.echo(f"{result.process_key} v{result.version}: {state}")
@@ -89,7 +90,8 @@ def verify_audit(case_id: int | None) -> None:
                 click.echo(f"{chain}: 完好（{report.checked} 条）")
             else:
                 failed += 1
-                click.echo(f"{chain}: 损坏，第 {report.broken_seq} 条事件（id {report.broken_event_id}）：{report.reason}")
+                where = f"第 {report.broken_seq} 条事件（id {report.broken_event_id}）"
+                click.echo(f"{chain}: 损坏，{where}：{report.reason}")
     sys.exit(1 if failed else 0)
 
 

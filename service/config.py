@@ -37,7 +37,7 @@ class Config:
     LOGIN_WINDOW_SECONDS: int = 900
     DUE_SOON_WORKDAYS: int = 3  # env QINGFENG_DUE_SOON_WORKDAYS: worklist "due soon" threshold
     SESSION_COOKIE_SECURE: bool = False  # env QINGFENG_SECURE_COOKIES=1 behind HTTPS
-    PASSWORD_HASH_METHOD: str = "scrypt"  # werkzeug method; tests use a cheap one
+    PASSWORD_HASH_METHOD: str = "scrypt"  # noqa: S105  (werkzeug method name; tests use a cheap one)
     TESTING: bool = False
     SQL_ECHO: bool = False
     extra: dict = field(default_factory=dict)

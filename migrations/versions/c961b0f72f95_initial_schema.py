@@ -106,7 +106,7 @@ def upgrade() -> None:
     sa.Column('created_at', service.models.types.UTCDateTime(), nullable=False),
     sa.Column('updated_at', service.models.types.UTCDateTime(), nullable=False),
     sa.Column('closed_at', service.models.types.UTCDateTime(), nullable=True),
-    sa.Column('state', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=False),
+    sa.Column('state', sa.JSON(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['handler_id'], ['users.id'], ),

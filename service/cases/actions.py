@@ -287,7 +287,8 @@ def _system_user(session: Session) -> User:
     """The account that stands for the system when a timer starts a linked case."""
     user = session.scalar(select(User).where(User.username == "system"))
     if user is None:
-        user = User(username="system", display_name="系统", password_hash="!", roles_text="", active=False)
+        # "!" is no valid hash: the account can never log in
+        user = User(username="system", display_name="系统", password_hash="!", roles_text="", active=False)  # noqa: S106
         session.add(user)
         session.flush()
     return user

@@ -67,11 +67,12 @@ def append(
 ) -> AuditEvent:
     """Append one event to `chain`; the caller holds the lock that serialises the chain."""
     last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.chain == chain).order_by(AuditEvent.seq.desc()).limit(1)
+        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.chain == chain)
+        .order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     event = AuditEvent(
-        chain=chain, seq=seq, case_id=case_id, at=at.replace(microsecond=at.microsecond), actor_id=actor_id,
+        chain=chain, seq=seq, case_id=case_id, at=at, actor_id=actor_id,
         actor_name=actor_name, action=action, task_bpmn_id=task_bpmn_id, task_title=task_title,
         summary=json.loads(json.dumps(summary or {}, ensure_ascii=False, default=str)), prev_hash=prev_hash, hash="",
     )

@@ -11,6 +11,7 @@ from flask import current_app
 from service.config import Config
 from service.db import Database
 from service.models import ProcessVersion
+from workflows.calendar import WorkCalendar
 from workflows.engine import WorkflowEngine
 from workflows.specs import ProcessBundle, load_bundle_cached
 
@@ -25,9 +26,14 @@ class Services:
     db: Database
     engine: WorkflowEngine
     clock: Callable[[], datetime]
+    calendar_source: Callable[[], WorkCalendar] | None = None  # service.calendar_admin.CalendarSource
 
     def now(self) -> datetime:
         return self.clock()
+
+    def calendar(self) -> WorkCalendar:
+        """The working-day calendar with the admin's overrides (reloaded when they change)."""
+        return self.calendar_source() if self.calendar_source is not None else WorkCalendar()
 
     def bundle(self, version: ProcessVersion) -> ProcessBundle:
         """The parsed process of a version (cached by content hash)."""
@@ -36,9 +42,12 @@ class Services:
 
 def build_services(config: Config, clock: Callable[[], datetime] | None = None) -> Services:
     clock = clock or system_clock
+    from service.calendar_admin import CalendarSource
+
     db = Database(config.DATABASE_URL, echo=config.SQL_ECHO)
-    engine = WorkflowEngine(clock=clock, tz=config.TIMEZONE)
-    return Services(config=config, db=db, engine=engine, clock=clock)
+    calendar = CalendarSource(db)
+    engine = WorkflowEngine(clock=clock, tz=config.TIMEZONE, calendar=calendar)
+    return Services(config=config, db=db, engine=engine, clock=clock, calendar_source=calendar)
 
 
 def services() -> Services:

@@ -3,12 +3,14 @@
 from service.models.audit import AuditEvent
 from service.models.calendar import HolidayOverride
 from service.models.cases import Case, CaseLink, Recusal, ReferenceCounter
+from service.models.deadlines import CalendarRevision, DeadlineExtension, DeadlineSuspension, HolidayYear
 from service.models.processes import ProcessVersion
 from service.models.reporters import Reporter
 from service.models.users import ApiToken, LoginAttempt, User
 from service.models.work import Timer, WorkItem
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Case", "CaseLink", "HolidayOverride", "LoginAttempt", "ProcessVersion",
+    "ApiToken", "AuditEvent", "CalendarRevision", "Case", "CaseLink", "DeadlineExtension", "DeadlineSuspension",
+    "HolidayOverride", "HolidayYear", "LoginAttempt", "ProcessVersion",
     "Recusal", "ReferenceCounter", "Reporter", "Timer", "User", "WorkItem",
 ]

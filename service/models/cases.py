@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base
-from service.models.types import JSONDoc, UTCDateTime, utcnow
+from service.models.types import UTCDateTime, utcnow
 
 STATUS_LABELS = {"open": "办理中", "completed": "已办结"}
 
@@ -39,7 +39,9 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    state: Mapped[dict] = mapped_column(JSONDoc)  # engine state without the spec
+    # Engine state without the spec. Plain JSON (not JSONB): SpiffWorkflow's delta-encoded task data
+    # must be restored in the key order it was written in, which JSONB does not keep.
+    state: Mapped[dict] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 

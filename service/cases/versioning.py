@@ -1,0 +1,469 @@
+"""Process versions for designers: check, deploy with a diff, compare, download, migrate open cases.
+
+Public functions that change state own their transaction, like `actions.py`: deploying goes through
+`actions.deploy_process` (one commit, audited), and each case migration is one commit with one
+`case_migrated` audit event on the case.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.cases import audit, permissions
+from service.cases.actions import deploy_process
+from service.cases.errors import InvalidInput, NotAllowed, NotFound, TooLarge
+from service.cases.projections import sync_case_row, sync_timers, sync_work_items
+from service.cases.runtime import Services
+from service.models import Case, ProcessVersion, User
+from workflows import patches
+from workflows.errors import Problem, SpecInvalid
+from workflows.lint import BPMN_NS
+from workflows.specs import ProcessBundle, content_hash, load_bundle
+from workflows.xmlsafe import decode_text, parse_xml
+
+_WAITING = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+_PREDICTED = TaskState.MAYBE | TaskState.LIKELY | TaskState.FUTURE
+CHANGE_LABELS = {
+    "bpmn_name": "名称", "documentation": "说明", "extensions": "扩展属性（角色/表单/说明等）",
+    "cond_task_specs": "条件", "default_task_spec": "默认流", "event_definition": "事件定义（定时器等）",
+    "script": "脚本", "prescript": "前置脚本", "postscript": "后置脚本", "lane": "泳道",
+    "outputs": "出口", "inputs": "入口", "typename": "元素类型", "decision_ref": "决策表",
+}
+
+
+# ---- designer rules on top of workflows.specs (uploads come from other tools too) ----
+
+DMN_NAMESPACES = {"https://www.omg.org/spec/DMN/20191111/MODEL/", "http://www.omg.org/spec/DMN/20180521/MODEL/",
+                  "http://www.omg.org/spec/DMN/20151101/dmn.xsd"}
+_FILE_NAME = re.compile(r"^(forms/)?[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-.]+)*\.(bpmn|dmn|json)$")
+_DECLARED = re.compile(r"^(\s*<\?xml[^>]*encoding\s*=\s*[\"'])([A-Za-z0-9._-]+)([\"'])")
+_ISO_PART = r"([+-]?\d{4}-\d\d-\d\d(T[\d:.,]+(Z|[+-]\d\d:?\d\d)?)?|P[\dYMWDTHS.,]*)"
+_ISO_TIMER = re.compile(rf"^(R\d*/)?{_ISO_PART}(/{_ISO_PART})?$", re.IGNORECASE)
+TIMER_QUOTE_MESSAGE = '定时器表达式须为带引号的字符串，例如 "P1D"'
+
+
+def normalize_files(files: dict[str, bytes], limit: int) -> tuple[dict[str, bytes], list[str], list[Problem]]:
+    """Check names and sizes; store every text file as UTF-8 (converting declared GBK/UTF-16 with a note)."""
+    out, notes, problems = {}, [], []
+    if not files:
+        problems.append(Problem("", None, "请上传流程文件（至少一个 .bpmn 文件）"))
+    for name, data in files.items():
+        if len(data) > limit:
+            raise TooLarge(f"文件 {name} 超过大小上限（{limit // 1024 // 1024} MiB）",
+                           [Problem(name, None, "文件过大").to_dict()])
+        if not _FILE_NAME.match(name) or ".." in name:
+            problems.append(Problem(name, None, "文件名不合规：只允许 .bpmn、.dmn 和 forms/ 下的 .json，"
+                                                "由字母、数字、下划线和连字符组成"))
+            continue
+        text, problem = decode_text(name, data)
+        if problem is not None:
+            problems.append(problem)
+            continue
+        utf8 = text.encode("utf-8")
+        if utf8 != data:
+            if text.startswith("\ufeff"):
+                text = text[1:]
+            text = _DECLARED.sub(lambda m: f"{m.group(1)}UTF-8{m.group(3)}", text, count=1)
+            utf8 = text.encode("utf-8")
+            notes.append(f"文件 {name} 已转换为 UTF-8 编码保存")
+        out[name] = utf8
+    return out, notes, problems
+
+
+def _namespace_problem(name: str, root) -> Problem | None:
+    namespace = root.tag.split("}")[0][1:] if isinstance(root.tag, str) and root.tag.startswith("{") else ""
+    if name.endswith(".bpmn") and namespace != BPMN_NS:
+        return Problem(name, None, f"不是 BPMN 2.0 文件：根元素的命名空间应为 {BPMN_NS}，"
+                                   f"实际为 {namespace or '（无）'}")
+    if name.endswith(".dmn") and namespace not in DMN_NAMESPACES:
+        return Problem(name, None, f"不是受支持的 DMN 文件：根元素的命名空间 {namespace or '（无）'} "
+                                   "不是 DMN 1.1/1.2/1.3")
+    return None
+
+
+def _timer_problem(kind: str, text: str) -> str | None:
+    if _ISO_TIMER.match(text):
+        return f'{TIMER_QUOTE_MESSAGE}（当前为 {text}，应写成 "{text}"）'
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None   # an expression: the sandbox lint checks it, the engine evaluates it at run time
+    if not isinstance(value, str):
+        return f"定时器表达式应得到 ISO 8601 字符串，而不是 {type(value).__name__}"
+    from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition as Timer
+
+    parse = {"timeDate": Timer.get_datetime, "timeDuration": Timer.parse_iso_duration,
+             "timeCycle": Timer.parse_iso_recurring_times}[kind]
+    try:
+        parse(value)
+    except Exception:  # Spiff raises bare Exception/ValueError/AttributeError for bad ISO text
+        what = {"timeDate": "时间", "timeDuration": "时长", "timeCycle": "循环"}[kind]
+        return f"定时器表达式 {value} 不是有效的 ISO 8601 {what}"
+    return None
+
+
+def _owner(el) -> str | None:
+    # timeDate -> timerEventDefinition -> the event that carries the timer
+    event = el.getparent().getparent() if el.getparent() is not None else None
+    return event.get("id") if event is not None else None
+
+
+def extra_problems(files: dict[str, bytes]) -> list[Problem]:
+    """Namespaces, duplicate ids and timer expressions (quoted ISO text that parses)."""
+    problems = []
+    for name in sorted(n for n in files if n.endswith((".bpmn", ".dmn"))):
+        root, found = parse_xml(name, files[name])
+        if root is None:
+            continue
+        wrong = _namespace_problem(name, root)
+        if wrong is not None:
+            problems.append(wrong)
+            continue
+        seen: dict[str, int] = {}
+        for el in root.iter():
+            el_id = el.get("id") if isinstance(el.tag, str) else None
+            if el_id is None:
+                continue
+            if el_id in seen:
+                message = f"元素 id {el_id} 重复（第 {seen[el_id]} 行已使用）"
+                problems.append(Problem(name, el_id, message, el.sourceline))
+            seen.setdefault(el_id, el.sourceline)
+        for kind in ("timeDate", "timeDuration", "timeCycle"):
+            for el in root.iter(f"{{{BPMN_NS}}}{kind}"):
+                message = _timer_problem(kind, (el.text or "").strip())
+                if message:
+                    problems.append(Problem(name, _owner(el), message, el.sourceline))
+    return problems
+
+
+def merge_problems(ours: list[Problem], engine: list[Problem]) -> list[Problem]:
+    """Our clearer problems first; engine problems of a file we reported as not BPMN/DMN are dropped."""
+    not_xml_files = {p.file for p in ours if p.element_id is None and p.message.startswith("不是")}
+    seen = {(p.file, p.element_id, p.message) for p in ours}
+    out = list(ours)
+    for p in engine:
+        if p.file in not_xml_files or (p.file, p.element_id, p.message) in seen:
+            continue
+        out.append(p)
+    return out
+
+
+# ---- reading ----
+
+def _designer(session: Session, actor_id: int, also: tuple[str, ...] = ()) -> User:
+    user = session.get(User, actor_id)
+    if user is None or not user.active:
+        raise NotAllowed("用户不存在或已停用")
+    if not permissions.can_deploy(user.roles) and not user.has_role(*also):
+        raise NotAllowed("只有流程设计员和管理员可以管理流程版本")
+    return user
+
+
+def _version(session: Session, version_id: int) -> ProcessVersion:
+    version = session.get(ProcessVersion, version_id)
+    if version is None:
+        raise NotFound(f"流程版本 {version_id} 不存在")
+    return version
+
+
+def _previous(session: Session, version: ProcessVersion) -> ProcessVersion | None:
+    return session.scalar(select(ProcessVersion).where(
+        ProcessVersion.process_key == version.process_key, ProcessVersion.version < version.version)
+        .order_by(ProcessVersion.version.desc()).limit(1))
+
+
+def _latest(session: Session, process_key: str) -> ProcessVersion | None:
+    return session.scalar(select(ProcessVersion).where(ProcessVersion.process_key == process_key)
+                          .order_by(ProcessVersion.version.desc()).limit(1))
+
+
+def version_source(svc: Services, actor_id: int, version_id: int) -> dict:
+    """A version's metadata and every file as text (for the modeler)."""
+    with svc.db.read_session() as session:
+        _designer(session, actor_id, also=("auditor",))
+        version = _version(session, version_id)
+        return {"id": version.id, "process_key": version.process_key, "version": version.version,
+                "name": version.name, "sha256": version.sha256, "files": dict(version.files)}
+
+
+def version_file(svc: Services, actor_id: int, version_id: int, name: str) -> tuple[bytes, str]:
+    """One stored file of a version as (bytes, mimetype)."""
+    with svc.db.read_session() as session:
+        _designer(session, actor_id, also=("auditor",))
+        version = _version(session, version_id)
+        if name not in version.files:
+            raise NotFound(f"版本 {version.version} 中没有文件 {name}")
+        mimetype = "application/json" if name.endswith(".json") else "application/xml"
+        return version.files[name].encode("utf-8"), mimetype
+
+
+# ---- diffs ----
+
+def _node(spec) -> dict:
+    return {"id": spec.bpmn_id, "name": spec.bpmn_name or "", "type": type(spec).__name__}
+
+
+def spec_diff(svc: Services, old: ProcessBundle, new: ProcessBundle) -> dict:
+    """Flow nodes added, removed and changed between two bundles (main and called processes), plus files."""
+    registry = svc.engine.serializer.registry
+    added, removed, changed = [], [], []
+    pairs = [(old.spec, new.spec)] + [(old.subprocess_specs.get(k), new.subprocess_specs.get(k))
+                                      for k in sorted(set(old.subprocess_specs) | set(new.subprocess_specs))]
+    for before, after in pairs:
+        if before is None or after is None:
+            side = added if before is None else removed
+            spec = after if before is None else before
+            if spec is not None:
+                side += [_node(ts) for ts in spec.task_specs.values() if ts.bpmn_id]
+            continue
+        diff = SpecDiff(registry, before, after)
+        added += [_node(ts) for ts in diff.added if ts.bpmn_id]
+        removed += [_node(ts) for ts in diff.removed if ts.bpmn_id]
+        for ts, fields in diff.changed.items():
+            if ts.bpmn_id:
+                target = diff.alignment.get(ts)
+                entry = _node(target or ts)
+                entry["was"] = {"id": ts.bpmn_id, "name": ts.bpmn_name or ""}
+                entry["fields"] = sorted(fields)
+                entry["labels"] = sorted({CHANGE_LABELS.get(f, f) for f in fields})
+                changed.append(entry)
+    files = {
+        "added": sorted(set(new.files) - set(old.files)),
+        "removed": sorted(set(old.files) - set(new.files)),
+        "changed": sorted(n for n in set(old.files) & set(new.files) if old.files[n] != new.files[n]),
+    }
+    by_id = lambda items: sorted(items, key=lambda n: n["id"])  # noqa: E731
+    return {"added": by_id(added), "removed": by_id(removed), "changed": by_id(changed), "files": files}
+
+
+def version_diff(svc: Services, actor_id: int, version_id: int) -> dict:
+    """A version compared with the previous version of the same process."""
+    with svc.db.read_session() as session:
+        _designer(session, actor_id, also=("auditor",))
+        version = _version(session, version_id)
+        previous = _previous(session, version)
+        if previous is None:
+            return {"from_version": None, "to_version": version.version, "added": [], "removed": [],
+                    "changed": [], "files": {"added": sorted(version.files), "removed": [], "changed": []}}
+        diff = spec_diff(svc, svc.bundle(previous), svc.bundle(version))
+        return {"from_version": previous.version, "to_version": version.version, **diff}
+
+
+# ---- check and deploy ----
+
+def _load(files: dict[str, bytes]) -> tuple[ProcessBundle | None, list[dict]]:
+    problems = extra_problems(files)
+    bundle = None
+    try:
+        bundle = load_bundle(files)
+    except SpecInvalid as exc:
+        problems = merge_problems(problems, exc.problems)
+    if problems:
+        return None, [p.to_dict() for p in problems]
+    return bundle, []
+
+
+def _prepare(files: dict[str, bytes], limit: int) -> tuple[dict[str, bytes], list[str]]:
+    files, notes, problems = normalize_files(files, limit)
+    if problems:
+        raise InvalidInput("流程文件未通过检查", [p.to_dict() for p in problems], code="invalid_process")
+    return files, notes
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    ok: bool
+    process_key: str
+    name: str
+    sha256: str
+    notes: list[str]
+    diff: dict | None
+    base_version: int | None
+    same_as_version: int | None
+
+
+def check_upload(svc: Services, actor_id: int, files: dict[str, bytes]) -> CheckReport:
+    """Run deployment's checks plus the designer rules without storing anything; 422 lists problems."""
+    with svc.db.read_session() as session:
+        _designer(session, actor_id)
+    files, notes = _prepare(files, svc.config.MAX_UPLOAD_BYTES)
+    bundle, problems = _load(files)
+    if bundle is None:
+        raise InvalidInput("流程文件未通过检查", problems, code="invalid_process")
+    with svc.db.read_session() as session:
+        latest = _latest(session, bundle.key)
+        same = session.scalar(select(ProcessVersion.version).where(
+            ProcessVersion.process_key == bundle.key, ProcessVersion.sha256 == content_hash(files)))
+        diff = spec_diff(svc, svc.bundle(latest), bundle) if latest is not None else None
+    return CheckReport(True, bundle.key, bundle.name, bundle.sha256, notes, diff,
+                       latest.version if latest else None, same)
+
+
+def deploy_version(svc: Services, actor_id: int, files: dict[str, bytes], comment: str = "") -> dict:
+    """Check with the designer rules, then deploy through `actions.deploy_process`; returns the diff too."""
+    with svc.db.read_session() as session:
+        _designer(session, actor_id)
+    files, notes = _prepare(files, svc.config.MAX_UPLOAD_BYTES)
+    bundle, problems = _load(files)
+    if bundle is None:
+        raise InvalidInput("流程文件未通过检查", problems, code="invalid_process")
+    result = deploy_process(svc, actor_id, files, comment)
+    diff = version_diff(svc, actor_id, result.version_id)
+    return {"id": result.version_id, "version_id": result.version_id, "process_key": result.process_key,
+            "version": result.version, "created": result.created, "notes": notes, "diff": diff}
+
+
+def version_list(svc: Services, actor_id: int) -> list[dict]:
+    """Every version with deployer name and open-case count, newest first per process."""
+    from service.cases.queries import process_versions
+
+    with svc.db.read_session() as session:
+        _designer(session, actor_id, also=("auditor",))
+        rows = process_versions(session)
+        names = dict(session.execute(select(User.id, User.display_name)).all())
+        return [{"id": v.id, "process_key": v.process_key, "version": v.version, "name": v.name,
+                 "sha256": v.sha256, "deployed_at": v.deployed_at, "deployed_by": names.get(v.deployed_by_id),
+                 "comment": v.comment, "open_cases": n, "files": sorted(v.files)} for v, n in rows]
+
+
+# ---- migration ----
+
+class _Refused(Exception):
+    """A case cannot be migrated; the message says why (rolls the case's transaction back)."""
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    case_id: int
+    reference: str
+    migrated: bool
+    from_version: int | None
+    to_version: int
+    reason: str = ""
+    dry_run: bool = False
+
+
+def migration_candidates(svc: Services, actor_id: int, version_id: int) -> list[int]:
+    """Open cases of other versions of the same process, oldest first."""
+    with svc.db.read_session() as session:
+        _designer(session, actor_id)
+        target = _version(session, version_id)
+        return list(session.scalars(select(Case.id).where(
+            Case.process_key == target.process_key, Case.status == "open",
+            Case.process_version_id != target.id).order_by(Case.id)))
+
+
+def migrate_cases(svc: Services, actor_id: int, version_id: int, case_ids: list[int] | None = None,
+                  dry_run: bool = False) -> list[MigrationResult]:
+    """Move open cases to `version_id` where the engine's diff says it is safe; one transaction per case."""
+    if case_ids is None:
+        ids = migration_candidates(svc, actor_id, version_id)
+    else:
+        ids = list(dict.fromkeys(case_ids))
+    return [_migrate_one(svc, actor_id, version_id, case_id, dry_run) for case_id in ids]
+
+
+def _task_label(task) -> str:
+    spec = task.task_spec
+    return f"“{spec.bpmn_name or spec.bpmn_id}”({spec.bpmn_id})"
+
+
+def _refusal(diff, where: str = "") -> str | None:
+    waiting = [t for t in diff.removed if t.task_spec.bpmn_id and t.state & _WAITING]
+    if waiting:
+        names = "、".join(dict.fromkeys(_task_label(t) for t in waiting))
+        return f"案件{where}正在等待的任务 {names} 在新版本中已删除"
+    passed = [t for t in diff.removed if t.task_spec.bpmn_id and not t.state & _PREDICTED]
+    if passed:
+        names = "、".join(dict.fromkeys(_task_label(t) for t in passed))
+        return f"案件{where}已经过的步骤 {names} 在新版本中已删除，无法安全迁移"
+    return None
+
+
+def _migrate_workflow(svc: Services, wf, new: ProcessBundle) -> None:
+    registry = svc.engine.serializer.registry
+    top_diff, sp_diffs = diff_workflow(registry, wf, new.spec, new.subprocess_specs)
+    reason = _refusal(top_diff)
+    for sp_id, sp_diff in sp_diffs.items():
+        if reason:
+            break
+        if sp_diff is None:
+            reason = f"案件正在运行的子流程 {wf.subprocesses[sp_id].spec.name} 在新版本中已不存在"
+        else:
+            reason = _refusal(sp_diff, f"子流程 {wf.subprocesses[sp_id].spec.name} 中")
+    if reason:
+        raise _Refused(reason)
+    with patches.engine_clock(svc.engine.clock, svc.engine.zone):
+        migrate_workflow(top_diff, wf, new.spec)
+        for sp_id, sp_diff in sp_diffs.items():
+            sub = wf.subprocesses[sp_id]
+            migrate_workflow(sp_diff, sub, new.subprocess_specs[sub.spec.name])
+        wf.subprocess_specs = dict(new.subprocess_specs)
+        wf.do_engine_steps()
+
+
+def _migrate_one(svc: Services, actor_id: int, version_id: int, case_id: int,
+                 dry_run: bool) -> MigrationResult:
+    reference, from_version, to_version = "", None, 0
+    try:
+        with svc.db.write_session() as session:
+            actor = _designer(session, actor_id)
+            target = _version(session, version_id)
+            to_version = target.version
+            case = session.scalar(select(Case).where(Case.id == case_id).with_for_update())
+            if case is None:
+                raise _Refused(f"案件 {case_id} 不存在")
+            reference = case.reference
+            old = session.get(ProcessVersion, case.process_version_id)
+            from_version = old.version
+            if case.process_key != target.process_key:
+                raise _Refused(f"案件属于流程 {case.process_key}，不能迁移到 {target.process_key}")
+            if case.status != "open":
+                raise _Refused("案件已办结，无需迁移")
+            if old.id == target.id:
+                raise _Refused(f"案件已在版本 {target.version}")
+            new_bundle = svc.bundle(target)
+            wf = svc.engine.restore(svc.bundle(old), case.state)
+            try:
+                _migrate_workflow(svc, wf, new_bundle)
+                svc.engine.restore(new_bundle, svc.engine.dump(wf))   # the migrated state must restore
+            except _Refused:
+                raise
+            except Exception as exc:  # engine failures while migrating refuse this case only
+                raise _Refused(f"迁移后流程无法继续运行: {exc}") from exc
+            if dry_run:
+                raise _Refused("")
+            _store_migration(svc, session, actor, case, wf, old, target)
+    except _Refused as exc:
+        if dry_run and not str(exc):
+            return MigrationResult(case_id, reference, True, from_version, to_version, "可以迁移", True)
+        return MigrationResult(case_id, reference, False, from_version, to_version, str(exc), dry_run)
+    return MigrationResult(case_id, reference, True, from_version, to_version)
+
+
+def _store_migration(svc: Services, session: Session, actor: User, case: Case, wf, old: ProcessVersion,
+                     target: ProcessVersion) -> None:
+    now = svc.now()
+    open_items = sync_work_items(session, svc.engine, case, wf, now, None, None)
+    ready = {t.id: t for t in svc.engine.ready_human_tasks(wf)}
+    for item in open_items:   # kept items take the new version's title, role and form
+        task = ready.get(item.task_id)
+        if task is not None:
+            item.title, item.role, item.form = task.name or task.bpmn_id, task.role or "", task.form
+            item.lane, item.approves = task.lane or "", task.approves
+    sync_timers(session, svc.engine, case, wf, now)
+    case.process_version_id = target.id
+    sync_case_row(svc.engine, case, wf, open_items, now)
+    waiting = sorted({item.bpmn_id for item in open_items})
+    audit.append(session, chain=audit.case_chain(case.id), at=now, action="case_migrated", actor_id=actor.id,
+                 actor_name=actor.display_name, case_id=case.id,
+                 summary={"process_key": case.process_key, "from_version": old.version,
+                          "to_version": target.version, "from_version_id": old.id, "to_version_id": target.id,
+                          "from_sha256": old.sha256, "to_sha256": target.sha256, "waiting_tasks": waiting})
