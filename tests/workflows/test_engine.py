@@ -345,3 +345,14 @@ def test_an_unusable_timer_value_raises_a_timer_error(engine):
 def test_a_corrupted_state_cannot_be_restored_and_says_so(engine, simple):
     with pytest.raises(WorkflowError):
         engine.restore(simple, {'tasks': 'garbage'})
+
+
+def test_naive_timer_dates_mean_the_engine_time_zone_not_the_servers(engine):
+    bundle = timer_bundle('<bpmn:timeDate>"2026-03-03T09:00:00"</bpmn:timeDate>')
+    wf = engine.start(bundle, {'received_date': '2026-03-02'})
+    assert engine.waiting_timers(wf)[0].due_at == datetime(2026, 3, 3, 1, 0, tzinfo=UTC)
+
+
+def test_firing_timers_on_a_workflow_without_timers_does_nothing(engine, simple):
+    wf = engine.start(simple, start_data())
+    assert engine.waiting_timers(wf) == [] and engine.fire_due_timers(wf) == []
