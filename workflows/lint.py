@@ -198,6 +198,11 @@ def lint_dmn(name: str, root: etree._Element) -> list[Problem]:
     def add(el, message):
         problems.append(Problem(name, el.get('id'), message, lines.get(el.get('id')) or el.sourceline))
 
+    decisions = list(root.iter('{*}decision'))
+    stem = name.rsplit('/', 1)[-1].removesuffix('.dmn')
+    if len(decisions) != 1 or decisions[0].get('id') != stem:
+        add(decisions[0] if decisions else root, f"DMN 文件应恰好包含一个决策，且决策 id 等于文件名 {stem}")
+
     for table in root.iter('{*}decisionTable'):
         inputs = []
         for inp in table.iterfind('{*}input'):

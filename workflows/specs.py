@@ -70,6 +70,8 @@ def _translate(exc: ValidationException) -> str:
         return "缺少开始事件"
     if 'no support implemented' in text:
         return f"不支持的元素类型 {exc.tag or ''}".strip()
+    if 'was not found' in text and 'process' in text:
+        return f"找不到被调用的流程: {text.split(chr(39))[1] if chr(39) in text else text}"
     if 'No DMN Diagram available' in text:
         return f"找不到被调用的决策表 ({text.split('id')[1].split(',')[0].strip()})"
     match = re.search(r"Element '\{[^}]*\}(\w+)': This element is not expected", text)
@@ -179,9 +181,19 @@ def _build(files: dict[str, bytes]) -> tuple[ProcessBundle | None, list[Problem]
             problems.append(_spiff_problem(name, exc, element_lines(roots[name])))
             continue
         process = _executable_process(name, roots[name], problems)
-        if process is not None:
+        stem = name.rsplit('/', 1)[-1].removesuffix('.bpmn')
+        if process is not None and process.get('id') != stem:
+            problems.append(Problem(name, process.get('id'), f"流程 id 必须等于文件名 {stem}",
+                                    process.sourceline))
+        elif process is not None:
             mains[name] = process
             problems.extend(BpmnLinter(name, roots[name], forms, broken_forms).run())
+    known = {p.get('id') for root in roots.values() for p in root.iter(f'{{{BPMN_NS}}}process')}
+    for name, process in mains.items():
+        for call in process.iter(f'{{{BPMN_NS}}}callActivity'):
+            if call.get('calledElement') not in known:
+                problems.append(Problem(name, call.get('id'), f"找不到被调用的流程 {call.get('calledElement')}",
+                                        call.sourceline))
     key = _main_process(mains, problems) if mains else None
     if key is None or problems:
         return None, problems or [Problem('', None, "没有可执行流程 (isExecutable)")]

@@ -241,3 +241,27 @@ def test_files_of_unknown_type_are_refused():
 def test_check_files_never_raises_on_garbage():
     for garbage in ({}, {'p.bpmn': b''}, {'p.bpmn': b'\x00\x01'}, {'p.dmn': b'<x/>'}, {'p.bpmn': b'<x/>'}):
         assert check_files(garbage)
+
+
+def test_a_call_activity_to_a_missing_process_is_reported_on_the_call():
+    main = linear('<bpmn:callActivity id="call" name="回访" calledElement="nosuch" />', pid='mainp')
+    found = problems_of(bundle_files(main, name='mainp.bpmn'))
+    assert [(p.element_id, p.message) for p in found] == [('call', '找不到被调用的流程 nosuch')]
+
+
+def test_the_process_id_must_equal_the_file_name():
+    found = problems_of(bundle_files(linear(user_task('a')), name='other.bpmn'))
+    assert [(p.element_id, p.message) for p in found] == [('p', '流程 id 必须等于文件名 other')]
+
+
+def test_a_dmn_decision_id_must_equal_the_file_name():
+    files = good_files()
+    files['other_name.dmn'] = files.pop('simple_disposal.dmn')
+    assert any(p.file == 'other_name.dmn' and '决策 id' in p.message for p in problems_of(files))
+
+
+def test_the_real_process_files_all_load():
+    root = Path(__file__).parents[2] / 'bpmn'
+    keys = sorted(p.stem for p in root.glob('*.bpmn'))
+    for key in keys:
+        assert load_bundle(collect_sources(root, key)).key == key
