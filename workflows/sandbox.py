@@ -267,12 +267,17 @@ def _runtime_error(exc: Exception, source: str) -> WorkflowError:
     return ExpressionFailed(f"表达式计算出错 ({type(exc).__name__}): {exc}", source)
 
 
-def json_safe(value):
+MAX_DATA_DEPTH = 64
+
+
+def json_safe(value, depth: int = 0):
     """Turn sets, tuples and dict views into lists (recursively) so task data stays JSON."""
+    if depth > MAX_DATA_DEPTH:
+        raise ExpressionLimitExceeded(f"数据嵌套过深或存在循环引用 (超过 {MAX_DATA_DEPTH} 层)")
     if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
+        return {k: json_safe(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset) or type(value).__name__.startswith('dict_'):
-        return [json_safe(v) for v in value]
+        return [json_safe(v, depth + 1) for v in value]
     return value
 
 
@@ -307,11 +312,13 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         except Exception as exc:
             raise _runtime_error(exc, script) from exc
         skip = set(self.globals) | set(external_context or {})
-        for name, value in namespace.items():
-            if name in skip or name.startswith('_') or callable(value):
-                continue
+        updates = {name: value for name, value in namespace.items()
+                   if name not in skip and not name.startswith('_') and not callable(value)}
+        try:
             # Also re-normalizes values mutated in place (`d[k] = {1}`), so data stays JSON.
-            context[name] = json_safe(value)
+            context.update({name: json_safe(value) for name, value in updates.items()})
+        except WorkflowError as exc:
+            raise _runtime_error(exc, script) from exc
         return True
 
     def call_service(self, context, **kwargs):

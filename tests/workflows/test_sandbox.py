@@ -202,3 +202,15 @@ def test_each_limit_error_is_a_workflow_error():
 def test_compiled_code_is_cached_by_source(env):
     from workflows.sandbox import compile_expression
     assert compile_expression("amount > 1") is compile_expression("amount > 1")
+
+
+def test_self_referencing_data_is_refused_instead_of_reaching_the_serializer(env):
+    with pytest.raises(ExpressionLimitExceeded, match="循环引用") as caught:
+        env.execute("d = {}\nd['k'] = d", {})
+    assert caught.value.expression == "d = {}\nd['k'] = d"
+
+
+def test_doubling_a_structure_through_literals_hits_the_size_limit(env):
+    script = "a = ['x' * 1000]\n" + "a = [a, a]\n" * 20
+    with pytest.raises(ExpressionLimitExceeded):
+        env.execute(script, {})
