@@ -100,7 +100,7 @@ def _timer_problem(kind: str, text: str) -> str | None:
     from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition as Timer
 
     parse = {"timeDate": Timer.get_datetime, "timeDuration": Timer.parse_iso_duration,
-             "timeCycle": Timer.parse_iso_recurring_times}[kind]
+             "timeCycle": Timer.parse_iso_recurring_interval}[kind]
     try:
         parse(value)
     except Exception:  # Spiff raises bare Exception/ValueError/AttributeError for bad ISO text
