@@ -370,7 +370,7 @@ SCENARIOS: dict[str, Scenario] = {
                 {
                     "not_accepted_reason": "属于仲裁、行政复议或诉讼程序",
                     "reason_note": "民事纠纷，告知向人民法院起诉",
-                    "reporter_informed": True,
+                    "informant_notified": True,
                 },
             ),
         ),

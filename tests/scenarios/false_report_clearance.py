@@ -151,7 +151,7 @@ def investigate(
         {
             "fabricated_or_forged": fabricated,
             "intent_to_harm": intent,
-            "reporter_good_faith": good_faith,
+            "accuser_good_faith": good_faith,
             "accuser_status": status,
             "suspected_crime": crime,
             "aggravating": ["干扰换届或选拔任用"],
