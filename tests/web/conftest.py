@@ -1,25 +1,11 @@
-"""Fixtures for the HTML pages: the approval demo deployed, logged-in browsers-without-a-browser."""
+"""Fixtures for the HTML page tests: the approval demo deployed, clients logged in through /login."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import PASSWORD, ROLE_USERS, read_files
-
-DEMO = Path(__file__).resolve().parent.parent / "service" / "fixtures" / "approval_demo"
-REGISTER = {"subject_name": "郝测试", "received_date": "2026-03-02", "is_real_name": True,
-            "reporter_name": "钱举报", "reporter_phone": "13800000000"}
-
-
-def demo_files() -> dict[str, bytes]:
-    """The approval demo with a computed diagram, so bpmn-js can draw it."""
-    from tools.bpmn_layout import layout_bytes
-
-    files = read_files(DEMO)
-    files["approval_demo.bpmn"] = layout_bytes(files["approval_demo.bpmn"])
-    return files
+from tests.conftest import PASSWORD, ROLE_USERS
+from tests.web.helpers import REGISTER, demo_files, open_task_id
 
 
 @pytest.fixture
@@ -55,19 +41,9 @@ def page(app, users):
     return make
 
 
-def open_task_id(svc, case_id: int, bpmn_id: str) -> str:
-    from sqlalchemy import select
-
-    from service.models import WorkItem
-
-    with svc.db.read_session() as session:
-        return session.scalar(select(WorkItem.task_id).where(
-            WorkItem.case_id == case_id, WorkItem.bpmn_id == bpmn_id, WorkItem.completed_at.is_(None)))
-
-
 @pytest.fixture
 def demo_case(svc, users, demo):
-    """A started approval-demo case (registered, waiting for the handler's proposal)."""
+    """A started approval-demo case, registered with a reporter, waiting for the handler's proposal."""
     from service.cases import actions
 
     case_id = actions.start_case(svc, users["intake"], "approval_demo", "关于郝测试的问题线索", {})
