@@ -1,0 +1,130 @@
+"""Read-only deadline queries: overdue view, due-soon flags and counts, a case's deadlines and warnings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session, aliased
+
+from service.cases import queries
+from service.cases.errors import NotAllowed
+from service.cases.runtime import Services
+from service.models import Case, DeadlineExtension, DeadlineSuspension, Recusal, Timer, User, WorkItem
+from workflows.calendar import WorkCalendar
+
+OVERDUE_VIEW_ROLES = ("supervisor", "leader", "admin")
+
+
+def due_soon_limit(calendar: WorkCalendar, now: datetime, workdays: int, tz: str) -> datetime:
+    """End (23:59:59 local) of the `workdays`-th working day after today: due before it is "due soon"."""
+    today = now.astimezone(ZoneInfo(tz)).date()
+    return calendar.deadline_at(today, workdays, tz)
+
+
+def due_flag(due_at: datetime | None, now: datetime, soon_limit: datetime) -> str | None:
+    """'overdue', 'due_soon' or None for one due time."""
+    if due_at is None:
+        return None
+    if due_at < now:
+        return "overdue"
+    return "due_soon" if due_at <= soon_limit else None
+
+
+def flagged_tasks(svc: Services, session: Session, user: User, now: datetime | None = None
+                  ) -> list[tuple[WorkItem, Case, str | None]]:
+    """The user's worklist (scope mine) with each task's due flag, using DUE_SOON_WORKDAYS."""
+    now = now or svc.now()
+    limit = due_soon_limit(svc.calendar(), now, svc.config.DUE_SOON_WORKDAYS, svc.config.TIMEZONE)
+    return [(item, case, due_flag(item.due_at, now, limit)) for item, case in queries.list_tasks(session, user)]
+
+
+def task_counts(session: Session, user: User, now: datetime, due_soon_workdays: int, calendar: WorkCalendar,
+                tz: str = "Asia/Shanghai") -> dict[str, int]:
+    """How many of the user's open tasks are overdue and how many are due within `due_soon_workdays`."""
+    limit = due_soon_limit(calendar, now, due_soon_workdays, tz)
+    counts = {"overdue": 0, "due_soon": 0}
+    for item, _case in queries.list_tasks(session, user):
+        flag = due_flag(item.due_at, now, limit)
+        if flag:
+            counts[flag] += 1
+    return counts
+
+
+def _require_overseer(user: User) -> None:
+    if not user.has_role(*OVERDUE_VIEW_ROLES):
+        raise NotAllowed("逾期督办视图仅限部门负责人和领导查看")
+
+
+def overdue_work_items(session: Session, user: User, now: datetime) -> list[dict]:
+    """The supervisors' overdue view: open tasks past due, and tasks escalated by a deadline timer.
+
+    An escalation is a task the engine cancelled at or after its due time (an interrupting boundary
+    timer) whose case now waits on the tasks opened in that same firing; it stays on the view until
+    those tasks are done.
+    """
+    _require_overseer(user)
+    recused = select(Recusal.case_id).where(Recusal.user_id == user.id)
+    rows = []
+    late = session.execute(
+        select(WorkItem, Case).join(Case, Case.id == WorkItem.case_id)
+        .where(WorkItem.completed_at.is_(None), WorkItem.due_at < now, Case.id.not_in(recused))
+        .order_by(WorkItem.due_at, WorkItem.id)
+    ).all()
+    for item, case in late:
+        rows.append({"kind": "overdue", "item": item, "case": case, "due_at": item.due_at, "escalated_to": []})
+    follow = aliased(WorkItem)
+    escalated = session.execute(
+        select(WorkItem, Case, follow).join(Case, Case.id == WorkItem.case_id)
+        .join(follow, and_(follow.case_id == WorkItem.case_id, follow.created_at == WorkItem.completed_at,
+                           follow.completed_at.is_(None)))
+        .where(WorkItem.resolution == "cancelled", WorkItem.due_at.is_not(None),
+               WorkItem.completed_at >= WorkItem.due_at, Case.status == "open", Case.id.not_in(recused))
+        .order_by(WorkItem.completed_at, WorkItem.id)
+    ).all()
+    by_item: dict[int, dict] = {}
+    for item, case, successor in escalated:
+        entry = by_item.get(item.id)
+        if entry is None:
+            entry = {"kind": "escalated", "item": item, "case": case, "due_at": item.due_at, "escalated_to": []}
+            by_item[item.id] = entry
+            rows.append(entry)
+        entry["escalated_to"].append(successor)
+    return rows
+
+
+def case_deadlines(svc: Services, session: Session, user: User, case_id: int) -> dict:
+    """A case's open task deadlines with suspensions, extensions, timers and missing-calendar warnings."""
+    case = queries.get_case(session, user, case_id)
+    items = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.completed_at.is_(None))
+                            .order_by(WorkItem.id)).all()
+    task_ids = [i.task_id for i in items]
+    suspensions = {s.task_id: s for s in session.scalars(
+        select(DeadlineSuspension).where(DeadlineSuspension.task_id.in_(task_ids),
+                                         DeadlineSuspension.resumed_at.is_(None)))}
+    extensions = session.scalars(select(DeadlineExtension).where(DeadlineExtension.case_id == case.id)
+                                 .order_by(DeadlineExtension.id)).all()
+    timers = session.scalars(select(Timer).where(Timer.case_id == case.id).order_by(Timer.due_at)).all()
+    tasks = [{"task_id": i.task_id, "bpmn_id": i.bpmn_id, "title": i.title, "due_at": i.due_at,
+              "suspended": i.task_id in suspensions,
+              "suspended_at": suspensions[i.task_id].suspended_at if i.task_id in suspensions else None}
+             for i in items]
+    return {"case_id": case.id, "tasks": tasks, "extensions": list(extensions),
+            "timers": [t for t in timers if t.due_at.year < 9999],
+            "warnings": deadline_warnings(svc, session, case.id)}
+
+
+def deadline_warnings(svc: Services, session: Session, case_id: int) -> list[str]:
+    """Warnings for deadlines of the case that fall in (or span) a year without holiday data."""
+    now = svc.now()
+    calendar = svc.calendar()
+    dues = session.scalars(select(WorkItem.due_at).where(WorkItem.case_id == case_id, WorkItem.completed_at.is_(None),
+                                                         WorkItem.due_at.is_not(None))).all()
+    dues += [d for d in session.scalars(select(Timer.due_at).where(Timer.case_id == case_id)) if d.year < 9999]
+    warnings: list[str] = []
+    for due in dues:
+        for text in calendar.warnings_for(now, due):
+            if text not in warnings:
+                warnings.append(text)
+    return warnings

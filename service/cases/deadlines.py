@@ -1,0 +1,246 @@
+"""Clock control on a task's deadline: suspend (中止) and resume, extension (延期) on approval.
+
+Each public function is one transaction with one audit event. A deadline lives in three places
+that move together: the work item's `due_at`, the engine's boundary timer on that task (its
+internal due value, via `WorkflowEngine.reschedule_timer`) and the `timers` projection. While
+suspended the work item has no due time and its timers wait for a date that never comes; on resume
+every one of them moves by the working days the clock stood still.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.cases import audit
+from service.cases.actions import _engine_call, _is_recused, _lock_case, _user
+from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from service.cases.projections import sync_case_row, sync_timers
+from service.cases.runtime import Services
+from service.models import Case, DeadlineExtension, DeadlineSuspension, ProcessVersion, User, WorkItem
+from workflows.calendar import WorkCalendar
+
+APPROVER_ROLES = ("supervisor", "leader")
+OVERSEER_ROLES = ("supervisor", "leader", "admin")
+MAX_EXTENSION_WORKDAYS = 250
+# A suspended timer waits for this moment; it is never reached and never shown as a deadline.
+SUSPENDED_UNTIL = datetime(9999, 12, 31, 23, 59, 59, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def shift_workdays(moment: datetime, n: int, calendar: WorkCalendar, tz: str) -> datetime:
+    """The same local time of day, `n` working days later (n = 0: unchanged)."""
+    if n <= 0:
+        return moment
+    zone = ZoneInfo(tz)
+    local = moment.astimezone(zone)
+    day = calendar.add_workdays(local.date(), n)
+    return datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=zone)
+
+
+def _reason(text: str | None, field: str = "reason") -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("请填写理由", {field: ["此项为必填项"]})
+    return text[:1000]
+
+
+def _open_task(session: Session, task_id: str) -> tuple[WorkItem, Case]:
+    """The open work item of `task_id` with its case locked."""
+    item = session.scalar(select(WorkItem).where(WorkItem.task_id == task_id))
+    if item is None:
+        raise NotFound(f"任务 {task_id} 不存在")
+    case = _lock_case(session, item.case_id)
+    session.refresh(item)
+    if item.completed_at is not None:
+        raise Conflict("任务已办结，期限不能再调整", code="task_not_ready")
+    return item, case
+
+
+def _check_controller(session: Session, actor: User, item: WorkItem) -> None:
+    """Who may suspend, resume or ask to extend: whoever may do the task, or a supervisor/leader/admin."""
+    if _is_recused(session, item.case_id, actor.id):
+        raise NotAllowed("您已回避本案", code="recused")
+    if not (actor.has_role(*OVERSEER_ROLES) or item.role in actor.roles):
+        raise NotAllowed("只有本任务的办理人或负责人可以调整期限", code="wrong_role")
+
+
+def _open_suspension(session: Session, task_id: str) -> DeadlineSuspension | None:
+    return session.scalar(select(DeadlineSuspension).where(DeadlineSuspension.task_id == task_id,
+                                                           DeadlineSuspension.resumed_at.is_(None)))
+
+
+def _workflow(svc: Services, session: Session, case: Case):
+    version = session.get(ProcessVersion, case.process_version_id)
+    return _engine_call(svc.engine.restore, svc.bundle(version), case.state)
+
+
+def _save(svc: Services, session: Session, case: Case, wf, now: datetime) -> None:
+    """Store the workflow state and refresh timers, case due date and version."""
+    session.flush()
+    open_items = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id,
+                                                        WorkItem.completed_at.is_(None))).all()
+    sync_timers(session, svc.engine, case, wf, now)
+    sync_case_row(svc.engine, case, wf, list(open_items), now)
+
+
+def _event(session: Session, svc: Services, actor: User, case: Case, item: WorkItem, action: str, summary: dict):
+    audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action=action, actor_id=actor.id,
+                 actor_name=actor.display_name, case_id=case.id, task_bpmn_id=item.bpmn_id, task_title=item.title,
+                 summary=summary)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def suspend_deadline(svc: Services, actor_id: int, task_id: str, reason: str) -> int:
+    """Stop a task's deadline clock (中止); returns the suspension id."""
+    reason = _reason(reason)
+    with svc.db.write_session() as session:
+        actor = _user(session, actor_id)
+        item, case = _open_task(session, task_id)
+        _check_controller(session, actor, item)
+        if _open_suspension(session, task_id) is not None:
+            raise Conflict("此任务的期限已中止", code="already_suspended")
+        if item.due_at is None:
+            raise Conflict("此任务没有办理期限", code="no_deadline")
+        wf = _workflow(svc, session, case)
+        timers = svc.engine.attached_timers(wf, task_id)
+        for timer in timers:
+            _engine_call(svc.engine.reschedule_timer, wf, timer.task_id, SUSPENDED_UNTIL)
+        now = svc.now()
+        row = DeadlineSuspension(case_id=case.id, task_id=task_id, reason=reason, suspended_by_id=actor.id,
+                                 suspended_at=now, due_before=item.due_at,
+                                 timer_dues={t.task_id: t.due_at.isoformat() for t in timers})
+        session.add(row)
+        item.due_at = None
+        _save(svc, session, case, wf, now)
+        _event(session, svc, actor, case, item, "deadline_suspended",
+               {"reason": reason, "due_before": _iso(row.due_before), "timers": [t.bpmn_id for t in timers]})
+        return row.id
+
+
+def resume_deadline(svc: Services, actor_id: int, task_id: str, reason: str) -> datetime | None:
+    """Restart a suspended deadline; it moves by the working days it stood still. Returns the new due time."""
+    reason = _reason(reason)
+    with svc.db.write_session() as session:
+        actor = _user(session, actor_id)
+        item, case = _open_task(session, task_id)
+        _check_controller(session, actor, item)
+        row = _open_suspension(session, task_id)
+        if row is None:
+            raise Conflict("此任务的期限未中止", code="not_suspended")
+        now, tz, calendar = svc.now(), svc.config.TIMEZONE, svc.calendar()
+        zone = ZoneInfo(tz)
+        workdays = max(0, calendar.workdays_between(row.suspended_at.astimezone(zone).date(),
+                                                    now.astimezone(zone).date()))
+        wf = _workflow(svc, session, case)
+        waiting = {t.task_id for t in svc.engine.attached_timers(wf, task_id)}
+        for timer_id, due in (row.timer_dues or {}).items():
+            if timer_id in waiting:
+                new_due = shift_workdays(datetime.fromisoformat(due), workdays, calendar, tz)
+                _engine_call(svc.engine.reschedule_timer, wf, timer_id, new_due)
+        item.due_at = None if row.due_before is None else shift_workdays(row.due_before, workdays, calendar, tz)
+        row.resumed_at, row.resumed_by_id, row.resume_reason = now, actor.id, reason
+        row.workdays, row.due_after = workdays, item.due_at
+        _save(svc, session, case, wf, now)
+        _event(session, svc, actor, case, item, "deadline_resumed",
+               {"reason": reason, "workdays": workdays, "due_before": _iso(row.due_before),
+                "due_after": _iso(item.due_at), "warnings": calendar.warnings_for(now, item.due_at or now)})
+        return item.due_at
+
+
+def request_extension(svc: Services, actor_id: int, task_id: str, workdays: int, reason: str) -> int:
+    """Ask to extend a task's deadline by `workdays` working days (延期); nothing moves until approved."""
+    reason = _reason(reason)
+    if isinstance(workdays, bool) or not isinstance(workdays, int) or not 1 <= workdays <= MAX_EXTENSION_WORKDAYS:
+        raise InvalidInput("延期天数无效", {"workdays": [f"须为 1 至 {MAX_EXTENSION_WORKDAYS} 的整数"]})
+    with svc.db.write_session() as session:
+        actor = _user(session, actor_id)
+        item, case = _open_task(session, task_id)
+        _check_controller(session, actor, item)
+        if item.due_at is None and _open_suspension(session, task_id) is None:
+            raise Conflict("此任务没有办理期限", code="no_deadline")
+        pending = session.scalar(select(DeadlineExtension.id).where(DeadlineExtension.task_id == task_id,
+                                                                    DeadlineExtension.status == "pending"))
+        if pending is not None:
+            raise Conflict("此任务已有待审批的延期申请", code="extension_pending")
+        row = DeadlineExtension(case_id=case.id, task_id=task_id, workdays=workdays, reason=reason,
+                                requested_by_id=actor.id, requested_at=svc.now(), due_before=item.due_at)
+        session.add(row)
+        session.flush()
+        _event(session, svc, actor, case, item, "deadline_extension_requested",
+               {"extension_id": row.id, "workdays": workdays, "reason": reason, "due": _iso(item.due_at)})
+        return row.id
+
+
+def _pending_extension(session: Session, extension_id: int) -> tuple[DeadlineExtension, WorkItem, Case]:
+    ext = session.get(DeadlineExtension, extension_id)
+    if ext is None:
+        raise NotFound(f"延期申请 {extension_id} 不存在")
+    item, case = _open_task(session, ext.task_id)
+    session.refresh(ext)
+    if ext.status != "pending":
+        raise Conflict("该延期申请已处理", code="extension_decided")
+    return ext, item, case
+
+
+def _check_approver(session: Session, actor: User, ext: DeadlineExtension) -> None:
+    if _is_recused(session, ext.case_id, actor.id):
+        raise NotAllowed("您已回避本案", code="recused")
+    if not actor.has_role(*APPROVER_ROLES):
+        raise NotAllowed("延期须经部门负责人或领导批准", code="wrong_role")
+    if actor.id == ext.requested_by_id:
+        raise NotAllowed("不能审批自己提出的延期申请（双人原则）", code="four_eyes")
+
+
+def approve_extension(svc: Services, actor_id: int, extension_id: int, note: str = "") -> datetime | None:
+    """Approve an extension: the task's deadline and its timers move by its working days. Returns the new due."""
+    with svc.db.write_session() as session:
+        actor = _user(session, actor_id)
+        ext, item, case = _pending_extension(session, extension_id)
+        _check_approver(session, actor, ext)
+        suspension = _open_suspension(session, ext.task_id)
+        now, tz, calendar = svc.now(), svc.config.TIMEZONE, svc.calendar()
+        wf = _workflow(svc, session, case)
+        if suspension is not None:  # the clock stands still: extend what resuming will restore
+            if suspension.due_before is not None:
+                suspension.due_before = shift_workdays(suspension.due_before, ext.workdays, calendar, tz)
+            suspension.timer_dues = {k: shift_workdays(datetime.fromisoformat(v), ext.workdays, calendar, tz)
+                                     .isoformat() for k, v in (suspension.timer_dues or {}).items()}
+            due_before, due_after = ext.due_before, suspension.due_before
+        else:
+            for timer in svc.engine.attached_timers(wf, ext.task_id):
+                new_due = shift_workdays(timer.due_at, ext.workdays, calendar, tz)
+                _engine_call(svc.engine.reschedule_timer, wf, timer.task_id, new_due)
+            due_before = item.due_at
+            item.due_at = None if item.due_at is None else shift_workdays(item.due_at, ext.workdays, calendar, tz)
+            due_after = item.due_at
+        ext.status, ext.decided_by_id, ext.decided_at = "approved", actor.id, now
+        ext.decision_note, ext.due_before, ext.due_after = (note or "").strip()[:1000], due_before, due_after
+        _save(svc, session, case, wf, now)
+        _event(session, svc, actor, case, item, "deadline_extended",
+               {"extension_id": ext.id, "workdays": ext.workdays, "reason": ext.reason, "note": ext.decision_note,
+                "due_before": _iso(due_before), "due_after": _iso(due_after),
+                "warnings": calendar.warnings_for(now, due_after or now)})
+        return due_after
+
+
+def reject_extension(svc: Services, actor_id: int, extension_id: int, note: str) -> None:
+    """Refuse an extension; the deadline stays where it is."""
+    note = _reason(note, "note")
+    with svc.db.write_session() as session:
+        actor = _user(session, actor_id)
+        ext, item, case = _pending_extension(session, extension_id)
+        _check_approver(session, actor, ext)
+        ext.status, ext.decided_by_id, ext.decided_at, ext.decision_note = "rejected", actor.id, svc.now(), note
+        _event(session, svc, actor, case, item, "deadline_extension_rejected",
+               {"extension_id": ext.id, "workdays": ext.workdays, "note": note})
+
+
+def end_of_workday(day, tz: str) -> datetime:
+    """23:59:59 local time of `day` (how working-day deadlines are stored)."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=ZoneInfo(tz))
