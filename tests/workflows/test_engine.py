@@ -229,7 +229,7 @@ def loop_bundle():
             + flow('f1', 'start', 'init') + flow('f2', 'init', 'review') + flow('f3', 'review', 'count')
             + flow('f4', 'count', 'more') + flow('f_again', 'more', 'review', 'n < limit')
             + flow('f_done', 'more', 'end'))
-    return load_bundle(bundle_files(process(body, pid='loop')))
+    return load_bundle(bundle_files(process(body, pid='loop'), name='loop.bpmn'))
 
 
 def run_loop(engine, bundle, rounds: int, restore_every: int):
