@@ -99,20 +99,24 @@ class WorkflowEngine:
         return None
 
     def _convert(self, exc: Exception, what: str, wf: BpmnWorkflow | None = None) -> WorkflowError:
-        task = getattr(exc, 'task', None) or (self._broken_timer(wf) if unwrap_error(exc) is None else None)
+        inner = unwrap_error(exc)
+        task = getattr(exc, 'task', None) or (self._broken_timer(wf) if inner is None else None)
         spec = getattr(task, 'task_spec', None) or getattr(exc, 'task_spec', None)
         where = getattr(spec, 'bpmn_id', None) or getattr(spec, 'name', None) or what
-        inner = unwrap_error(exc)
         if inner is not None:
             error = type(inner).__new__(type(inner))
             error.__dict__.update(inner.__dict__)
             error.message = f"{where}: {inner.message}"
             error.args = (error.message,)
-            return error
-        if isinstance(getattr(spec, 'event_definition', None), TimerEventDefinition):
-            return TimerError(f"{where}: 定时器表达式无效: {exc}")
-        return ExpressionFailed(f"{where}: 流程运行出错: {exc}") if task is not None \
-            else WorkflowError(f"{where}: 流程运行出错: {exc}")
+        elif isinstance(getattr(spec, 'event_definition', None), TimerEventDefinition):
+            error = TimerError(f"{where}: 定时器表达式无效: {exc}")
+        elif task is not None:
+            error = ExpressionFailed(f"{where}: 流程运行出错: {exc}")
+        else:
+            error = WorkflowError(f"{where}: 流程运行出错: {exc}")
+        error.bpmn_id = getattr(spec, 'bpmn_id', None)
+        error.task_id = str(task.id) if task is not None else None
+        return error
 
     # -- lifecycle ---------------------------------------------------------------------------
 

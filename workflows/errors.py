@@ -8,6 +8,9 @@ from dataclasses import asdict, dataclass
 class WorkflowError(Exception):
     """Base class of every error raised by the engine layer."""
 
+    bpmn_id: str | None = None    # the BPMN element that failed, when known
+    task_id: str | None = None    # the task (uuid string) that failed, when known
+
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message

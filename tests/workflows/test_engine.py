@@ -134,6 +134,7 @@ def test_a_failing_script_raises_a_workflow_error_naming_the_task():
     with pytest.raises(ExpressionFailed) as caught:
         engine.complete(wf, task.id, {'amount': 1, 'divisor': 0})
     assert caught.value.message.startswith('calc:') and '除数为零' in caught.value.message
+    assert caught.value.bpmn_id == 'calc' and caught.value.task_id
     wf = engine.start(bundle, {})
     with pytest.raises(ExpressionFailed, match='calc: .*divisor'):
         engine.complete(wf, engine.ready_human_tasks(wf)[0].id, {'amount': 1})
