@@ -168,7 +168,7 @@ _SPEC_NUMBER = re.compile(r'\d+')
 
 def check_format_spec(spec: str) -> str | None:
     """Return an error message when a format spec asks for absurd widths."""
-    if any(int(n) > MAX_FORMAT_WIDTH for n in _SPEC_NUMBER.findall(spec)):
+    if any(len(n) > 6 or int(n) > MAX_FORMAT_WIDTH for n in _SPEC_NUMBER.findall(spec)):
         return f"格式宽度不能超过 {MAX_FORMAT_WIDTH}"
     if '{' in spec or '}' in spec:
         return "不支持嵌套的格式说明"

@@ -211,13 +211,15 @@ def _parse(source: str, mode: str) -> ast.AST:
 @lru_cache(maxsize=4096)
 def _compile(source: str, mode: str):
     tree = _parse(source, mode)
-    problem = _Checker(_EXPR_NODES if mode == 'eval' else _SCRIPT_NODES, mode == 'exec').check(tree)
+    try:
+        problem = _Checker(_EXPR_NODES if mode == 'eval' else _SCRIPT_NODES, mode == 'exec').check(tree)
+    except Exception as exc:  # the checker must fail closed
+        problem = f"无法检查: {type(exc).__name__}"
     if problem:
         raise ExpressionRejected(problem, source)
-    tree = ast.fix_missing_locations(_Rewriter().visit(tree))
     try:
-        return compile(tree, '<sandbox>', mode)
-    except (SyntaxError, RecursionError, ValueError) as exc:
+        return compile(ast.fix_missing_locations(_Rewriter().visit(tree)), '<sandbox>', mode)
+    except (SyntaxError, RecursionError, ValueError, MemoryError) as exc:
         raise ExpressionRejected(f"无法编译: {exc}", source)
 
 

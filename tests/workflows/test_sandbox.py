@@ -214,3 +214,13 @@ def test_doubling_a_structure_through_literals_hits_the_size_limit(env):
     script = "a = ['x' * 1000]\n" + "a = [a, a]\n" * 20
     with pytest.raises(ExpressionLimitExceeded):
         env.execute(script, {})
+
+
+@pytest.mark.parametrize('source', [
+    'f"{x:' + '9' * 5000 + '}"',        # a width too long even to convert to int
+    '-' * 900 + '1',                    # nesting that overflows the compiler's recursion
+    '[' * 1000 + ']' * 1000,
+    'not ' * 1900 + 'x',
+])
+def test_pathological_sources_fail_closed_with_a_message(source):
+    assert isinstance(check_expression(source), str)
