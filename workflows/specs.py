@@ -266,21 +266,30 @@ def load_bundle_cached(files: dict[str, bytes]) -> ProcessBundle:
     return bundle
 
 
+_KEY = re.compile(r'[A-Za-z][A-Za-z0-9_-]*')
+
+
+def _inside(base: Path, name: str) -> Path | None:
+    path = (base / name).resolve()
+    return path if path.is_file() and path.is_relative_to(base.resolve()) else None
+
+
 def collect_sources(bpmn_dir: Path, process_key: str) -> dict[str, bytes]:
     """Gather a process's .bpmn, the .dmn files it calls and the forms it names, keyed by relative name."""
     bpmn_dir = Path(bpmn_dir)
     main = f'{process_key}.bpmn'
+    if not _KEY.fullmatch(process_key or '') or _inside(bpmn_dir, main) is None:
+        raise SpecInvalid([Problem(main, None, f"找不到流程文件 {main}")])
     files = {main: (bpmn_dir / main).read_bytes()}
     root, problems = parse_xml(main, files[main])
     if root is None:
         raise SpecInvalid(problems)
     for el in root.iter(f'{{{NS["spiffworkflow"]}}}calledDecisionId'):
         name = f'{(el.text or "").strip()}.dmn'
-        if (bpmn_dir / name).is_file():
-            files[name] = (bpmn_dir / name).read_bytes()
+        if _inside(bpmn_dir, name):
+            files[name] = _inside(bpmn_dir, name).read_bytes()
     for el in root.iter(f'{{{NS["spiffworkflow"]}}}formJsonSchemaFilename'):
         name = form_key((el.text or '').strip())
-        path = (bpmn_dir / name).resolve()
-        if path.is_file() and path.is_relative_to(bpmn_dir.resolve()):
-            files[name] = path.read_bytes()
+        if _inside(bpmn_dir, name):
+            files[name] = _inside(bpmn_dir, name).read_bytes()
     return files

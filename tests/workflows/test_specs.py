@@ -265,3 +265,14 @@ def test_the_real_process_files_all_load():
     keys = sorted(p.stem for p in root.glob('*.bpmn'))
     for key in keys:
         assert load_bundle(collect_sources(root, key)).key == key
+
+
+def test_collect_sources_stays_inside_the_process_directory(tmp_path):
+    (tmp_path / 'bpmn').mkdir()
+    (tmp_path / 'secret.json').write_text('{}')
+    body = linear(user_task('a', form='../../secret.json'), pid='p')
+    (tmp_path / 'bpmn' / 'p.bpmn').write_bytes(body)
+    assert list(collect_sources(tmp_path / 'bpmn', 'p')) == ['p.bpmn']
+    for bad_key in ('../p', 'nosuch', ''):
+        with pytest.raises(SpecInvalid):
+            collect_sources(tmp_path / 'bpmn', bad_key)
