@@ -206,14 +206,22 @@ class WorkflowEngine:
             event = getattr(task.task_spec, 'event_definition', None)
             if not isinstance(event, TimerEventDefinition):
                 continue
-            value = event.details(task).value
-            if not value:
+            due = self._timer_due(event.details(task).value)
+            if due is None:
                 continue
-            due = datetime.fromisoformat(value)
-            due = due if due.tzinfo else due.replace(tzinfo=self.zone)
             timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or
                                        event.name or task.task_spec.bpmn_id, due.astimezone(UTC)))
         return timers
+
+    def _timer_due(self, value) -> datetime | None:
+        """Parse a timer's pending value (ISO datetime or week date; naive = engine zone)."""
+        if not isinstance(value, str) or not value or value.upper().startswith('P'):
+            return None
+        try:
+            with patches.engine_clock(self._now, self.zone):
+                return TimerEventDefinition.parse_time_or_duration(value)
+        except Exception:  # a broken value is reported as TimerError when the engine runs it
+            return None
 
     def fire_due_timers(self, wf: BpmnWorkflow) -> list[str]:
         """Fire every timer due by the engine clock; return the bpmn ids of the fired timers."""
