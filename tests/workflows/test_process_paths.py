@@ -59,13 +59,18 @@ def ready_ids(engine: WorkflowEngine, wf) -> list[str]:
 
 
 def check_form(bundle, step: Do, where: str) -> None:
-    """The submitted data must satisfy the task's JSON Schema form, as the service would require."""
+    """The submitted data must satisfy the task's JSON Schema form as the service requires it: valid
+    against the schema (with formats) and no fields the form does not have (unless the form allows them)."""
     info = bundle.tasks.get(step.task)
     schema = bundle.forms.get(info.form) if info is not None and info.form else None
     if schema is None:
+        assert not step.data, f"{where}: the task has no form but the step submits data"
         return
+    if schema.get("additionalProperties", False) is not True:
+        unknown = sorted(set(step.data) - set(schema.get("properties", {})))
+        assert not unknown, f"{where}: form {info.form} has no fields {unknown}"
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-    errors = sorted(validator.iter_errors(step.data), key=lambda e: list(e.path))
+    errors = sorted(validator.iter_errors(step.data), key=lambda e: list(map(str, e.path)))
     assert not errors, f"{where}: form {info.form}: {[e.message for e in errors]}"
 
 
@@ -146,8 +151,7 @@ def taken_flows(wf) -> set[tuple[str, str]]:
 def test_scenarios_take_every_sequence_flow(key: str):
     process = etree.parse(str(BPMN_DIR / f"{key}.bpmn")).getroot().find("bpmn:process", BPMN_NS)
     flows = {
-        f.get("id"): (f.get("sourceRef"), f.get("targetRef"))
-        for f in process.iterfind("bpmn:sequenceFlow", BPMN_NS)
+        f.get("id"): (f.get("sourceRef"), f.get("targetRef")) for f in process.iterfind("bpmn:sequenceFlow", BPMN_NS)
     }
     taken = set()
     for name, scenario in SCENARIOS.items():
