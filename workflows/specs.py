@@ -227,10 +227,20 @@ def _build(files: dict[str, bytes]) -> tuple[ProcessBundle | None, list[Problem]
     return bundle, []
 
 
+# SpiffWorkflow's shared XSD validator keeps its error log on the schema object; serialize builds so
+# concurrent uploads never read each other's validation errors.
+_BUILD_LOCK = threading.Lock()
+
+
+def _locked_build(files: dict[str, bytes]) -> tuple[ProcessBundle | None, list[Problem]]:
+    with _BUILD_LOCK:
+        return _build(files)
+
+
 def check_files(files: dict[str, bytes]) -> list[Problem]:
     """Return every problem of a file set without raising."""
     try:
-        return _build(files)[1]
+        return _locked_build(files)[1]
     except Exception as exc:  # last line of defence: a crash is still reported as a problem
         return [Problem('', None, f"流程定义无法解析: {type(exc).__name__}: {exc}")]
 
@@ -238,7 +248,7 @@ def check_files(files: dict[str, bytes]) -> list[Problem]:
 def load_bundle(files: dict[str, bytes]) -> ProcessBundle:
     """Parse, validate and lint a process version; raise SpecInvalid listing every problem."""
     try:
-        bundle, problems = _build(files)
+        bundle, problems = _locked_build(files)
     except Exception as exc:
         raise SpecInvalid([Problem('', None, f"流程定义无法解析: {type(exc).__name__}: {exc}")])
     if problems or bundle is None:
