@@ -357,3 +357,17 @@ def test_naive_timer_dates_mean_the_engine_time_zone_not_the_servers(engine):
 def test_firing_timers_on_a_workflow_without_timers_does_nothing(engine, simple):
     wf = engine.start(simple, start_data())
     assert engine.waiting_timers(wf) == [] and engine.fire_due_timers(wf) == []
+
+
+def test_engines_with_different_clocks_do_not_share_time_across_threads():
+    from concurrent.futures import ThreadPoolExecutor
+    bundle = timer_bundle('<bpmn:timeDuration>"PT1H"</bpmn:timeDuration>')
+    starts = [datetime(2026, 3, 2, h, 0, tzinfo=UTC) for h in range(8)]
+
+    def due_for(start):
+        engine = WorkflowEngine(clock=lambda: start)
+        return engine.waiting_timers(engine.start(bundle, {'received_date': '2026-03-02'}))[0].due_at
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        dues = list(pool.map(due_for, starts * 5))
+    assert dues == [s + timedelta(hours=1) for s in starts * 5]
