@@ -8,5 +8,8 @@ bp = Blueprint("web", __name__)
 def register_web(app: Flask) -> None:
     from service.web import cases, display, pages, start, tasks, worklist  # noqa: F401  (register routes)
 
+    from service.web import designer
+
     display.install(app)
     app.register_blueprint(bp)
+    app.register_blueprint(designer.bp)
