@@ -17,10 +17,11 @@ Mechanism (why this is a sandbox and not just "eval without builtins"):
    rewritten into guard functions (workflows.guards) that refuse results over 100k items/characters
    or 4096-bit integers *before* computing them, and charge every produced value against a
    per-evaluation allocation budget.  So every single operation is small and fast.
-3. Time.  Each evaluation runs under a deadline (0.25 s wall time) stored in a context variable; every
-   guard call checks it, and it is checked once more when the evaluation ends.  No `sys.settrace`
-   or signals are used (signals only work in the main thread); point 2 makes the gaps between checks
-   short, so the deadline is effective.
+3. Time.  Each evaluation runs under a deadline (0.25 s of the thread's CPU time, `time.thread_time`,
+   so a busy machine does not fail honest expressions) stored in a context variable; every guard call
+   checks it, and it is checked once more when the evaluation ends.  No `sys.settrace` or signals are
+   used (signals only work in the main thread); point 2 makes the gaps between checks short, so the
+   deadline is effective.
 4. Execution.  The checked tree is compiled (cached with `lru_cache` keyed by source) and run with
    `{'__builtins__': {}}` plus the helper namespace; after a script, new or changed variables are
    copied back into the task data (callables and underscore names dropped).
