@@ -154,7 +154,8 @@
     if (!element) { return false; }
     showTab('bpmn');
     var canvas = modeler.get('canvas');
-    if (typeof canvas.scrollToElement === 'function') { canvas.scrollToElement(element); }
+    if (canvas.zoom() < 0.8) { canvas.zoom(1); }   // a large process fits the viewport only when tiny
+    if (typeof canvas.scrollToElement === 'function') { canvas.scrollToElement(element, { top: 120, bottom: 120, left: 160, right: 160 }); }
     modeler.get('selection').select(element);
     return true;
   }

@@ -1,0 +1,147 @@
+"""Process designer in the browser: edit clue_handling, check, see a problem on the element, fix it,
+deploy v2, keep the old case on v1, start new cases on v2, migrate the old case; and every process in
+bpmn/ round-trips through the modeler's export unchanged in meaning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from service.cases import actions
+from service.deploy import deploy_directory
+from service.models import AuditEvent, Case, ProcessVersion
+from workflows.specs import collect_sources, load_bundle
+
+ROOT = Path(__file__).resolve().parents[2]
+BPMN_DIR = ROOT / "bpmn"
+PROCESS_KEYS = sorted(p.stem for p in BPMN_DIR.glob("*.bpmn"))
+
+
+def open_editor(page, live_server: str, version_id: int) -> None:
+    page.goto(f"{live_server}/designer/versions/{version_id}")
+    page.wait_for_selector('#designer[data-ready="true"]', timeout=30_000)
+
+
+def case_version(svc, case_id: int) -> int:
+    with svc.db.read_session() as session:
+        case = session.get(Case, case_id)
+        return session.get(ProcessVersion, case.process_version_id).version
+
+
+def process_graph(svc, files: dict[str, bytes]) -> dict:
+    """Every task spec of the parsed process (and called processes) as the serializer sees it."""
+    bundle = load_bundle(files)
+    registry = svc.engine.serializer.registry
+    specs = [bundle.spec, *[s for s in bundle.subprocess_specs.values() if s is not None]]
+    return {(spec.name, ts.name): registry.convert(ts) for spec in specs for ts in spec.task_specs.values()}
+
+
+def test_designer_edits_checks_fixes_deploys_and_migrates_clue_handling(svc, users, login, live_server):
+    deployed = {r.process_key: r for r in deploy_directory(svc, BPMN_DIR)}
+    v1 = deployed["clue_handling"]
+    old_case = actions.start_case(svc, users["intake"], "clue_handling", "旧版本上的线索", {})
+    assert case_version(svc, old_case) == 1
+
+    page = login("designer")
+    page.goto(f"{live_server}/designer/")
+    page.locator(f'tr[data-version-id="{v1.version_id}"] a.open-version').click()
+    page.wait_for_selector('#designer[data-ready="true"]', timeout=30_000)
+
+    # change a task name in the properties panel
+    page.evaluate("id => window.qfDesigner.select(id)", "screen_clue")
+    page.wait_for_selector('#props[data-element-id="screen_clue"]')
+    page.locator("#qf-prop-name").fill("初步甄别（含重复件核对）")
+    page.locator("#qf-prop-name").press("Tab")
+
+    # change a timer: a Camunda-style unquoted duration
+    page.evaluate("id => window.qfDesigner.select(id)", "timer_reply_overdue")
+    page.wait_for_selector('#props[data-element-id="timer_reply_overdue"]')
+    page.locator("#qf-prop-timer_kind").select_option("timeDuration")
+    page.locator("#qf-prop-timer_expression").fill("P30D")
+    page.locator("#qf-prop-timer_expression").press("Tab")
+
+    # check: the problem is listed and placed on the timer element
+    page.locator("#btn-check").click()
+    page.wait_for_selector('#problems-panel[data-result="problems"]')
+    problem = page.locator('#problems li[data-element-id="timer_reply_overdue"]')
+    assert "定时器表达式须为带引号的字符串" in problem.inner_text()
+    badge = page.locator('.djs-overlay .qf-problem-badge[data-element-id="timer_reply_overdue"]')
+    assert badge.count() == 1
+    assert "qf-has-problem" in page.locator('.djs-element[data-element-id="timer_reply_overdue"]').get_attribute("class")
+    page.screenshot(path=str(ROOT / "test-output" / "designer-problem.png"))
+
+    # fix it from the problem list, check again, deploy
+    problem.get_by_role("button", name="在图中定位").click()
+    page.wait_for_selector('#props[data-element-id="timer_reply_overdue"]')
+    page.locator("#qf-prop-timer_expression").fill('"P30D"')
+    page.locator("#qf-prop-timer_expression").press("Tab")
+    page.locator("#btn-check").click()
+    page.wait_for_selector('#problems-panel[data-result="ok"]')
+    assert page.locator(".qf-problem-badge").count() == 0
+    assert "screen_clue" in page.locator("#diff .diff-group.changed").inner_text()
+
+    page.locator("#deploy-comment").fill("甄别名称调整；函询回复期限改为30日")
+    page.locator("#btn-deploy").click()
+    page.wait_for_url("**/designer/versions/*?deployed=1")
+    page.wait_for_selector('#designer[data-ready="true"]', timeout=30_000)
+    assert page.locator("#version-label").inner_text() == "v2"
+    changed = page.locator("#diff .diff-group.changed").inner_text()
+    assert "screen_clue" in changed and "timer_reply_overdue" in changed
+
+    with svc.db.read_session() as session:
+        v2 = session.scalar(select(ProcessVersion).where(ProcessVersion.process_key == "clue_handling",
+                                                         ProcessVersion.version == 2))
+        deployed_event = session.scalar(select(AuditEvent).where(AuditEvent.action == "process_deployed",
+                                                                 AuditEvent.actor_name == "郑设计"))
+    assert v2 is not None and deployed_event.summary["version"] == 2
+    assert "初步甄别（含重复件核对）" in v2.files["clue_handling.bpmn"]
+
+    # the running case stays on v1, a new case runs v2
+    assert case_version(svc, old_case) == 1
+    new_case = actions.start_case(svc, users["intake"], "clue_handling", "新版本上的线索", {})
+    assert case_version(svc, new_case) == 2
+
+    # migrate the eligible old case from the page
+    page.reload()
+    page.wait_for_selector('#designer[data-ready="true"]', timeout=30_000)
+    row = page.locator(f'#migrate tr[data-case-id="{old_case}"]')
+    row.wait_for()
+    assert "可以迁移" in row.inner_text()
+    assert page.locator(f'#migrate tr[data-case-id="{new_case}"]').count() == 0
+    page.locator("#btn-migrate").click()
+    result = page.locator(f'#migration-results li[data-case-id="{old_case}"]')
+    result.wait_for()
+    assert "已从 v1 迁移到 v2" in result.inner_text()
+    assert case_version(svc, old_case) == 2
+    with svc.db.read_session() as session:
+        event = session.scalar(select(AuditEvent).where(AuditEvent.case_id == old_case,
+                                                        AuditEvent.action == "case_migrated"))
+    assert event.summary["from_version"] == 1 and event.summary["to_version"] == 2
+    assert event.actor_name == "郑设计"
+
+
+def test_every_process_round_trips_through_the_modeler_export(svc, users, login, live_server):
+    results = {r.process_key: r for r in deploy_directory(svc, BPMN_DIR)}
+    page = login("designer")
+    for key in PROCESS_KEYS:
+        open_editor(page, live_server, results[key].version_id)
+        exported = page.evaluate("() => window.qfDesigner.exportMainBpmn()")
+        original = collect_sources(BPMN_DIR, key)
+        assert "bpmndi:BPMNDiagram" in exported
+        before = process_graph(svc, original)
+        after = process_graph(svc, {**original, f"{key}.bpmn": exported.encode("utf-8")})
+        assert after.keys() == before.keys(), key
+        for name, spec in before.items():
+            assert after[name] == spec, (key, name)
+
+
+@pytest.mark.parametrize("role", ["auditor"])
+def test_auditor_sees_versions_read_only(svc, users, login, live_server, role):
+    version = deploy_directory(svc, BPMN_DIR)[0]
+    page = login(role)
+    open_editor(page, live_server, version.version_id)
+    assert page.locator("#btn-deploy").count() == 0
+    page.evaluate("() => window.qfDesigner.select(window.qfDesigner.modeler.get('canvas').getRootElement().id)")
+    assert page.locator("#props input:not([disabled])").count() == 0
