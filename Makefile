@@ -21,7 +21,7 @@ $(NPM_STAMP): package.json
 install: $(STAMP) $(NPM_STAMP)
 
 run: install
-	$(BIN)/qingfeng serve --demo
+	$(BIN)/qingfeng serve --demo --with-timers
 
 test: install
 	$(BIN)/python -m pytest

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from service.cli_deadlines import COMMANDS as DEADLINE_COMMANDS
 from service.config import Config
 
 
@@ -99,7 +100,8 @@ def verify_audit(case_id: int | None) -> None:
 @click.option("--host", envvar="QINGFENG_HOST", default="127.0.0.1")
 @click.option("--port", envvar="QINGFENG_PORT", default=5000, type=int)
 @click.option("--demo/--no-demo", default=False, help="Load demo data when the database is empty.")
-def serve(host: str, port: int, demo: bool) -> None:
+@click.option("--with-timers", is_flag=True, help="Also fire due timers in a background thread (run-timers loop).")
+def serve(host: str, port: int, demo: bool, with_timers: bool) -> None:
     """Migrate, deploy bpmn/, optionally load demo data, then serve."""
     from service.deploy import deploy_directory
     from service.migrate import upgrade
@@ -114,8 +116,16 @@ def serve(host: str, port: int, demo: bool) -> None:
             from service.demo import load_demo
 
             load_demo(svc, only_if_empty=True)
+    if with_timers:
+        from service.timer_worker import start_background
+
+        start_background(svc)
     click.echo(f"清风已启动: http://{host}:{port}/")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+for _command in DEADLINE_COMMANDS:
+    main.add_command(_command)
 
 
 if __name__ == "__main__":
