@@ -38,6 +38,23 @@
     }
   }
 
+  var READABLE_SCALE = 0.55;
+
+  /* Small processes fit the box; in large ones a fitted diagram is unreadable, so centre the current step. */
+  function fitOrFocus(canvas, registry, payload) {
+    canvas.zoom('fit-viewport', 'auto');
+    if (canvas.zoom() >= READABLE_SCALE) { return; }
+    var ids = payload.active.length ? payload.active : payload.completed.slice(-1);
+    var target = ids.map(function (id) { return registry.get(id); }).filter(Boolean)[0];
+    if (!target) { return; }
+    var outer = canvas.viewbox().outer;
+    var scale = 0.85;
+    var width = outer.width / scale;
+    var height = outer.height / scale;
+    canvas.viewbox({ x: target.x + target.width / 2 - width / 2, y: target.y + target.height / 2 - height / 2,
+      width: width, height: height });
+  }
+
   var viewer = new window.BpmnJS({ container: container });
   var history = historyByElement();
 
@@ -52,15 +69,18 @@
     .then(function (payload) {
       var canvas = viewer.get('canvas');
       var registry = viewer.get('elementRegistry');
-      canvas.zoom('fit-viewport', 'auto');
+      fitOrFocus(canvas, registry, payload);
       payload.completed.forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, 'qf-completed'); } });
       payload.active.forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, 'qf-active'); } });
       container.setAttribute('data-active', payload.active.join(' '));
       container.setAttribute('data-completed', payload.completed.join(' '));
       container.setAttribute('data-ready', 'true');
       viewer.get('eventBus').on('element.click', function (event) {
-        if (event.element.type === 'bpmn:Process' || event.element.type === 'bpmn:Collaboration') { return; }
-        showStep(event.element, history, payload.active);
+        var element = event.element.labelTarget || event.element;
+        if (element.waypoints || !element.parent || /Process|Collaboration|Participant|Lane/.test(element.type)) {
+          return;
+        }
+        showStep(element, history, payload.active);
       });
       document.querySelectorAll('button.show-step').forEach(function (button) {
         button.addEventListener('click', function () {
@@ -78,10 +98,29 @@
       if (status) { status.textContent = '流程图无法显示（' + error.message + '），请参考下方办理记录。'; }
     });
 
-  container.addEventListener('keydown', function (event) {
+  function zoom(how) {
     var canvas = viewer.get('canvas');
-    if (event.key === '+' || event.key === '=') { canvas.zoom(canvas.zoom() * 1.2); }
-    else if (event.key === '-') { canvas.zoom(canvas.zoom() / 1.2); }
-    else if (event.key === '0') { canvas.zoom('fit-viewport', 'auto'); }
+    if (how === 'in') { canvas.zoom(canvas.zoom() * 1.25); }
+    else if (how === 'out') { canvas.zoom(canvas.zoom() / 1.25); }
+    else if (how === 'fit') { canvas.zoom('fit-viewport', 'auto'); }
+  }
+
+  function pan(dx, dy) {
+    var canvas = viewer.get('canvas');
+    canvas.scroll({ dx: dx, dy: dy });
+  }
+
+  document.querySelectorAll('[data-zoom]').forEach(function (button) {
+    button.addEventListener('click', function () { zoom(button.getAttribute('data-zoom')); });
+  });
+
+  /* Keyboard: + / - zoom, 0 fits, arrow keys move the diagram. */
+  container.addEventListener('keydown', function (event) {
+    var keys = { '+': ['in'], '=': ['in'], '-': ['out'], '0': ['fit'],
+      ArrowLeft: [null, 60, 0], ArrowRight: [null, -60, 0], ArrowUp: [null, 0, 60], ArrowDown: [null, 0, -60] };
+    var action = keys[event.key];
+    if (!action) { return; }
+    event.preventDefault();
+    if (action[0]) { zoom(action[0]); } else { pan(action[1], action[2]); }
   });
 }());
