@@ -46,6 +46,7 @@ _FILE_NAME = re.compile(r"^(forms/)?[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-.]+)*\.(bpmn|d
 _DECLARED = re.compile(r"^(\s*<\?xml[^>]*encoding\s*=\s*[\"'])([A-Za-z0-9._-]+)([\"'])")
 _ISO_PART = r"([+-]?\d{4}-\d\d-\d\d(T[\d:.,]+(Z|[+-]\d\d:?\d\d)?)?|P[\dYMWDTHS.,]*)"
 _ISO_TIMER = re.compile(rf"^(R\d*/)?{_ISO_PART}(/{_ISO_PART})?$", re.IGNORECASE)
+_JUEL = re.compile(r"^[$#]\{.*\}$", re.DOTALL)
 TIMER_QUOTE_MESSAGE = '定时器表达式须为带引号的字符串，例如 "P1D"'
 
 
@@ -115,42 +116,61 @@ def _owner(el) -> str | None:
     return event.get("id") if event is not None else None
 
 
-def extra_problems(files: dict[str, bytes]) -> list[Problem]:
-    """Namespaces, duplicate ids and timer expressions (quoted ISO text that parses)."""
+def _file_problems(name: str, root) -> list[Problem]:
     problems = []
+    seen: dict[str, int] = {}
+    for el in root.iter():
+        el_id = el.get("id") if isinstance(el.tag, str) else None
+        if el_id is None:
+            continue
+        if el_id in seen:
+            message = f"元素 id {el_id} 重复（第 {seen[el_id]} 行已使用）"
+            problems.append(Problem(name, el_id, message, el.sourceline))
+        seen.setdefault(el_id, el.sourceline)
+    for kind in ("timeDate", "timeDuration", "timeCycle"):
+        for el in root.iter(f"{{{BPMN_NS}}}{kind}"):
+            message = _timer_problem(kind, (el.text or "").strip())
+            if message:
+                problems.append(Problem(name, _owner(el), message, el.sourceline))
+    tags = ("conditionExpression", "timeDate", "timeDuration", "timeCycle")
+    for el in root.iter(*(f"{{{BPMN_NS}}}{t}" for t in tags)):
+        if _JUEL.match((el.text or "").strip()):
+            owner = _owner(el) if "time" in el.tag else el.getparent().get("id")
+            problems.append(Problem(name, owner, f"不支持 Camunda 的 JUEL 表达式 {el.text.strip()}，"
+                                    "请写成沙箱表达式（例如 due_date 或 amount > 1000）", el.sourceline))
+    return problems
+
+
+def extra_problems(files: dict[str, bytes]) -> tuple[list[Problem], dict[str, dict[int, str]]]:
+    """Namespaces, duplicate ids, timer and JUEL expressions; plus {file: {line: element id}}."""
+    problems, lines = [], {}
     for name in sorted(n for n in files if n.endswith((".bpmn", ".dmn"))):
-        root, found = parse_xml(name, files[name])
+        root, _found = parse_xml(name, files[name])
         if root is None:
             continue
         wrong = _namespace_problem(name, root)
         if wrong is not None:
             problems.append(wrong)
             continue
-        seen: dict[str, int] = {}
+        lines[name] = {}
         for el in root.iter():
-            el_id = el.get("id") if isinstance(el.tag, str) else None
-            if el_id is None:
-                continue
-            if el_id in seen:
-                message = f"元素 id {el_id} 重复（第 {seen[el_id]} 行已使用）"
-                problems.append(Problem(name, el_id, message, el.sourceline))
-            seen.setdefault(el_id, el.sourceline)
-        for kind in ("timeDate", "timeDuration", "timeCycle"):
-            for el in root.iter(f"{{{BPMN_NS}}}{kind}"):
-                message = _timer_problem(kind, (el.text or "").strip())
-                if message:
-                    problems.append(Problem(name, _owner(el), message, el.sourceline))
-    return problems
+            if isinstance(el.tag, str) and el.get("id") and el.sourceline:
+                lines[name].setdefault(el.sourceline, el.get("id"))
+        problems += _file_problems(name, root)
+    return problems, lines
 
 
-def merge_problems(ours: list[Problem], engine: list[Problem]) -> list[Problem]:
-    """Our clearer problems first; engine problems of a file we reported as not BPMN/DMN are dropped."""
+def merge_problems(ours: list[Problem], engine: list[Problem], lines: dict[str, dict[int, str]]) -> list[Problem]:
+    """Our clearer problems first; engine problems of a file we reported as not BPMN/DMN are dropped;
+    XSD problems that only carry a line get the id of the element on that line."""
     not_xml_files = {p.file for p in ours if p.element_id is None and p.message.startswith("不是")}
     seen = {(p.file, p.element_id, p.message) for p in ours}
     out = list(ours)
     for p in engine:
         if p.file in not_xml_files or (p.file, p.element_id, p.message) in seen:
             continue
+        if p.element_id is None and p.line:
+            p = Problem(p.file, lines.get(p.file, {}).get(p.line), p.message, p.line)
         out.append(p)
     return out
 
@@ -259,12 +279,12 @@ def version_diff(svc: Services, actor_id: int, version_id: int) -> dict:
 # ---- check and deploy ----
 
 def _load(files: dict[str, bytes]) -> tuple[ProcessBundle | None, list[dict]]:
-    problems = extra_problems(files)
+    problems, lines = extra_problems(files)
     bundle = None
     try:
         bundle = load_bundle(files)
     except SpecInvalid as exc:
-        problems = merge_problems(problems, exc.problems)
+        problems = merge_problems(problems, exc.problems, lines)
     if problems:
         return None, [p.to_dict() for p in problems]
     return bundle, []

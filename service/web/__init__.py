@@ -6,9 +6,7 @@ bp = Blueprint("web", __name__)
 
 
 def register_web(app: Flask) -> None:
-    from service.web import cases, display, pages, start, tasks, worklist  # noqa: F401  (register routes)
-
-    from service.web import designer
+    from service.web import cases, designer, display, pages, start, tasks, worklist  # noqa: F401  (register routes)
 
     display.install(app)
     app.register_blueprint(bp)

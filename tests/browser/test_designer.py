@@ -69,7 +69,8 @@ def test_designer_edits_checks_fixes_deploys_and_migrates_clue_handling(svc, use
     assert "定时器表达式须为带引号的字符串" in problem.inner_text()
     badge = page.locator('.djs-overlay .qf-problem-badge[data-element-id="timer_reply_overdue"]')
     assert badge.count() == 1
-    assert "qf-has-problem" in page.locator('.djs-element[data-element-id="timer_reply_overdue"]').get_attribute("class")
+    shape = page.locator('.djs-element[data-element-id="timer_reply_overdue"]')
+    assert "qf-has-problem" in shape.get_attribute("class")
     page.screenshot(path=str(ROOT / "test-output" / "designer-problem.png"))
 
     # fix it from the problem list, check again, deploy
