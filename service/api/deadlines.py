@@ -1,0 +1,245 @@
+"""Deadlines: overdue view, due-soon counts and flags, suspend/resume, extensions, the holiday override table."""
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from service import calendar_admin
+from service.api.common import api_login_required
+from service.auth import actor, fresh_read_session, read_session
+from service.cases import deadline_queries, deadlines
+from service.cases.runtime import services
+from service.schemas.api import StrictSchema, TaskOut
+
+blp = Blueprint("deadlines", __name__, description="期限：中止、延期、逾期督办、节假日调整")
+
+
+class CaseRefOut(Schema):
+    id = fields.Integer()
+    reference = fields.String()
+    title = fields.String()
+    process_key = fields.String()
+    status = fields.String()
+
+
+class OverdueOut(Schema):
+    kind = fields.String(metadata={"description": "overdue（逾期未办）或 escalated（逾期已升级督办）"})
+    task = fields.Nested(TaskOut, attribute="item")
+    case = fields.Nested(CaseRefOut)
+    due_at = fields.DateTime()
+    escalated_to = fields.List(fields.Nested(TaskOut))
+
+
+class CountsOut(Schema):
+    overdue = fields.Integer()
+    due_soon = fields.Integer()
+    due_soon_workdays = fields.Integer()
+
+
+class FlaggedTaskOut(TaskOut):
+    flag = fields.String(allow_none=True, metadata={"description": "overdue / due_soon / null"})
+
+
+class ReasonIn(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class ExtensionIn(StrictSchema):
+    workdays = fields.Integer(required=True, strict=True,
+                              validate=validate.Range(min=1, max=deadlines.MAX_EXTENSION_WORKDAYS))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class DecisionIn(StrictSchema):
+    note = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class NoteIn(StrictSchema):
+    note = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class ExtensionOut(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    task_id = fields.String()
+    workdays = fields.Integer()
+    reason = fields.String()
+    status = fields.String()
+    requested_by_id = fields.Integer()
+    requested_at = fields.DateTime()
+    decided_by_id = fields.Integer(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    decision_note = fields.String()
+    due_before = fields.DateTime(allow_none=True)
+    due_after = fields.DateTime(allow_none=True)
+
+
+class TaskDeadlineOut(Schema):
+    task_id = fields.String()
+    bpmn_id = fields.String()
+    title = fields.String()
+    due_at = fields.DateTime(allow_none=True)
+    suspended = fields.Boolean()
+    suspended_at = fields.DateTime(allow_none=True)
+
+
+class TimerOut(Schema):
+    task_id = fields.String()
+    bpmn_id = fields.String()
+    name = fields.String()
+    due_at = fields.DateTime()
+
+
+class CaseDeadlinesOut(Schema):
+    case_id = fields.Integer()
+    tasks = fields.List(fields.Nested(TaskDeadlineOut))
+    extensions = fields.List(fields.Nested(ExtensionOut))
+    timers = fields.List(fields.Nested(TimerOut))
+    warnings = fields.List(fields.String(), metadata={"description": "期限所在年份缺少节假日数据时的提示"})
+
+
+class OverrideIn(StrictSchema):
+    day = fields.Date(required=True)
+    is_workday = fields.Boolean(required=True)
+    reason = fields.String(load_default="", validate=validate.Length(max=256))
+
+
+class OverrideOut(Schema):
+    day = fields.Date()
+    is_workday = fields.Boolean()
+    reason = fields.String()
+    created_at = fields.DateTime()
+
+
+class YearArgs(Schema):
+    year = fields.Integer(validate=validate.Range(min=1900, max=2200))
+
+
+def _case_deadlines(case_id: int) -> dict:
+    return deadline_queries.case_deadlines(services(), fresh_read_session(), actor(), case_id)
+
+
+@blp.route("/tasks/overdue")
+@blp.response(200, OverdueOut(many=True))
+@api_login_required
+def overdue():
+    """The supervisors' overdue view: open tasks past due and tasks escalated by a deadline timer."""
+    return deadline_queries.overdue_work_items(read_session(), actor(), services().now())
+
+
+@blp.route("/tasks/counts")
+@blp.response(200, CountsOut)
+@api_login_required
+def counts():
+    """How many of my open tasks are overdue and how many are due within DUE_SOON_WORKDAYS working days."""
+    svc = services()
+    n = svc.config.DUE_SOON_WORKDAYS
+    result = deadline_queries.task_counts(read_session(), actor(), svc.now(), n, svc.calendar(), svc.config.TIMEZONE)
+    return {**result, "due_soon_workdays": n}
+
+
+@blp.route("/tasks/flagged")
+@blp.response(200, FlaggedTaskOut(many=True))
+@api_login_required
+def flagged():
+    """My worklist with a due flag per task (overdue / due_soon / null)."""
+    rows = deadline_queries.flagged_tasks(services(), read_session(), actor())
+    return [{**{c: getattr(item, c) for c in ("task_id", "case_id", "bpmn_id", "title", "role", "lane", "approves",
+                                              "assignee_id", "due_at", "created_at", "instructions")}, "flag": flag}
+            for item, _case, flag in rows]
+
+
+@blp.route("/tasks/<string:task_id>/suspend", methods=["POST"])
+@blp.arguments(ReasonIn)
+@blp.response(200, CaseDeadlinesOut)
+@api_login_required
+def suspend(body, task_id):
+    """Suspend the task's deadline (中止) with a reason."""
+    deadlines.suspend_deadline(services(), actor().id, task_id, body["reason"])
+    return _case_deadlines(_case_of(task_id))
+
+
+@blp.route("/tasks/<string:task_id>/resume", methods=["POST"])
+@blp.arguments(ReasonIn)
+@blp.response(200, CaseDeadlinesOut)
+@api_login_required
+def resume(body, task_id):
+    """Resume a suspended deadline; it moves by the working days it stood still."""
+    deadlines.resume_deadline(services(), actor().id, task_id, body["reason"])
+    return _case_deadlines(_case_of(task_id))
+
+
+@blp.route("/tasks/<string:task_id>/extensions", methods=["POST"])
+@blp.arguments(ExtensionIn)
+@blp.response(201, ExtensionOut)
+@api_login_required
+def request_extension(body, task_id):
+    """Ask for an extension (延期) of some working days; nothing moves until a supervisor or leader approves."""
+    ext_id = deadlines.request_extension(services(), actor().id, task_id, body["workdays"], body["reason"])
+    return _extension(ext_id)
+
+
+@blp.route("/extensions/<int:extension_id>/approve", methods=["POST"])
+@blp.arguments(DecisionIn)
+@blp.response(200, ExtensionOut)
+@api_login_required
+def approve_extension(body, extension_id):
+    """Approve an extension (supervisor/leader, not the requester): the deadline and its timer move."""
+    deadlines.approve_extension(services(), actor().id, extension_id, body["note"])
+    return _extension(extension_id)
+
+
+@blp.route("/extensions/<int:extension_id>/reject", methods=["POST"])
+@blp.arguments(NoteIn)
+@blp.response(200, ExtensionOut)
+@api_login_required
+def reject_extension(body, extension_id):
+    """Refuse an extension with a note; the deadline stays."""
+    deadlines.reject_extension(services(), actor().id, extension_id, body["note"])
+    return _extension(extension_id)
+
+
+@blp.route("/cases/<int:case_id>/deadlines")
+@blp.response(200, CaseDeadlinesOut)
+@api_login_required
+def case_deadlines(case_id):
+    """The case's open deadlines, suspensions, extensions, timers and missing-holiday-data warnings."""
+    return deadline_queries.case_deadlines(services(), read_session(), actor(), case_id)
+
+
+@blp.route("/calendar/overrides")
+@blp.arguments(YearArgs, location="query")
+@blp.response(200, OverrideOut(many=True))
+@api_login_required
+def list_overrides(args):
+    """The holiday override table (optionally one year)."""
+    return calendar_admin.list_overrides(read_session(), args.get("year"))
+
+
+@blp.route("/calendar/overrides", methods=["POST"])
+@blp.arguments(OverrideIn)
+@blp.response(201, OverrideOut)
+@api_login_required
+def add_override(body):
+    """Set a day as a closure or an extra working day (admin)."""
+    day = calendar_admin.add_override(services(), actor().id, body["day"], body["is_workday"], body["reason"])
+    return next(o for o in calendar_admin.list_overrides(fresh_read_session(), day.year) if o.day == day)
+
+
+@blp.route("/calendar/overrides/<string:day>", methods=["DELETE"])
+@blp.response(204)
+@api_login_required
+def remove_override(day):
+    """Delete the override of a day (admin)."""
+    calendar_admin.remove_override(services(), actor().id, day)
+
+
+def _case_of(task_id: str) -> int:
+    from service.cases import queries
+
+    return queries.get_task(fresh_read_session(), actor(), task_id)[0].case_id
+
+
+def _extension(extension_id: int):
+    from service.models import DeadlineExtension
+
+    return fresh_read_session().get(DeadlineExtension, extension_id)
