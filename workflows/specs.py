@@ -19,6 +19,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from .dmn import QingfengParser
 from .errors import Problem, SpecInvalid
+from .helpers import HELPER_NAMES
 from .lint import BPMN_NS, NS, BpmnLinter, form_key, lint_dmn, local, properties
 from .xmlsafe import MAX_FILE_BYTES, decode_text, element_lines, parse_xml
 
@@ -118,6 +119,11 @@ def _load_forms(files: dict[str, bytes], problems: list[Problem]) -> tuple[dict[
             problems.append(Problem(name, None, f"表单不是有效的 JSON Schema: {message}"))
         else:
             forms[name] = copy.deepcopy(schema)   # bundles must not share mutable schema dicts
+            fields = schema.get('properties') if isinstance(schema, dict) else None
+            clashes = sorted(set(fields) & HELPER_NAMES) if isinstance(fields, dict) else []
+            if clashes:
+                problems.append(Problem(name, None, f"表单字段与表达式内置函数同名，流程中将无法读取: "
+                                                    f"{', '.join(clashes)}"))
     return forms, broken
 
 

@@ -276,3 +276,9 @@ def test_collect_sources_stays_inside_the_process_directory(tmp_path):
     for bad_key in ('../p', 'nosuch', ''):
         with pytest.raises(SpecInvalid):
             collect_sources(tmp_path / 'bpmn', bad_key)
+
+
+def test_form_fields_may_not_shadow_expression_helpers():
+    form = b'{"type": "object", "properties": {"sum": {"type": "number"}, "today": {"type": "string"}}}'
+    found = problems_of(bundle_files(linear(user_task('a')), **{'forms/t/form.json': form}))
+    assert [(p.file, 'sum, today' in p.message) for p in found] == [('forms/t/form.json', True)]
