@@ -146,3 +146,70 @@ def test_auditor_sees_versions_read_only(svc, users, login, live_server, role):
     assert page.locator("#btn-deploy").count() == 0
     page.evaluate("() => window.qfDesigner.select(window.qfDesigner.modeler.get('canvas').getRootElement().id)")
     assert page.locator("#props input:not([disabled])").count() == 0
+
+
+def type_into_cell(page, cell, text: str) -> None:
+    editable = cell.locator('[contenteditable="true"]:visible').first
+    editable.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+    page.keyboard.press("Escape")
+
+
+def test_decision_table_edit_is_checked_and_reported_for_its_file(svc, users, login, live_server):
+    version = {r.process_key: r for r in deploy_directory(svc, BPMN_DIR)}["clue_handling"]
+    page = login("designer")
+    open_editor(page, live_server, version.version_id)
+    page.get_by_role("tab", name="决策表 (DMN)").click()
+    page.locator("#dmn-file").select_option("clue_disposal.dmn")
+    cell = page.locator('#dmn-canvas td[data-element-id="rule_1_out_3"]')
+    cell.wait_for()
+    type_into_cell(page, cell, "1 +")
+    page.get_by_role("tab", name="流程图 (BPMN)").click()
+    page.locator("#btn-check").click()
+    page.wait_for_selector('#problems-panel[data-result="problems"]')
+    problem = page.locator('#problems li[data-file="clue_disposal.dmn"]')
+    assert "输出单元格 1 + 不被沙箱接受" in problem.first.inner_text()
+
+    page.get_by_role("tab", name="决策表 (DMN)").click()
+    type_into_cell(page, cell, "1")
+    page.locator("#btn-check").click()
+    page.wait_for_selector('#problems-panel[data-result="ok"]')
+
+
+def test_form_editor_previews_the_schema_live(svc, users, login, live_server):
+    version = {r.process_key: r for r in deploy_directory(svc, BPMN_DIR)}["clue_handling"]
+    page = login("designer")
+    open_editor(page, live_server, version.version_id)
+    page.get_by_role("tab", name="任务表单").click()
+    page.locator("#form-file").select_option("forms/clue_handling/register_clue.json")
+    preview = page.locator("#form-preview")
+    assert "问题线索登记表" in preview.inner_text() and "线索编号" in preview.inner_text()
+    schema = page.locator("#form-json").input_value()
+    edited = schema.replace('"title": "线索编号"', '"title": "线索编号（新）"', 1)
+    page.locator("#form-json").fill(edited)
+    assert "线索编号（新）" in preview.inner_text()
+    page.locator("#form-json").fill("{ not json")
+    assert "JSON 格式错误" in page.locator("#form-json-error").inner_text()
+    page.locator("#form-json").fill(edited)
+    page.locator("#btn-check").click()
+    page.wait_for_selector('#problems-panel[data-result="ok"]')
+    assert "forms/clue_handling/register_clue.json" in page.locator("#diff .diff-files").inner_text()
+
+
+def test_uploaded_gbk_bpmn_from_another_tool_is_converted_loaded_and_checked(svc, users, login, live_server,
+                                                                              tmp_path):
+    version = {r.process_key: r for r in deploy_directory(svc, BPMN_DIR)}["clue_handling"]
+    text = (BPMN_DIR / "clue_handling.bpmn").read_text(encoding="utf-8").replace("初步甄别", "初步甄别（外部工具）")
+    upload = tmp_path / "clue_handling.bpmn"
+    upload.write_bytes(text.replace('encoding="UTF-8"', 'encoding="GBK"', 1).encode("gbk", "xmlcharrefreplace"))
+    page = login("designer")
+    open_editor(page, live_server, version.version_id)
+    page.locator("#upload").set_input_files(str(upload))
+    page.wait_for_selector("#notes li")
+    assert "GBK" in page.locator("#notes").inner_text()
+    page.evaluate("id => window.qfDesigner.select(id)", "screen_clue")
+    assert page.locator("#qf-prop-name").input_value() == "初步甄别（外部工具）"
+    page.locator("#btn-check").click()
+    page.wait_for_selector('#problems-panel[data-result="ok"]')
+    assert "screen_clue" in page.locator("#diff .diff-group.changed").inner_text()

@@ -196,7 +196,7 @@
     box.hidden = false;
     box.setAttribute('data-result', kind);
     document.getElementById('check-summary').textContent = summary;
-    document.getElementById('check-summary').className = kind === 'ok' ? 'ok' : 'bad';
+    document.getElementById('check-summary').className = kind === 'ok' || kind === 'info' ? 'ok' : 'bad';
     showProblems(problems || []);
     var noteList = document.getElementById('notes');
     (notes || []).forEach(function (n) { noteList.appendChild(el('li', { text: n })); });
@@ -217,8 +217,13 @@
 
   // ---- check, deploy ----
 
+  function pending() {
+    document.getElementById('problems-panel').setAttribute('data-result', 'pending');
+  }
+
   function check() {
     status('正在检查…');
+    pending();
     return flush().then(function () {
       return request('POST', API + '/check', payload());
     }).then(function (response) {
@@ -238,6 +243,7 @@
   function deploy() {
     var comment = document.getElementById('deploy-comment').value;
     status('正在部署…');
+    pending();
     return flush().then(function () {
       return request('POST', API + '/deploy', payload(comment));
     }).then(function (response) {
@@ -465,7 +471,7 @@
       var step = main && main.text ? importBpmn(main.text) : Promise.resolve();
       return step.then(function () {
         bpmnDirty = false;
-        showResult('ok', '已载入上传的文件，请检查后部署。', [], notes);
+        showResult('info', '已载入上传的文件，请检查后部署。', [], notes);
         status('已上传 ' + list.length + ' 个文件');
       });
     }).catch(function (err) { status('上传的文件无法载入：' + err.message, 'bad'); });
@@ -523,6 +529,7 @@
   window.qfDesigner = {
     ready: ready,
     get modeler() { return modeler; },
+    get dmnModeler() { return dmnModeler; },
     files: function () { return files; },
     exportMainBpmn: exportMainBpmn,
     importBpmn: importBpmn,
