@@ -111,6 +111,8 @@ def _bad_cases():
         ("only a DMN file, no BPMN", {"decision.dmn": b'<?xml version="1.0"?><definitions '
                                       b'xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="d" '
                                       b'namespace="x"/>'}, 422, "缺少 BPMN 文件", None),
+        ("deeply nested XML", with_bpmn(text.replace("</bpmn:definitions>", "<a>" * 400 + "</a>" * 400
+                                                     + "</bpmn:definitions>")), 422, "XML 格式错误", None),
         ("flow to a missing node", replace('targetRef="end"/>', 'targetRef="nowhere"/>'), 422,
          "不存在的节点 nowhere", "f6"),
     ]
@@ -384,3 +386,23 @@ def test_migrating_a_case_of_another_process_or_already_there_is_refused(api, sv
     result = designer.post(f"/process-definitions/{v1['id']}/migrate", json={"case_ids": [case_id, 99999]}).json
     assert [r["migrated"] for r in result] == [False, False]
     assert "已在版本 1" in result[0]["reason"] and "不存在" in result[1]["reason"]
+
+
+def test_designer_page_lists_versions_with_deployer_hash_and_open_cases(api, svc):
+    designer = api("designer")
+    designer.post("/process-definitions/deploy", json=as_json(demo_files()))
+    start_case(api)
+    page = designer.client.get("/designer/")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    with svc.db.read_session() as session:
+        version = session.scalar(select(ProcessVersion))
+    assert "测试审批流程" in text and "郑设计" in text and version.sha256[:12] in text
+    assert '<td class="open-cases">1</td>' in text
+    assert f'/api/v1/process-definitions/{version.id}/files/forms/approval_demo/approve.json' in text
+    editor = designer.client.get(f"/designer/versions/{version.id}")
+    assert editor.status_code == 200 and 'id="btn-deploy"' in editor.get_data(as_text=True)
+    assert "<script>" not in editor.get_data(as_text=True)   # CSP: script-src 'self', no inline scripts
+    assert api("handler").client.get("/designer/").status_code == 403
+    readonly = api("auditor").client.get(f"/designer/versions/{version.id}").get_data(as_text=True)
+    assert 'id="btn-deploy"' not in readonly

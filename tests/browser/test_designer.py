@@ -130,7 +130,10 @@ def test_every_process_round_trips_through_the_modeler_export(svc, users, login,
         open_editor(page, live_server, results[key].version_id)
         exported = page.evaluate("() => window.qfDesigner.exportMainBpmn()")
         original = collect_sources(BPMN_DIR, key)
-        assert "bpmndi:BPMNDiagram" in exported
+        source = original[f"{key}.bpmn"].decode("utf-8")
+        assert exported != source, "the export must come from the modeler, not the stored text"
+        for tag in ("bpmndi:BPMNDiagram", "bpmndi:BPMNShape", "bpmndi:BPMNEdge"):
+            assert exported.count(f"<{tag} ") == source.count(f"<{tag} "), (key, tag)
         before = process_graph(svc, original)
         after = process_graph(svc, {**original, f"{key}.bpmn": exported.encode("utf-8")})
         assert after.keys() == before.keys(), key
@@ -192,9 +195,14 @@ def test_form_editor_previews_the_schema_live(svc, users, login, live_server):
     page.locator("#form-json").fill("{ not json")
     assert "JSON 格式错误" in page.locator("#form-json-error").inner_text()
     page.locator("#form-json").fill(edited)
+    page.locator("#new-form-name").fill("extra_review")
+    page.locator("#btn-new-form").click()
+    assert page.locator("#form-file").input_value() == "forms/clue_handling/extra_review.json"
+    assert "意见" in preview.inner_text()
     page.locator("#btn-check").click()
     page.wait_for_selector('#problems-panel[data-result="ok"]')
-    assert "forms/clue_handling/register_clue.json" in page.locator("#diff .diff-files").inner_text()
+    files_text = page.locator("#diff .diff-files").inner_text()
+    assert "forms/clue_handling/register_clue.json" in files_text and "extra_review.json" in files_text
 
 
 def test_uploaded_gbk_bpmn_from_another_tool_is_converted_loaded_and_checked(svc, users, login, live_server,

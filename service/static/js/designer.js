@@ -18,6 +18,8 @@
   var bpmnDirty = false;
   var dmnModeler = null, dmnFile = null, dmnDirty = false;
   var problemsById = {};
+  var deploying = false;   // leaving the page for the new version is not losing work
+  var unsaved = false;     // edits not yet deployed (a check does not store anything)
   var overlayIds = [];
 
   function el(tag, attrs, children) {
@@ -81,8 +83,10 @@
       formNames: formNames,
       problemsFor: function (id) { return problemsById[id] || []; }
     });
-    modeler.on('commandStack.changed', function () {
+    modeler.on('commandStack.changed', function (event) {
+      if (event.trigger === 'clear') { return; }   // importing a diagram clears the stack: not an edit
       bpmnDirty = true;
+      unsaved = true;
       status('已修改，尚未检查');
     });
   }
@@ -255,6 +259,7 @@
           return response;
         }
         status('已部署 v' + body.version + '，正在打开…', 'ok');
+        deploying = true;
         window.location.assign(root.getAttribute('data-editor-url').replace(/0$/, String(body.id)) + '?deployed=1');
       } else {
         failure(response, '部署');
@@ -367,7 +372,7 @@
         var viewer = dmnModeler.getActiveViewer();
         if (viewer && watched.indexOf(viewer) < 0) {
           watched.push(viewer);
-          viewer.get('eventBus').on('commandStack.changed', function () { dmnDirty = true; status('决策表已修改，尚未检查'); });
+          viewer.get('eventBus').on('commandStack.changed', function (e) { if (e.trigger === 'clear') { return; } dmnDirty = true; unsaved = true; status('决策表已修改，尚未检查'); });
         }
       });
     }
@@ -415,10 +420,28 @@
   }
 
   formText.addEventListener('input', function () {
-    if (formSelect.value) { files[formSelect.value] = { text: formText.value }; status('表单已修改，尚未检查'); }
+    if (formSelect.value) { files[formSelect.value] = { text: formText.value }; unsaved = true; status('表单已修改，尚未检查'); }
     previewForm();
   });
   formSelect.addEventListener('change', function () { openForm(formSelect.value); });
+
+  function newForm() {
+    var input = document.getElementById('new-form-name');
+    var id = (input.value || '').trim();
+    if (!/^[A-Za-z0-9_-]+$/.test(id)) { status('表单名只能由字母、数字、下划线和连字符组成', 'bad'); return Promise.resolve(); }
+    var name = 'forms/' + processKey + '/' + id + '.json';
+    if (!files[name]) {
+      var skeleton = { title: id, type: 'object', required: ['opinion'],
+        properties: { opinion: { type: 'string', title: '意见', maxLength: 2000 } } };
+      files[name] = { text: JSON.stringify(skeleton, null, 2) + '\n' };
+    }
+    refreshSelects();
+    formSelect.value = name;
+    openForm(name);
+    input.value = '';
+    status('已新建 ' + name + '，在用户任务的“表单”属性中填写 ' + name.replace(/^forms\//, ''));
+    return Promise.resolve();
+  }
   document.getElementById('dmn-file').addEventListener('change', function (e) { openDmn(e.target.value); });
 
   function showTab(tab) {
@@ -462,6 +485,7 @@
           mainBpmn = name;
         }
         files[name] = result.blob ? { blob: result.blob } : { text: result.text };
+        unsaved = true;
         notes.push(name + (result.note ? '：' + result.note : '：已载入'));
       });
     });
@@ -505,6 +529,10 @@
   bind('btn-check', check);
   bind('btn-deploy', deploy);
   bind('btn-download', download);
+  bind('btn-new-form', newForm);
+  window.addEventListener('beforeunload', function (event) {
+    if (editable && unsaved && !deploying) { event.preventDefault(); event.returnValue = ''; }
+  });
   var uploadInput = document.getElementById('upload');
   if (uploadInput) { uploadInput.addEventListener('change', function () { upload(uploadInput.files); uploadInput.value = ''; }); }
 
