@@ -42,7 +42,12 @@ def _revision(session: Session) -> int:
 
 
 class CalendarSource:
-    """Callable returning the current DB-backed WorkCalendar, cached by the revision counter."""
+    """The current DB-backed WorkCalendar, cached by the revision counter.
+
+    `refresh()` may read the database and is called by the service before the engine runs
+    (`Services.bundle`, `Services.calendar`); calling the source itself, as the engine's expression
+    helpers do, returns the cached calendar, so expression time limits never include a query.
+    """
 
     def __init__(self, db: Database, ttl: float = 5.0):
         self.db = db
@@ -53,8 +58,13 @@ class CalendarSource:
         self._checked = 0.0
 
     def __call__(self) -> WorkCalendar:
+        calendar = self._calendar
+        return calendar if calendar is not None else self.refresh(force=True)
+
+    def refresh(self, force: bool = False) -> WorkCalendar:
+        """Reload when the revision moved (checked at most every `ttl` seconds unless forced)."""
         with self._lock:
-            if self._calendar is not None and time.monotonic() - self._checked < self.ttl:
+            if not force and self._calendar is not None and time.monotonic() - self._checked < self.ttl:
                 return self._calendar
             with self.db.read_session() as session:
                 revision = _revision(session)
@@ -64,9 +74,8 @@ class CalendarSource:
             return self._calendar
 
     def invalidate(self) -> None:
-        """Reload on the next call (after an edit committed in this process)."""
-        with self._lock:
-            self._calendar, self._revision = None, None
+        """Reload now (after an edit committed in this process)."""
+        self.refresh(force=True)
 
 
 # ---- admin actions ----

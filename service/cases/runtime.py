@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
@@ -14,6 +15,9 @@ from service.models import ProcessVersion
 from workflows.calendar import WorkCalendar
 from workflows.engine import WorkflowEngine
 from workflows.specs import ProcessBundle, load_bundle_cached
+
+if TYPE_CHECKING:
+    from service.calendar_admin import CalendarSource
 
 
 def system_clock() -> datetime:
@@ -26,17 +30,18 @@ class Services:
     db: Database
     engine: WorkflowEngine
     clock: Callable[[], datetime]
-    calendar_source: Callable[[], WorkCalendar] | None = None  # service.calendar_admin.CalendarSource
+    calendar_source: CalendarSource | None = None
 
     def now(self) -> datetime:
         return self.clock()
 
     def calendar(self) -> WorkCalendar:
         """The working-day calendar with the admin's overrides (reloaded when they change)."""
-        return self.calendar_source() if self.calendar_source is not None else WorkCalendar()
+        return self.calendar_source.refresh() if self.calendar_source is not None else WorkCalendar()
 
     def bundle(self, version: ProcessVersion) -> ProcessBundle:
         """The parsed process of a version (cached by content hash)."""
+        self.calendar()  # actions get here before the engine runs: load calendar changes outside expression limits
         return load_bundle_cached(version.file_bytes())
 
 

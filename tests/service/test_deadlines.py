@@ -115,9 +115,11 @@ def test_only_admins_edit_overrides_and_each_edit_is_a_system_audit_event(svc, u
 
 
 def test_the_calendar_reloads_in_another_process_when_the_revision_moves(svc, users):
-    other = calendar_admin.CalendarSource(svc.db, ttl=0)
+    other = calendar_admin.CalendarSource(svc.db, ttl=0)      # as built in a second process
     assert other().is_workday("2026-03-04")
     calendar_admin.add_override(svc, users["admin"], "2026-03-04", False, "闭馆")
+    assert other().is_workday("2026-03-04")                    # expressions only read the cache...
+    assert not other.refresh().is_workday("2026-03-04")        # ...which the service refreshes before running
     assert not other().is_workday("2026-03-04")
 
 
