@@ -12,7 +12,7 @@ from .errors import ExpressionFailed, ExpressionLimitExceeded
 
 MAX_ITEMS = 100_000          # str chars / container items (deep) per produced value
 MAX_INT_BITS = 4096          # bits of an integer produced by * ** << +
-TIME_LIMIT = 0.25            # seconds of CPU time of the evaluating thread
+TIME_LIMIT = 1.0             # seconds of CPU time of the evaluating thread (generous: a slow CI box)
 ALLOC_BUDGET = 1_000_000     # items/chars all guarded values of one evaluation may add up to
 MAX_FORMAT_WIDTH = 1000      # widths/precisions in format specs
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from . import calendar as workcal
 from .errors import ExpressionFailed
 from .guards import bounded, measure, tick
 
@@ -43,15 +44,9 @@ def _count(n, what: str) -> int:
     return int(n)
 
 
-def _calendar():
-    # Imported lazily: calendar.py is delivered separately and may not exist yet.
-    from . import calendar as workcal
-    return workcal
-
-
 def _calendar_call(name: str, *args, calendar=None):
     try:
-        return getattr(_calendar(), name)(*args, calendar=calendar() if callable(calendar) else calendar)
+        return getattr(workcal, name)(*args, calendar=calendar() if callable(calendar) else calendar)
     except ExpressionFailed:
         raise
     except Exception as exc:  # calendar out of range, not installed, ...
