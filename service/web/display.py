@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
@@ -21,6 +22,12 @@ ACTION_LABELS = {
     "user_recused": "决定回避", "process_deployed": "部署流程",
 }
 CALENDAR = WorkCalendar()
+
+
+@lru_cache(maxsize=4096)
+def workdays_between(a: date, b: date) -> int:
+    """Working days in (a, b], cached: a page of 50 rows asks about the same few dates."""
+    return CALENDAR.workdays_between(a, b)
 
 
 def _zone() -> ZoneInfo:
@@ -54,10 +61,10 @@ def deadline(due: datetime | None) -> dict | None:
     today, due_day = now.astimezone(_zone()).date(), due.astimezone(_zone()).date()
     soon_limit = services().config.DUE_SOON_WORKDAYS
     if due < now:
-        late = CALENDAR.workdays_between(due_day, today)
+        late = workdays_between(due_day, today)
         text = f"已逾期 {late} 个工作日" if late > 0 else "今日到期，已逾期"
         return {"date": due_day.isoformat(), "days": -late, "overdue": True, "soon": False, "text": text}
-    left = CALENDAR.workdays_between(today, due_day)
+    left = workdays_between(today, due_day)
     text = "今日到期" if left == 0 else f"剩 {left} 个工作日"
     return {"date": due_day.isoformat(), "days": left, "overdue": False, "soon": left <= soon_limit, "text": text}
 
