@@ -6,7 +6,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -115,8 +115,9 @@ def install(app: Flask) -> None:
             roles = set(user.roles) if user is not None else set()
         except Exception:  # noqa: BLE001  (an error page must render even when the user cannot be loaded)
             user, roles = None, set()
+        config = services().config
         return {"nav_user": user, "show_designer": bool(roles & {"designer", "admin"}),
-                "timezone": current_app.config.get("QINGFENG_TIMEZONE_LABEL", services().config.TIMEZONE)}
+                "timezone": config.TIMEZONE, "due_soon_days": config.DUE_SOON_WORKDAYS}
 
 
 def _redact(data: dict) -> dict:
