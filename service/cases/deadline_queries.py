@@ -94,6 +94,14 @@ def overdue_work_items(session: Session, user: User, now: datetime) -> list[dict
     return rows
 
 
+def suspended_task_ids(session: Session, task_ids: list[str]) -> set[str]:
+    """Which of these tasks have their deadline suspended (中止) right now (their due_at is then empty)."""
+    if not task_ids:
+        return set()
+    return set(session.scalars(select(DeadlineSuspension.task_id).where(DeadlineSuspension.task_id.in_(task_ids),
+                                                                        DeadlineSuspension.resumed_at.is_(None))))
+
+
 def case_deadlines(svc: Services, session: Session, user: User, case_id: int) -> dict:
     """A case's open task deadlines with suspensions, extensions, timers and missing-calendar warnings."""
     case = queries.get_case(session, user, case_id)

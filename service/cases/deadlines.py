@@ -9,7 +9,7 @@ every one of them moves by the working days the clock stood still.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -240,7 +240,3 @@ def reject_extension(svc: Services, actor_id: int, extension_id: int, note: str)
         _event(session, svc, actor, case, item, "deadline_extension_rejected",
                {"extension_id": ext.id, "workdays": ext.workdays, "note": note})
 
-
-def end_of_workday(day, tz: str) -> datetime:
-    """23:59:59 local time of `day` (how working-day deadlines are stored)."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=ZoneInfo(tz))

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from service import calendar_admin
 from service.cases import actions, audit
 from service.cases import deadlines as dl
-from service.cases.deadline_queries import deadline_warnings, overdue_work_items, task_counts
+from service.cases.deadline_queries import deadline_warnings, overdue_work_items, suspended_task_ids, task_counts
 from service.cases.errors import Conflict, NotAllowed
 from service.models import AuditEvent, Case, Timer, User, WorkItem
 from service.timer_worker import run_once
@@ -146,6 +146,8 @@ def test_suspension_for_four_working_days_moves_the_due_date_by_four_working_day
     case_id, task_id = demo()
     dl.suspend_deadline(svc, users["handler"], task_id, "等待调取银行流水")
     assert open_item(svc, case_id, "propose").due_at is None
+    with svc.db.read_session() as session:
+        assert suspended_task_ids(session, [task_id]) == {task_id}
     clock.set("2026-03-06T09:00:00+08:00")                       # Friday: Tue–Fri = 4 working days
     new_due = dl.resume_deadline(svc, users["handler"], task_id, "银行流水已调取")
     assert new_due == utc("2026-03-13T23:59:59+08:00")          # 03-09 + 4 working days
