@@ -20,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -69,14 +70,16 @@ class Server:
                "BENCH_ACTOR_ID": str(actor_id), "PYTHONPATH": str(ROOT)}
         cmd = [sys.executable, "-m", "gunicorn", "-k", "sync", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
                "--backlog", "256", "--timeout", "120", "--log-level", "warning", app]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # The service logs each request at INFO: send it to a file, never to an unread pipe (a full pipe blocks).
+        self.log = tempfile.NamedTemporaryFile(prefix="qf-bench-gunicorn-", suffix=".log")  # noqa: SIM115
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log)
         self._wait(health, workers)
 
     def _wait(self, path: str, workers: int) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.proc.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"gunicorn exited: {Path(self.log.name).read_text()[-2000:]}")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
                 conn.request("GET", path)
@@ -102,8 +105,11 @@ class Server:
         try:
             self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
+            for pid in self.workers():
+                os.kill(pid, signal.SIGKILL)
             self.proc.kill()
             self.proc.wait()
+        self.log.close()
 
 
 @contextmanager
