@@ -18,11 +18,13 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import patches
 from .errors import ExpressionFailed, TaskNotFound, TaskNotReady, TimerError, WorkflowError
+from .pruning import prune_history
 from .sandbox import SandboxScriptEngine, unwrap_error
 from .serialization import make_serializer, state_from_dict, state_to_dict
 from .specs import ProcessBundle
 
 _PLACEHOLDER = re.compile(r'\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}\}')
+HISTORY_KEY = 'qingfeng_history'  # bpmn ids of completed steps pruned from the tree
 _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 
 
@@ -131,15 +133,22 @@ class WorkflowEngine:
 
     def restore(self, bundle: ProcessBundle, state: dict) -> BpmnWorkflow:
         """Rebuild a workflow from stored state plus the bundle's specs (no engine steps are run)."""
+        state = dict(state)
+        history = state.pop(HISTORY_KEY, [])
         with self._running('restore'):
             wf = state_from_dict(self.serializer, state, bundle.spec, bundle.subprocess_specs)
             wf.script_engine = self.script_engine
+        wf.qingfeng_history = set(history)
         return wf
 
     def dump(self, wf: BpmnWorkflow) -> dict:
-        """JSON-safe workflow state without the spec."""
+        """JSON-safe workflow state without the spec, with finished history pruned (see pruning.py)."""
         with self._running('dump'):
-            return state_to_dict(self.serializer, wf)
+            pruned = prune_history(wf)
+            wf.qingfeng_history = getattr(wf, 'qingfeng_history', set()) | pruned
+            state = state_to_dict(self.serializer, wf)
+        state[HISTORY_KEY] = sorted(wf.qingfeng_history)
+        return state
 
     # -- human tasks -------------------------------------------------------------------------
 
@@ -286,6 +295,7 @@ class WorkflowEngine:
             target = completed if task.state == TaskState.COMPLETED else active
             if bpmn_id not in target:
                 target.append(bpmn_id)
+        completed.extend(sorted(set(getattr(wf, 'qingfeng_history', ())) - set(completed)))
         return completed, active
 
     def case_requests(self, wf: BpmnWorkflow) -> dict[str, dict]:
@@ -295,7 +305,7 @@ class WorkflowEngine:
                 if key.startswith('start_case_') and isinstance(value, dict) and key != 'start_case_'}
 
     def completed_task_log(self, wf: BpmnWorkflow) -> list[dict]:
-        """Completed human tasks in completion order."""
+        """Completed human tasks still in the task tree (since the last prune), in completion order."""
         done = [t for t in wf.get_tasks(state=TaskState.COMPLETED) if t.task_spec.manual]
         done.sort(key=lambda t: t.last_state_change)
         return [{
