@@ -99,3 +99,7 @@ def test_a_newcomer_takes_a_clue_from_registration_to_closure(login, live_server
     expect(intake.locator("#diagram")).to_have_attribute("data-ready", "true")
     expect(intake.get_by_test_id("chain-status")).to_contain_text("审计链完整")
     intake.screenshot(path=str(output_dir / "clue-closed-case-page.png"), full_page=True)
+    intake.get_by_role("link", name="案件", exact=True).click()
+    expect(intake.locator("table.cases tbody tr")).to_have_count(1)
+    expect(intake.locator("table.cases")).to_contain_text(scenario.outcome)
+    intake.screenshot(path=str(output_dir / "case-list.png"), full_page=True)

@@ -294,3 +294,13 @@ def test_forms_are_refused_without_a_csrf_token_when_protection_is_on(app, page,
     app.config["WTF_CSRF_ENABLED"] = True
     response = handler.post(f"/tasks/{open_task_id(svc, demo_case, 'propose')}/claim")
     assert response.status_code == 400 and "页面可能已过期" in text(response)
+
+
+def test_case_page_shows_where_a_tampered_audit_chain_breaks(page, demo_case, svc):
+    from sqlalchemy import text as sql
+
+    with svc.db.engine.begin() as conn:  # simulate tampering behind the application's back
+        conn.execute(sql("UPDATE audit_events SET actor_name = '篡改者' WHERE case_id = :c AND seq = 2"),
+                     {"c": demo_case})
+    body = text(page("auditor").get(f"/cases/{demo_case}"))
+    assert "审计链在第 2 条事件处断裂" in body and "记录被改动" in body
