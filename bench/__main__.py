@@ -35,7 +35,8 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()}
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "system": platform.platform(),
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
 
 
 def goals(results: dict) -> dict:
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     results = run(selected, args.quick, pg)
     results["seconds"]["total"] = round(time.perf_counter() - start, 1)
+    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     print(common.table("Goals", ["figure", "value", "goal", "met"],
                        [[k, g["value"], g["goal"], "yes" if g["met"] else "NO"] for k, g in results["goals"].items()]))
     Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")

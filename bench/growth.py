@@ -46,56 +46,77 @@ class PhaseTimer:
         self.totals.clear()
 
 
-def measure_level(svc, actor: int, history: int, completions: int) -> dict:
-    """Median completion time at `history` rounds, state size, and the engine phase split."""
-    from service.cases.actions import complete_task, start_case
+def prepare_level(svc, actor: int, history: int) -> int:
+    """A loop case with `history` rounds behind it; returns its id."""
+    from service.cases.actions import start_case
 
     case_id = start_case(svc, actor, common.LOOP_KEY, f"历史 {history} 轮", {})
     common.fast_forward(svc, actor, case_id, history)
-    size = common.state_bytes(svc, case_id)
+    return case_id
+
+
+def timed_completion(svc, timer: PhaseTimer, actor: int, case_id: int, round_no: int) -> tuple[float, dict]:
+    """One `complete_task` on the case: wall seconds and seconds per engine phase."""
+    from service.cases.actions import complete_task
+
+    task_id = common.ready_task(svc, case_id)
+    timer.reset()
+    start = time.perf_counter()
+    complete_task(svc, actor, task_id, common.loop_data(round_no))
+    return time.perf_counter() - start, dict(timer.totals)
+
+
+def summarize(history: int, size: int, samples: list[float], phases: list[dict]) -> dict:
+    split = {name: common.median_ms([p.get(name, 0.0) for p in phases]) for name in ENGINE_PHASES}
+    median = common.median_ms(samples)
+    engine_total = common.median_ms([sum(p.values()) for p in phases])
+    return {"history": history, "completions": len(samples), "median_ms": median, "min_ms": common.ms(min(samples)),
+            "p90_ms": common.ms(common.percentile(samples, 0.9)), "engine_ms": engine_total,
+            "rest_ms": round(median - engine_total, 3), "state_bytes": size, "split_ms": split}
+
+
+def measure_levels(svc, actor: int, levels: tuple[int, ...], completions: int) -> list[dict]:
+    """Interleave the levels (10, 100, 1000, 10, 100, ...) so machine noise hits them alike."""
+    cases = {h: prepare_level(svc, actor, h) for h in levels}
+    sizes = {h: common.state_bytes(svc, c) for h, c in cases.items()}
+    samples: dict[int, list[float]] = {h: [] for h in levels}
+    phases: dict[int, list[dict]] = {h: [] for h in levels}
     timer = PhaseTimer(svc.engine)
-    samples, phases = [], defaultdict(list)
     try:
         for i in range(completions):
-            task_id = common.ready_task(svc, case_id)
-            timer.reset()
-            start = time.perf_counter()
-            complete_task(svc, actor, task_id, common.loop_data(history + i + 1))
-            samples.append(time.perf_counter() - start)
-            for name in ENGINE_PHASES:
-                phases[name].append(timer.totals.get(name, 0.0))
+            for h in levels:
+                wall, split = timed_completion(svc, timer, actor, cases[h], h + i + 1)
+                samples[h].append(wall)
+                phases[h].append(split)
     finally:
         timer.remove()
-    split = {name: common.median_ms(values) for name, values in phases.items()}
-    median = common.median_ms(samples)
-    split["rest (SQL, JSON column, checks, audit)"] = round(median - sum(split.values()), 3)
-    return {"history": history, "completions": completions, "median_ms": median,
-            "min_ms": common.ms(min(samples)), "state_bytes": size, "split_ms": split}
+    return [summarize(h, sizes[h], samples[h], phases[h]) for h in levels]
 
 
 def run(quick: bool = False, kind: str = "sqlite") -> dict:
-    """Measure every level on a fresh database; return results.json entries and a printed table."""
+    """Measure every level on a fresh database; return results.json entries and print a table."""
     levels = (2, 4, 8) if quick else (10, 100, 1000)
-    counts = {levels[0]: 3 if quick else 10, levels[1]: 3 if quick else 10, levels[2]: 2 if quick else 5}
+    completions = 3 if quick else 25
     with common.database(kind) as url:
         svc = common.services(url)
         ids = common.seed(svc)
-        rows = [measure_level(svc, ids["handler"], h, counts[h]) for h in levels]
+        rows = measure_levels(svc, ids["handler"], levels, completions)
         svc.db.dispose()
     low, high = rows[0], rows[-1]
     ratio = round(high["median_ms"] / low["median_ms"], 2)
+    engine_ratio = round(high["engine_ms"] / low["engine_ms"], 2) if low["engine_ms"] else 0.0
     result = {
         # canonical names; with --quick the levels are tiny (recorded under "growth")
         "growth_ratio_1000_vs_10": ratio,
+        "growth_engine_ratio_1000_vs_10": engine_ratio,
         "state_bytes_at_1000": high["state_bytes"],
         "state_bytes_at_10": low["state_bytes"],
         "growth": {"database": kind, "levels": rows},
     }
-    phases = list(rows[0]["split_ms"])
     print(common.table(
-        f"Growth: one completion through complete_task ({kind}); ratio {levels[2]} vs {levels[0]} = {ratio}×",
-        ["history", "median ms", "min ms", "state KB", *phases],
-        [[r["history"], r["median_ms"], r["min_ms"], round(r["state_bytes"] / 1024, 1),
-          *(r["split_ms"][p] for p in phases)] for r in rows]))
+        f"Growth: one completion through complete_task ({kind}, {completions} per level, interleaved); "
+        f"median ratio {levels[2]} vs {levels[0]} = {ratio}×, engine-only ratio = {engine_ratio}×",
+        ["history", "median ms", "min ms", "p90 ms", "state bytes", "engine ms", "rest ms", *ENGINE_PHASES],
+        [[r["history"], r["median_ms"], r["min_ms"], r["p90_ms"], r["state_bytes"], r["engine_ms"], r["rest_ms"],
+          *(r["split_ms"][p] for p in ENGINE_PHASES)] for r in rows]))
     return result
-

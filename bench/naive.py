@@ -1,9 +1,10 @@
 """2. Against the naive way: SpiffWorkflow's example persistence (whole workflow, spec included,
 serialized into one row with `serialize_json` after every step) versus `actions.complete_task`.
 
-Both start from the same workflow at the same history: the service case is fast-forwarded, then its
-restored workflow is serialized the naive way into a `naive_workflows` row of the same database
-(same engine settings: SQLite WAL + synchronous=FULL, or PostgreSQL). The naive step does only
+Both sides have the same history: the service case is fast-forwarded (and pruned as the engine
+does at every dump); the naive workflow runs the same rounds in memory, keeping every task as the
+examples do, and is stored into a `naive_workflows` row of the same database (same engine settings:
+SQLite WAL + synchronous=FULL, or PostgreSQL). Completions alternate between the two. The naive step does only
 lock, read, deserialize, complete, engine steps, serialize, write and commit: no checks, no
 projections, no audit.
 """
@@ -12,10 +13,10 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from bench import common
-from bench.growth import measure_level
+from bench.growth import PhaseTimer, prepare_level, summarize, timed_completion
 
 
 def full_serializer():
@@ -44,43 +45,53 @@ def naive_step(svc, serializer, row_id: int, data: dict) -> int:
     return len(blob.encode("utf-8"))
 
 
-def prepare_naive_row(svc, serializer, case_id: int) -> int:
-    """Store the case's current workflow the naive way; returns the row id."""
-    from service.models import Case, ProcessVersion
+def prepare_naive_row(svc, serializer, history: int) -> int:
+    """A fresh loop workflow run `history` rounds in memory (nothing pruned: the examples keep every
+    task), stored the naive way; returns the row id."""
+    from service.models import ProcessVersion
 
     with svc.db.read_session() as session:
-        case = session.get(Case, case_id)
-        bundle = svc.bundle(session.get(ProcessVersion, case.process_version_id))
-        wf = svc.engine.restore(bundle, case.state)
+        version = session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == common.LOOP_KEY)).one()
+        bundle = svc.bundle(version)
+    engine = svc.engine
+    wf = engine.start(bundle, {"settings": {}, "title": "朴素"})
+    for i in range(history):
+        [task] = engine.ready_human_tasks(wf)
+        engine.complete(wf, task.id, common.loop_data(i + 1))
     blob = serializer.serialize_json(wf)
     with svc.db.engine.begin() as conn:
-        conn.execute(text("INSERT INTO naive_workflows (id, state) VALUES (:i, :s)"), {"i": case_id, "s": blob})
-    return case_id
+        conn.execute(text("INSERT INTO naive_workflows (id, state) VALUES (:i, :s)"), {"i": history, "s": blob})
+    return history
 
 
 def measure(svc, actor: int, history: int, completions: int) -> dict:
-    from service.cases.actions import start_case
-
+    """Service and naive completions at the same history, interleaved."""
     serializer = full_serializer()
-    service = measure_level(svc, actor, history, completions)
-    # A second case at the same history feeds the naive row, so both sides start from the same point.
-    case_id = start_case(svc, actor, common.LOOP_KEY, f"朴素 {history} 轮", {})
-    common.fast_forward(svc, actor, case_id, history)
-    row_id = prepare_naive_row(svc, serializer, case_id)
-    samples, size = [], 0
-    for i in range(completions):
-        start = time.perf_counter()
-        size = naive_step(svc, serializer, row_id, common.loop_data(history + i + 1))
-        samples.append(time.perf_counter() - start)
-    naive_ms = common.median_ms(samples)
-    return {"history": history, "service_ms": service["median_ms"], "naive_ms": naive_ms,
-            "speedup": round(naive_ms / service["median_ms"], 2), "service_state_bytes": service["state_bytes"],
-            "naive_state_bytes": size, "service_split_ms": service["split_ms"]}
+    case_id = prepare_level(svc, actor, history)
+    row_id = prepare_naive_row(svc, serializer, history)
+    size = common.state_bytes(svc, case_id)
+    timer = PhaseTimer(svc.engine)
+    service, phases, naive, naive_size = [], [], [], 0
+    try:
+        for i in range(completions):
+            wall, split = timed_completion(svc, timer, actor, case_id, history + i + 1)
+            service.append(wall)
+            phases.append(split)
+            start = time.perf_counter()
+            naive_size = naive_step(svc, serializer, row_id, common.loop_data(history + i + 1))
+            naive.append(time.perf_counter() - start)
+    finally:
+        timer.remove()
+    row = summarize(history, size, service, phases)
+    naive_ms = common.median_ms(naive)
+    return {"history": history, "service_ms": row["median_ms"], "naive_ms": naive_ms,
+            "speedup": round(naive_ms / row["median_ms"], 2), "service_state_bytes": size,
+            "naive_state_bytes": naive_size, "service": row}
 
 
 def run(quick: bool = False, kind: str = "sqlite") -> dict:
     levels = (2, 6) if quick else (10, 300)
-    completions = 2 if quick else 7
+    completions = 2 if quick else 15
     with common.database(kind) as url:
         svc = common.services(url)
         ids = common.seed(svc)

@@ -1,0 +1,115 @@
+"""`python -m bench.profile [--what complete|request|worklist] [--history N] [--db sqlite|postgresql]`:
+cProfile of one completion at history N, of complete requests through the Flask app, or of the
+worklist query on the lists data, to see where the time goes."""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import time
+
+from bench import common
+
+
+def profile_completion(history: int, kind: str, top: int) -> str:
+    from service.cases.actions import complete_task, start_case
+
+    with common.database(kind) as url:
+        svc = common.services(url)
+        actor = common.seed(svc)["handler"]
+        case_id = start_case(svc, actor, common.LOOP_KEY, "剖析", {})
+        common.fast_forward(svc, actor, case_id, history)
+        complete_task(svc, actor, common.ready_task(svc, case_id), common.loop_data(history + 1))  # warm caches
+        task_id = common.ready_task(svc, case_id)
+        profiler = cProfile.Profile()
+        start = time.perf_counter()
+        profiler.enable()
+        complete_task(svc, actor, task_id, common.loop_data(history + 2))
+        profiler.disable()
+        wall = time.perf_counter() - start
+        svc.db.dispose()
+    return _report(profiler, f"complete_task at history {history + 1} ({kind}): {wall * 1000:.0f} ms under cProfile",
+                   top)
+
+
+def profile_request(kind: str, top: int, requests: int = 20) -> str:
+    """cProfile of POST /api/v1/tasks/<id>/complete through the Flask app in-process (no WSGI server)."""
+    from service import accounts, create_app
+    from service.cases.actions import start_case
+    from service.config import Config
+
+    with common.database(kind) as url:
+        svc = common.services(url)
+        actor = common.seed(svc)["handler"]
+        token = accounts.issue_token(svc, actor, "profile")
+        tasks = [common.ready_task(svc, start_case(svc, actor, common.LOOP_KEY, f"剖析 {i}", {}))
+                 for i in range(requests + 1)]
+        svc.db.dispose()
+        app = create_app(Config.from_env(DATABASE_URL=url, SECRET_KEY="bench-secret"))
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {token}"}
+        assert client.post(f"/api/v1/tasks/{tasks[0]}/complete", json={"data": common.loop_data(1)},
+                           headers=headers).status_code == 200
+        profiler = cProfile.Profile()
+        start = time.perf_counter()
+        profiler.enable()
+        for task in tasks[1:]:
+            response = client.post(f"/api/v1/tasks/{task}/complete", json={"data": common.loop_data(1)},
+                                   headers=headers)
+            assert response.status_code == 200, response.json
+        profiler.disable()
+        wall = time.perf_counter() - start
+        app.extensions["qingfeng"].db.dispose()
+    return _report(profiler, f"{requests} complete requests in-process ({kind}): {wall * 1000 / requests:.1f} ms "
+                   "each under cProfile", top)
+
+
+def profile_worklist(kind: str, top: int) -> str:
+    from bench import lists
+    from service.cases import queries
+    from service.models import User
+
+    with common.database(kind) as url:
+        svc = common.services(url)
+        data = lists.build(svc, lists.SIZES["cases"], lists.SIZES["audit_events"])
+        with svc.db.read_session() as session:
+            handler = session.get(User, data["ids"]["handler"])
+            queries.list_tasks(session, handler, "mine")
+            session.expire_all()
+            profiler = cProfile.Profile()
+            profiler.enable()
+            rows = queries.list_tasks(session, handler, "mine")
+            profiler.disable()
+        svc.db.dispose()
+    return _report(profiler, f"list_tasks scope=mine ({kind}, {len(rows)} rows)", top)
+
+
+def _report(profiler: cProfile.Profile, title: str, top: int) -> str:
+    out = io.StringIO()
+    out.write(f"## {title}\n\n### by cumulative time\n")
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+    out.write("\n### by own time\n")
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
+    parser.add_argument("--what", choices=("complete", "request", "worklist"), default="complete")
+    parser.add_argument("--history", type=int, default=1000)
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--top", type=int, default=30)
+    args = parser.parse_args(argv)
+    if args.what == "complete":
+        print(profile_completion(args.history, args.db, args.top))
+    elif args.what == "request":
+        print(profile_request(args.db, args.top))
+    else:
+        print(profile_worklist(args.db, args.top))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
