@@ -7,7 +7,7 @@ from flask_login import login_required
 from marshmallow import ValidationError
 
 from service.auth import actor, fresh_read_session, read_session
-from service.cases import actions, queries
+from service.cases import actions, deadline_queries, queries
 from service.cases.errors import InvalidInput
 from service.cases.runtime import services
 from service.schemas.api import CaseListArgs
@@ -43,10 +43,12 @@ def case_list():
 
 def _render_case(case_id: int, reporter: dict | None = None, reporter_error: str | None = None,
                  status: int = 200, session=None):
-    view = queries.case_page(services(), session or read_session(), actor(), case_id)
-    processes = queries.process_names(session or read_session())
+    session = session or read_session()
+    view = queries.case_page(services(), session, actor(), case_id)
+    name = queries.process_names(session).get(view["case"].process_key, view["version"].name)
+    suspended = deadline_queries.suspended_task_ids(session, [t.task_id for t in view["tasks"]])
     return render_template("cases/detail.html", **view, reporter=reporter, reporter_error=reporter_error,
-                           process_name=processes.get(view["case"].process_key, view["version"].name)), status
+                           process_name=name, suspended=suspended), status
 
 
 @bp.route("/cases/<int:case_id>")

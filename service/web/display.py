@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, g
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -14,20 +13,22 @@ from service.cases.permissions import redact_case_data
 from service.cases.runtime import services
 from service.models.cases import STATUS_LABELS
 from service.models.users import ROLE_LABELS
-from workflows.calendar import WorkCalendar
 
 ACTION_LABELS = {
     "case_started": "发起案件", "task_claimed": "认领任务", "task_released": "释放任务",
     "task_completed": "办理完成", "timer_fired": "期限到达（系统）", "reporter_viewed": "查看举报人信息",
     "user_recused": "决定回避", "process_deployed": "部署流程",
 }
-CALENDAR = WorkCalendar()
 
 
-@lru_cache(maxsize=4096)
 def workdays_between(a: date, b: date) -> int:
-    """Working days in (a, b], cached: a page of 50 rows asks about the same few dates."""
-    return CALENDAR.workdays_between(a, b)
+    """Working days in (a, b] on the service calendar (admin overrides included), memoised per request."""
+    memo = g.setdefault("qf_workdays", {})
+    if (a, b) not in memo:
+        calendar = g.get("qf_calendar") or services().calendar()
+        g.qf_calendar = calendar
+        memo[(a, b)] = calendar.workdays_between(a, b)
+    return memo[(a, b)]
 
 
 def _zone() -> ZoneInfo:

@@ -6,10 +6,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from service.auth import actor, read_session
-from service.cases import actions, queries
+from service.cases import actions, deadline_queries, queries
 from service.cases.runtime import services
 from service.web import bp
-from service.web.display import CALENDAR, local
 from service.web.pages import safe_target
 
 DUE_FILTERS = {"overdue": "已逾期", "soon": "即将到期", "": "全部"}
@@ -17,12 +16,12 @@ DUE_FILTERS = {"overdue": "已逾期", "soon": "即将到期", "": "全部"}
 
 def _due_before(choice: str):
     """The cut-off for the deadline filter: now (overdue) or the end of the last 'due soon' working day."""
-    now = services().now()
+    svc = services()
     if choice == "overdue":
-        return now
+        return svc.now()
     if choice == "soon":
-        today = local(now).date()
-        return CALENDAR.deadline_at(today, services().config.DUE_SOON_WORKDAYS, services().config.TIMEZONE)
+        return deadline_queries.due_soon_limit(svc.calendar(), svc.now(), svc.config.DUE_SOON_WORKDAYS,
+                                               svc.config.TIMEZONE)
     return None
 
 
@@ -32,8 +31,10 @@ def worklist():
     process_key = request.args.get("process_key") or None
     due = request.args.get("due", "") if request.args.get("due", "") in DUE_FILTERS else ""
     scope = "claimed" if request.args.get("scope") == "claimed" else "mine"
-    rows = queries.list_tasks(read_session(), actor(), scope, process_key, _due_before(due))
-    return render_template("worklist.html", rows=rows, processes=queries.process_names(read_session()),
+    session = read_session()
+    rows = queries.list_tasks(session, actor(), scope, process_key, _due_before(due))
+    suspended = deadline_queries.suspended_task_ids(session, [item.task_id for item, _case in rows])
+    return render_template("worklist.html", rows=rows, processes=queries.process_names(session), suspended=suspended,
                            process_key=process_key or "", due=due, scope=scope, due_filters=DUE_FILTERS)
 
 

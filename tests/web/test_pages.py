@@ -304,3 +304,12 @@ def test_case_page_shows_where_a_tampered_audit_chain_breaks(page, demo_case, sv
                      {"c": demo_case})
     body = text(page("auditor").get(f"/cases/{demo_case}"))
     assert "审计链在第 2 条事件处断裂" in body and "记录被改动" in body
+
+
+def test_a_suspended_deadline_is_shown_as_such_on_the_worklist_and_case_page(page, demo_case, svc, users):
+    from service.cases.deadlines import suspend_deadline
+
+    suspend_deadline(svc, users["supervisor"], open_task_id(svc, demo_case, "propose"), "等待外调材料")
+    handler = page("handler")
+    assert "期限已中止" in text(handler.get("/worklist"))
+    assert "期限已中止" in text(handler.get(f"/cases/{demo_case}"))
