@@ -9,7 +9,7 @@ from flask import Flask, g
 from flask_login import current_user
 from markupsafe import Markup
 
-from service.cases.permissions import redact_case_data
+from service.cases.permissions import can_read_cases, redact_case_data
 from service.cases.runtime import services
 from service.models.cases import STATUS_LABELS
 from service.models.users import ROLE_LABELS
@@ -118,7 +118,8 @@ def install(app: Flask) -> None:
             user, roles = None, set()
         config = services().config
         return {"nav_user": user, "show_designer": bool(roles & {"designer", "admin"}),
-                "timezone": config.TIMEZONE, "due_soon_days": config.DUE_SOON_WORKDAYS}
+                "show_cases": can_read_cases(roles), "timezone": config.TIMEZONE,
+                "due_soon_days": config.DUE_SOON_WORKDAYS}
 
 
 def _redact(data: dict) -> dict:

@@ -313,3 +313,17 @@ def test_a_suspended_deadline_is_shown_as_such_on_the_worklist_and_case_page(pag
     handler = page("handler")
     assert "期限已中止" in text(handler.get("/worklist"))
     assert "期限已中止" in text(handler.get(f"/cases/{demo_case}"))
+
+
+def test_every_role_gets_the_worklist_and_start_pages_in_chinese(page, demo):
+    for role in ("intake", "handler", "supervisor", "leader", "committee", "designer", "auditor", "admin"):
+        for path in ("/worklist", "/start"):
+            response = page(role).get(path)
+            assert response.status_code == 200, (role, path)
+            assert 'lang="zh-CN"' in text(response) and "我的待办" in text(response)
+
+
+def test_the_case_list_link_is_shown_only_to_roles_that_read_cases(page, demo):
+    assert ">案件</a>" in text(page("auditor").get("/worklist"))
+    assert ">案件</a>" not in text(page("designer").get("/worklist"))
+    assert page("designer").get("/cases").status_code == 403
