@@ -220,6 +220,12 @@ def release_task(svc: Services, actor_id: int, task_id: str) -> int:
 
 def complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_version: int | None = None) -> int:
     """Complete a ready human task after every check; returns the case id."""
+    case_id, saved_version, wf = _complete_task(svc, actor_id, task_id, data, case_version)
+    svc.workflows.put(case_id, saved_version, wf)  # only after the commit succeeded
+    return case_id
+
+
+def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_version: int | None):
     with svc.db.write_session() as session:
         actor = _user(session, actor_id)
         item, case = _open_item_for_update(session, task_id)
@@ -242,7 +248,7 @@ def complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_v
         now = svc.now()
         clean, reporter_fields = _split_reporter(data)
         _store_reporter(session, case.id, reporter_fields, now)
-        wf = _engine_call(svc.engine.restore, bundle, case.state)
+        wf = svc.workflows.take(case.id, case.version) or _engine_call(svc.engine.restore, bundle, case.state)
         _engine_call(svc.engine.complete, wf, task_id, clean)
         if item.role == "handler" and case.handler_id is None:
             case.handler_id = actor.id
@@ -258,7 +264,7 @@ def complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_v
         audit.append(session, chain=audit.case_chain(case.id), at=now, action="task_completed", actor_id=actor.id,
                      actor_name=actor.display_name, case_id=case.id, task_bpmn_id=item.bpmn_id, task_title=item.title,
                      summary=summary)
-        return case.id
+        return case.id, case.version, wf
 
 
 def fire_due_timers(svc: Services, case_id: int, actor_name: str = "定时器") -> list[str]:

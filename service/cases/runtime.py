@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -24,6 +26,32 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+class WorkflowCache:
+    """Recently used workflows by case, each valid only for the case version it was saved as.
+
+    An action takes (removes) the entry, so a failed transaction can never leave a half-changed
+    workflow behind; it puts the workflow back only after its commit. Another process that changed
+    the case bumped the version, so a stale entry is simply not used.
+    """
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self._items: OrderedDict[int, tuple[int, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, case_id: int, version: int):
+        with self._lock:
+            entry = self._items.pop(case_id, None)
+        return entry[1] if entry is not None and entry[0] == version else None
+
+    def put(self, case_id: int, version: int, wf) -> None:
+        with self._lock:
+            self._items[case_id] = (version, wf)
+            self._items.move_to_end(case_id)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
 @dataclass
 class Services:
     config: Config
@@ -31,6 +59,8 @@ class Services:
     engine: WorkflowEngine
     clock: Callable[[], datetime]
     calendar_source: CalendarSource | None = None
+    workflows: WorkflowCache = field(default_factory=WorkflowCache)
+    _bundles: dict = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock()
@@ -42,7 +72,10 @@ class Services:
     def bundle(self, version: ProcessVersion) -> ProcessBundle:
         """The parsed process of a version (cached by content hash)."""
         self.calendar()  # actions get here before the engine runs: load calendar changes outside expression limits
-        return load_bundle_cached(version.file_bytes())
+        bundle = self._bundles.get(version.id)
+        if bundle is None or bundle.sha256 != version.sha256:  # versions are immutable; ids repeat only in tests
+            bundle = self._bundles[version.id] = load_bundle_cached(version.file_bytes())
+        return bundle
 
 
 def build_services(config: Config, clock: Callable[[], datetime] | None = None) -> Services:

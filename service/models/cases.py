@@ -41,7 +41,8 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Engine state without the spec. Plain JSON (not JSONB): SpiffWorkflow's delta-encoded task data
     # must be restored in the key order it was written in, which JSONB does not keep.
-    state: Mapped[dict] = mapped_column(JSON)
+    # Deferred: an action whose workflow is cached in memory never loads or parses it.
+    state: Mapped[dict] = mapped_column(JSON, deferred=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
