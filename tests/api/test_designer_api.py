@@ -406,3 +406,13 @@ def test_designer_page_lists_versions_with_deployer_hash_and_open_cases(api, svc
     assert api("handler").client.get("/designer/").status_code == 403
     readonly = api("auditor").client.get(f"/designer/versions/{version.id}").get_data(as_text=True)
     assert 'id="btn-deploy"' not in readonly
+
+
+@pytest.mark.parametrize("key", sorted(p.stem for p in (FIXTURE.parents[3] / "bpmn").glob("*.bpmn")))
+def test_every_shipped_process_passes_the_designer_check(api, key):
+    from workflows.specs import collect_sources
+
+    files = collect_sources(FIXTURE.parents[3] / "bpmn", key)
+    response = api("designer").post("/process-definitions/check", json=as_json(files))
+    assert response.status_code == 200, response.json
+    assert response.json["process_key"] == key and response.json["notes"] == []
