@@ -76,6 +76,7 @@ def test_designer_edits_checks_fixes_deploys_and_migrates_clue_handling(svc, use
     # fix it from the problem list, check again, deploy
     problem.get_by_role("button", name="在图中定位").click()
     page.wait_for_selector('#props[data-element-id="timer_reply_overdue"]')
+    page.screenshot(path=str(ROOT / "test-output" / "designer-problem-located.png"))
     page.locator("#qf-prop-timer_expression").fill('"P30D"')
     page.locator("#qf-prop-timer_expression").press("Tab")
     page.locator("#btn-check").click()

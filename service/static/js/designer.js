@@ -157,6 +157,7 @@
     var element = modeler.get('elementRegistry').get(id);
     if (!element) { return false; }
     showTab('bpmn');
+    document.getElementById('canvas').scrollIntoView({ block: 'nearest' });
     var canvas = modeler.get('canvas');
     if (canvas.zoom() < 0.8) { canvas.zoom(1); }   // a large process fits the viewport only when tiny
     if (typeof canvas.scrollToElement === 'function') { canvas.scrollToElement(element, { top: 120, bottom: 120, left: 160, right: 160 }); }
@@ -291,7 +292,9 @@
     }));
     var f = diff.files || {};
     var fileText = ['added', 'removed', 'changed'].map(function (k) {
-      return ({ added: '新增', removed: '删除', changed: '修改' })[k] + ' ' + ((f[k] || []).join('、') || '无');
+      var list = f[k] || [];
+      var shown = list.length > 8 ? list.slice(0, 8).join('、') + ' 等 ' + list.length + ' 个' : list.join('、');
+      return ({ added: '新增', removed: '删除', changed: '修改' })[k] + ' ' + (shown || '无');
     }).join('；');
     box.appendChild(el('p', { 'class': 'diff-files', text: '文件：' + fileText }));
   }
