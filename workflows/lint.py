@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import deque
 
 from lxml import etree
@@ -10,6 +11,9 @@ from .dmn import cell_as_expression, is_any_cell
 from .errors import Problem
 from .sandbox import check_expression, check_script
 from .xmlsafe import element_lines
+
+# The service moves reporter_* fields out of case data (confidential); a process must never read them.
+_RESERVED = re.compile(r'\breporter_[A-Za-z0-9_]*')
 
 BPMN_NS = 'http://www.omg.org/spec/BPMN/20100524/MODEL'
 SPIFF_NS = 'http://spiffworkflow.org/bpmn/schema/1.0/core'
@@ -87,19 +91,22 @@ class BpmnLinter:
         for el in self.root.iter(*(f'{{{BPMN_NS}}}{t}' for t in _EXPRESSION_TAGS)):
             text = (el.text or '').strip()
             if text:
-                self._check(self._owner_id(el), check_expression(text), local(el))
+                self._check(self._owner_id(el), check_expression(text), local(el), text)
         for el in self.root.iter(f'{{{BPMN_NS}}}script'):
-            self._check(self._owner_id(el), check_script(el.text or ''), '脚本')
+            self._check(self._owner_id(el), check_script(el.text or ''), '脚本', el.text or '')
         for tag in ('preScript', 'postScript'):
             for el in self.root.iter(f'{{{SPIFF_NS}}}{tag}'):
-                self._check(self._owner_id(el), check_script(el.text or ''), tag)
+                self._check(self._owner_id(el), check_script(el.text or ''), tag, el.text or '')
         for el in self.root.iter(f'{{{SPIFF_NS}}}property'):
             if el.get('name') == 'deadline':
-                self._check(self._owner_id(el), check_expression(el.get('value', '')), 'deadline')
+                self._check(self._owner_id(el), check_expression(el.get('value', '')), 'deadline', el.get('value', ''))
 
-    def _check(self, element_id: str | None, message: str | None, what: str) -> None:
+    def _check(self, element_id: str | None, message: str | None, what: str, text: str = '') -> None:
         if message:
             self.add(element_id, f"{what} 不被沙箱接受: {message}")
+        if _RESERVED.search(text):
+            self.add(element_id, f"{what} 使用了举报人字段 reporter_*：举报人身份单独保密存放，"
+                                 "流程中只能使用 is_real_name")
 
     def _human_tasks(self) -> None:
         user_ids = {el.get('id') for el in self.root.iter(f'{{{BPMN_NS}}}userTask')}
