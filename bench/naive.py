@@ -4,7 +4,8 @@ serialized into one row with `serialize_json` after every step) versus `actions.
 Both sides have the same history: the service case is fast-forwarded (and pruned as the engine
 does at every dump); the naive workflow runs the same rounds in memory, keeping every task as the
 examples do, and is stored into a `naive_workflows` row of the same database (same engine settings:
-SQLite WAL + synchronous=FULL, or PostgreSQL). Completions alternate between the two. The naive step does only
+SQLite WAL + synchronous=FULL, or PostgreSQL). Completions alternate between the two; the service
+side is measured cold (state restored from the database, as the naive side always does). The naive step does only
 lock, read, deserialize, complete, engine steps, serialize, write and commit: no checks, no
 projections, no audit.
 """

@@ -9,6 +9,9 @@ import cProfile
 import io
 import pstats
 import time
+from collections import Counter
+
+from sqlalchemy import event
 
 from bench import common
 
@@ -52,6 +55,20 @@ def profile_request(kind: str, top: int, requests: int = 20) -> str:
         headers = {"Authorization": f"Bearer {token}"}
         assert client.post(f"/api/v1/tasks/{tasks[0]}/complete", json={"data": common.loop_data(1)},
                            headers=headers).status_code == 200
+        statements: list[str] = []
+        spent: Counter = Counter()
+        started: list[float] = [0.0]
+        engine = app.extensions["qingfeng"].db.engine
+
+        def before(_c, _cur, stmt, *_a):
+            statements.append(" ".join(stmt.split())[:90])
+            started[0] = time.perf_counter()
+
+        def after(_c, _cur, _stmt, *_a):
+            spent[statements[-1]] += time.perf_counter() - started[0]
+
+        event.listen(engine, "before_cursor_execute", before)
+        event.listen(engine, "after_cursor_execute", after)
         profiler = cProfile.Profile()
         start = time.perf_counter()
         profiler.enable()
@@ -62,8 +79,13 @@ def profile_request(kind: str, top: int, requests: int = 20) -> str:
         profiler.disable()
         wall = time.perf_counter() - start
         app.extensions["qingfeng"].db.dispose()
-    return _report(profiler, f"{requests} complete requests in-process ({kind}): {wall * 1000 / requests:.1f} ms "
-                   "each under cProfile", top)
+    counts = Counter(statements)
+    listing = "\n".join(f"{n / requests:5.1f} × {spent[stmt] * 1000 / requests:7.2f} ms  {stmt}"
+                        for stmt, n in counts.most_common())
+    title = f"{requests} complete requests in-process ({kind}): {wall * 1000 / requests:.1f} ms each under cProfile"
+    per_request = len(statements) / requests
+    return (_report(profiler, title, top) + f"\n### SQL statements per request: {per_request:.1f}"
+            f" (count, then driver ms per request)\n{listing}\n")
 
 
 def profile_worklist(kind: str, top: int) -> str:
