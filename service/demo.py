@@ -4,7 +4,10 @@ the real actions (fictional names from domain.md §10)."""
 from __future__ import annotations
 
 import json
+import re
+from datetime import date, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -29,6 +32,23 @@ DEMO_USERS = [
 ROLE_USERS = {"intake": ["intake"], "handler": ["handler", "handler2"], "supervisor": ["supervisor", "supervisor2"],
               "leader": ["leader"], "committee": ["committee"]}
 CASES_FILE = Path(__file__).with_name("demo_cases.json")
+DATA_ANCHOR = date(2026, 3, 2)  # the Monday the dates in demo_cases.json are written around
+_ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(.*)$")
+
+
+def _shift_dates(value, days: int):
+    """Move every ISO date in the demo data by `days`, so demo deadlines are current, not long past."""
+    if isinstance(value, dict):
+        return {k: _shift_dates(v, days) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shift_dates(v, days) for v in value]
+    if isinstance(value, str) and (match := _ISO_DATE.match(value)):
+        try:
+            moved = date.fromisoformat(match.group(1)) + timedelta(days=days)
+        except ValueError:
+            return value
+        return moved.isoformat() + match.group(2)
+    return value
 
 
 def _title(spec: dict, process_name: str) -> str:
@@ -63,6 +83,8 @@ def load_demo(svc: Services, only_if_empty: bool = True) -> bool:
             return False
     ids = {username: accounts.create_user(svc, username, name, DEMO_PASSWORD, roles, department)
            for username, name, roles, department in DEMO_USERS}
+    today = svc.now().astimezone(ZoneInfo(svc.config.TIMEZONE)).date()
+    shift = (today - DATA_ANCHOR).days // 7 * 7  # whole weeks keep every weekday a weekday
     for spec in json.loads(CASES_FILE.read_text(encoding="utf-8")):
-        _run_case(svc, ids, spec)
+        _run_case(svc, ids, _shift_dates(spec, shift))
     return True
