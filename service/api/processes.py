@@ -1,12 +1,12 @@
 """Startable processes and process versions (list, deploy)."""
 
-from flask import request
 from flask_smorest import Blueprint
 
 from service.api.common import api_login_required
+from service.api.designer import uploaded_files
 from service.auth import actor, read_session
-from service.cases import actions, queries
-from service.cases.errors import InvalidInput, NotAllowed
+from service.cases import queries, versioning
+from service.cases.errors import NotAllowed
 from service.cases.permissions import can_deploy
 from service.cases.runtime import services
 from service.schemas.api import DeployOut, ProcessOut, ProcessVersionOut
@@ -37,22 +37,10 @@ def list_versions():
     return out
 
 
-def uploaded_files() -> dict[str, bytes]:
-    """Files from a multipart upload (field `files`, names kept) or a JSON body {files: {name: text}}."""
-    if request.files:
-        return {f.filename: f.read() for f in request.files.getlist("files") if f.filename}
-    body = request.get_json(silent=True) or {}
-    files = body.get("files")
-    if not isinstance(files, dict) or not files:
-        raise InvalidInput("请上传流程文件", {"files": ["至少需要一个 .bpmn 文件"]})
-    return {str(name): str(text).encode("utf-8") for name, text in files.items()}
-
-
 @blp.route("/process-definitions", methods=["POST"])
 @blp.response(201, DeployOut)
 @api_login_required
 def deploy():
-    """Deploy a new version (designer/admin); identical content returns the existing version."""
-    comment = request.form.get("comment", "") if request.files else (request.get_json(silent=True) or {}).get(
-        "comment", "")
-    return actions.deploy_process(services(), actor().id, uploaded_files(), str(comment))
+    """Deploy a new version (designer/admin) after every designer check; identical content returns the existing one."""
+    files, comment = uploaded_files()
+    return versioning.deploy_version(services(), actor().id, files, comment[:512])

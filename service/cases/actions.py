@@ -372,6 +372,11 @@ def deploy_process(svc: Services, actor_id: int | None, files: dict[str, bytes],
     for name, data in files.items():
         if len(data) > min(MAX_FILE_BYTES, svc.config.MAX_UPLOAD_BYTES):
             raise TooLarge(f"文件 {name} 超过大小上限")
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput(f"文件 {name} 不是 UTF-8 编码", [{"file": name, "element_id": None, "line": None,
+                                                             "message": "文件须为 UTF-8 编码"}], code="invalid_process")
     try:
         bundle = load_bundle(files)
     except SpecInvalid as exc:

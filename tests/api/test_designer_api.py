@@ -228,9 +228,6 @@ def test_utf16_file_is_converted_to_utf8(api):
     assert response.json["notes"] == [f"文件 {BPMN} 已转换为 UTF-8 编码保存"]
 
 
-@pytest.mark.xfail(reason="actions.deploy_process stores files with data.decode('utf-8'): a GBK upload to the "
-                          "plain POST /process-definitions is a 500 (the designer endpoints convert first)",
-                   strict=False)
 def test_plain_deploy_endpoint_answers_4xx_or_201_for_a_gbk_file(api):
     gbk = demo_text().replace('encoding="UTF-8"', 'encoding="GBK"').encode("gbk")
     response = post_files(api("designer"), "/process-definitions", {**demo_files(), BPMN: gbk})
