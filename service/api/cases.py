@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 
 from service.api.common import api_login_required, case_detail_body
 from service.auth import actor, fresh_read_session, read_session
-from service.cases import actions, queries
+from service.cases import actions, deadline_queries, queries
 from service.cases.runtime import services
 from service.schemas.api import (
     AuditOut,
@@ -43,7 +43,8 @@ def list_cases(args):
 @blp.response(200, CaseDetailOut)
 @api_login_required
 def detail(case_id):
-    return case_detail_body(queries.case_detail(services(), read_session(), actor(), case_id))
+    body = case_detail_body(queries.case_detail(services(), read_session(), actor(), case_id))
+    return {**body, "deadline_warnings": deadline_queries.deadline_warnings(services(), read_session(), case_id)}
 
 
 @blp.route("/cases/<int:case_id>/audit")

@@ -114,6 +114,7 @@ class CaseDetailOut(CaseSummaryOut):
     tasks = fields.List(fields.Nested(TaskOut))
     links = fields.List(fields.Nested(LinkOut))
     closed_at = fields.DateTime(allow_none=True)
+    deadline_warnings = fields.List(fields.String(), metadata={"description": "期限落在缺少节假日数据的年份时的提示"})
 
 
 class CompleteIn(StrictSchema):

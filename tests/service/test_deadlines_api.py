@@ -81,6 +81,7 @@ def test_case_deadlines_warn_about_a_year_without_holiday_data(api, svc, users, 
     case_id, _ = demo_case(svc, users, settings={"propose_days": 250})
     body = api("handler").get(f"/cases/{case_id}/deadlines").json
     assert body["warnings"] and "2027" in body["warnings"][0]
+    assert api("handler").get(f"/cases/{case_id}").json["deadline_warnings"] == body["warnings"]
 
 
 def test_admins_edit_the_override_table_through_the_api(api, case):
