@@ -11,7 +11,7 @@ import pstats
 import time
 from collections import Counter
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from bench import common
 
@@ -104,8 +104,14 @@ def profile_worklist(kind: str, top: int) -> str:
             profiler.enable()
             rows = queries.list_tasks(session, handler, "mine")
             profiler.disable()
+            plans = []
+            if kind == "postgresql":
+                for name, sql, params in (("worklist", lists.WORKLIST_SQL, {"u": handler.id}),
+                                          ("worklist page", lists.WORKLIST_SQL + " LIMIT 50", {"u": handler.id})):
+                    plan = session.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql), params).scalars().all()
+                    plans.append(f"### EXPLAIN ANALYZE {name}\n" + "\n".join(plan))
         svc.db.dispose()
-    return _report(profiler, f"list_tasks scope=mine ({kind}, {len(rows)} rows)", top)
+    return _report(profiler, f"list_tasks scope=mine ({kind}, {len(rows)} rows)", top) + "\n".join(plans)
 
 
 def _report(profiler: cProfile.Profile, title: str, top: int) -> str:
