@@ -108,7 +108,7 @@ def suspend_deadline(svc: Services, actor_id: int, task_id: str, reason: str) ->
         if item.due_at is None:
             raise Conflict("此任务没有办理期限", code="no_deadline")
         wf = _workflow(svc, session, case)
-        timers = svc.engine.attached_timers(wf, task_id)
+        timers = _engine_call(svc.engine.attached_timers, wf, task_id)
         for timer in timers:
             _engine_call(svc.engine.reschedule_timer, wf, timer.task_id, SUSPENDED_UNTIL)
         now = svc.now()
@@ -138,7 +138,7 @@ def resume_deadline(svc: Services, actor_id: int, task_id: str, reason: str) -> 
         workdays = max(0, calendar.workdays_between(row.suspended_at.astimezone(zone).date(),
                                                     now.astimezone(zone).date()))
         wf = _workflow(svc, session, case)
-        waiting = {t.task_id for t in svc.engine.attached_timers(wf, task_id)}
+        waiting = {t.task_id for t in _engine_call(svc.engine.attached_timers, wf, task_id)}
         for timer_id, due in (row.timer_dues or {}).items():
             if timer_id in waiting:
                 new_due = shift_workdays(datetime.fromisoformat(due), workdays, calendar, tz)
@@ -213,7 +213,7 @@ def approve_extension(svc: Services, actor_id: int, extension_id: int, note: str
                                      .isoformat() for k, v in (suspension.timer_dues or {}).items()}
             due_before, due_after = ext.due_before, suspension.due_before
         else:
-            for timer in svc.engine.attached_timers(wf, ext.task_id):
+            for timer in _engine_call(svc.engine.attached_timers, wf, ext.task_id):
                 new_due = shift_workdays(timer.due_at, ext.workdays, calendar, tz)
                 _engine_call(svc.engine.reschedule_timer, wf, timer.task_id, new_due)
             due_before = item.due_at
