@@ -206,12 +206,12 @@ def start_cases(svc, actor: int, count: int) -> list[str]:
     return [common.ready_task(svc, start_case(svc, actor, common.LOOP_KEY, f"端到端 {i}", {})) for i in range(count)]
 
 
-def run_database(kind: str, clients: tuple[int, ...], seconds: float, max_requests: int, cases: int) -> dict:
+def run_database(kind: str, clients: tuple[int, ...], seconds: float, max_requests: int, cases: int,
+                 workers: int) -> dict:
     """All three series on one fresh database."""
     from service import accounts
     from service.db import Database
 
-    workers = 1 if kind == "sqlite" else 4
     out: dict = {"database": kind, "workers": workers, "service": [], "http_floor": [], "raw_floor": []}
     with common.database(kind) as url:
         svc = common.services(url)
@@ -244,10 +244,11 @@ def run_database(kind: str, clients: tuple[int, ...], seconds: float, max_reques
 
 def run(quick: bool = False, kinds: tuple[str, ...] = ("sqlite", "postgresql")) -> dict:
     clients = (1, 4) if quick else (1, 4, 16)
-    seconds, max_requests, cases = (1.0, 8, 8) if quick else (8.0, 2000, 96)
+    seconds, max_requests, cases = (0.5, 6, 6) if quick else (8.0, 2000, 96)
     results, rows = {}, []
     for kind in kinds:
-        res = run_database(kind, clients, seconds, max_requests, cases)
+        workers = 1 if kind == "sqlite" or quick else 4  # the smoke run keeps to one worker
+        res = run_database(kind, clients, seconds, max_requests, cases, workers)
         results[kind] = res
         for i, n in enumerate(clients):
             s, b, a = res["service"][i], res["http_floor"][i], res["raw_floor"][i]
