@@ -36,7 +36,9 @@ def close_read_session(_exc=None) -> None:
 def _load_user(user_id: str):
     if not user_id.isdigit():
         return None
-    user = read_session().get(User, int(user_id))
+    session = read_session()
+    user = session.get(User, int(user_id))
+    session.rollback()  # hand the connection back: an action in this request needs its own
     return user if user is not None and user.active else None
 
 
@@ -49,7 +51,10 @@ def _load_user_from_token(req):
     if user_id is None:
         return None
     g.qf_token_auth = True
-    return read_session().get(User, user_id)
+    session = read_session()
+    user = session.get(User, user_id)
+    session.rollback()  # hand the connection back: an action in this request needs its own
+    return user
 
 
 @login_manager.unauthorized_handler

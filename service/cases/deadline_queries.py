@@ -44,12 +44,8 @@ def task_counts(session: Session, user: User, now: datetime, due_soon_workdays: 
                 tz: str = "Asia/Shanghai") -> dict[str, int]:
     """How many of the user's open tasks are overdue and how many are due within `due_soon_workdays`."""
     limit = due_soon_limit(calendar, now, due_soon_workdays, tz)
-    counts = {"overdue": 0, "due_soon": 0}
-    for item, _case in queries.list_tasks(session, user):
-        flag = due_flag(item.due_at, now, limit)
-        if flag:
-            counts[flag] += 1
-    return counts
+    return {"overdue": queries.count_tasks(session, user, due_before=now),
+            "due_soon": queries.count_tasks(session, user, due_before=limit, due_after=now)}
 
 
 def _require_overseer(user: User) -> None:

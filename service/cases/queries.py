@@ -140,23 +140,39 @@ def audit_trail(session: Session, user: User, case_id: int) -> dict:
     return {"case": case, "events": events, "chain": audit.verify(session, chain)}
 
 
-def list_tasks(session: Session, user: User, scope: str = "mine", process_key: str | None = None,
-               due_before: datetime | None = None) -> list[tuple[WorkItem, Case]]:
-    """Open tasks the user may act on (scope=mine: claimed by them or unclaimed in their roles), most urgent first."""
+def _task_conditions(user: User, scope: str, process_key: str | None, due_before: datetime | None) -> list:
     conditions = [WorkItem.completed_at.is_(None), WorkItem.case_id.not_in(_recused_case_ids(user.id))]
-    role_match = WorkItem.role.in_(user.roles or ("-",))
     if scope == "claimed":
         conditions.append(WorkItem.assignee_id == user.id)
     else:
+        role_match = WorkItem.role.in_(user.roles or ("-",))
         conditions.append(and_(role_match, or_(WorkItem.assignee_id.is_(None), WorkItem.assignee_id == user.id)))
     if process_key:
-        conditions.append(Case.process_key == process_key)
+        conditions.append(WorkItem.case_id.in_(select(Case.id).where(Case.process_key == process_key)))
     if due_before is not None:
         conditions.append(WorkItem.due_at < due_before)
-    return session.execute(
-        select(WorkItem, Case).join(Case, Case.id == WorkItem.case_id).where(*conditions)
-        .order_by(WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.id)
-    ).all()
+    return conditions
+
+
+def list_tasks(session: Session, user: User, scope: str = "mine", process_key: str | None = None,
+               due_before: datetime | None = None, limit: int | None = None,
+               offset: int = 0) -> list[tuple[WorkItem, Case]]:
+    """Open tasks the user may act on (scope=mine: claimed by them or unclaimed in their roles), most urgent first."""
+    query = (select(WorkItem, Case).join(Case, Case.id == WorkItem.case_id)
+             .where(*_task_conditions(user, scope, process_key, due_before))
+             .order_by(WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.id).options(defer(Case.state)))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return session.execute(query).all()
+
+
+def count_tasks(session: Session, user: User, scope: str = "mine", process_key: str | None = None,
+                due_before: datetime | None = None, due_after: datetime | None = None) -> int:
+    """How many open tasks list_tasks would return (optionally only those due after `due_after`)."""
+    conditions = _task_conditions(user, scope, process_key, due_before)
+    if due_after is not None:
+        conditions.append(WorkItem.due_at >= due_after)
+    return session.scalar(select(func.count(WorkItem.id)).where(*conditions))
 
 
 def get_task(session: Session, user: User, task_id: str) -> tuple[WorkItem, Case]:

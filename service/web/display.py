@@ -9,6 +9,7 @@ from flask import Flask, g
 from flask_login import current_user
 from markupsafe import Markup
 
+from service.cases.deadline_queries import OVERDUE_VIEW_ROLES
 from service.cases.permissions import can_read_cases, redact_case_data
 from service.cases.runtime import services
 from service.models.cases import STATUS_LABELS
@@ -17,7 +18,9 @@ from service.models.users import ROLE_LABELS
 ACTION_LABELS = {
     "case_started": "发起案件", "task_claimed": "认领任务", "task_released": "释放任务",
     "task_completed": "办理完成", "timer_fired": "期限到达（系统）", "reporter_viewed": "查看举报人信息",
-    "user_recused": "决定回避", "process_deployed": "部署流程",
+    "user_recused": "决定回避", "process_deployed": "部署流程", "case_migrated": "迁移到新流程版本",
+    "deadline_suspended": "中止期限", "deadline_resumed": "恢复期限", "deadline_extension_requested": "申请延期",
+    "deadline_extended": "批准延期", "deadline_extension_rejected": "不批准延期",
 }
 
 
@@ -119,7 +122,23 @@ def install(app: Flask) -> None:
         config = services().config
         return {"nav_user": user, "show_designer": bool(roles & {"designer", "admin"}),
                 "show_cases": can_read_cases(roles), "timezone": config.TIMEZONE,
-                "due_soon_days": config.DUE_SOON_WORKDAYS}
+                "due_soon_days": config.DUE_SOON_WORKDAYS, "nav_counts": _task_counts(user),
+                "show_overdue": bool(roles & set(OVERDUE_VIEW_ROLES))}
+
+
+def _task_counts(user) -> dict | None:
+    """The header's count of the user's overdue and due-soon tasks (two COUNT queries)."""
+    if user is None:
+        return None
+    from service.auth import read_session
+    from service.cases import deadline_queries
+
+    svc = services()
+    try:
+        return deadline_queries.task_counts(read_session(), user, svc.now(), svc.config.DUE_SOON_WORKDAYS,
+                                            svc.calendar(), svc.config.TIMEZONE)
+    except Exception:  # noqa: BLE001  (the header must render even on an error page)
+        return None
 
 
 def _redact(data: dict) -> dict:

@@ -12,6 +12,7 @@ from service.web import bp
 from service.web.pages import safe_target
 
 DUE_FILTERS = {"overdue": "已逾期", "soon": "即将到期", "": "全部"}
+PER_PAGE = 50
 
 
 def _due_before(choice: str):
@@ -31,11 +32,24 @@ def worklist():
     process_key = request.args.get("process_key") or None
     due = request.args.get("due", "") if request.args.get("due", "") in DUE_FILTERS else ""
     scope = "claimed" if request.args.get("scope") == "claimed" else "mine"
-    session = read_session()
-    rows = queries.list_tasks(session, actor(), scope, process_key, _due_before(due))
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    session, due_before = read_session(), _due_before(due)
+    total = queries.count_tasks(session, actor(), scope, process_key, due_before)
+    rows = queries.list_tasks(session, actor(), scope, process_key, due_before, limit=PER_PAGE,
+                              offset=(page - 1) * PER_PAGE)
     suspended = deadline_queries.suspended_task_ids(session, [item.task_id for item, _case in rows])
     return render_template("worklist.html", rows=rows, processes=queries.process_names(session), suspended=suspended,
-                           process_key=process_key or "", due=due, scope=scope, due_filters=DUE_FILTERS)
+                           process_key=process_key or "", due=due, scope=scope, due_filters=DUE_FILTERS,
+                           total=total, page=page, pages=max(1, -(-total // PER_PAGE)))
+
+
+@bp.route("/overdue")
+@login_required
+def overdue():
+    """逾期督办: open tasks past due and steps escalated by a deadline timer (supervisors and leaders)."""
+    session = read_session()
+    rows = deadline_queries.overdue_work_items(session, actor(), services().now())
+    return render_template("overdue.html", rows=rows, processes=queries.process_names(session))
 
 
 def _back() -> str:
