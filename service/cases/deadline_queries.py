@@ -45,7 +45,7 @@ def task_counts(session: Session, user: User, now: datetime, due_soon_workdays: 
     """How many of the user's open tasks are overdue and how many are due within `due_soon_workdays`."""
     limit = due_soon_limit(calendar, now, due_soon_workdays, tz)
     return {"overdue": queries.count_tasks(session, user, due_before=now),
-            "due_soon": queries.count_tasks(session, user, due_before=limit, due_after=now)}
+            "due_soon": queries.count_tasks(session, user, due_after=now, due_by=limit)}
 
 
 def _require_overseer(user: User) -> None:

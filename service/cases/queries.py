@@ -167,11 +167,14 @@ def list_tasks(session: Session, user: User, scope: str = "mine", process_key: s
 
 
 def count_tasks(session: Session, user: User, scope: str = "mine", process_key: str | None = None,
-                due_before: datetime | None = None, due_after: datetime | None = None) -> int:
-    """How many open tasks list_tasks would return (optionally only those due after `due_after`)."""
+                due_before: datetime | None = None, due_after: datetime | None = None,
+                due_by: datetime | None = None) -> int:
+    """How many open tasks list_tasks would return; optionally only due at/after `due_after` and at/before `due_by`."""
     conditions = _task_conditions(user, scope, process_key, due_before)
     if due_after is not None:
         conditions.append(WorkItem.due_at >= due_after)
+    if due_by is not None:
+        conditions.append(WorkItem.due_at <= due_by)
     return session.scalar(select(func.count(WorkItem.id)).where(*conditions))
 
 
