@@ -39,4 +39,5 @@ def create_app(config: Config | None = None, clock: Callable[[], datetime] | Non
     register_error_handlers(app)
     install_security_headers(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # per-task state lines: noise, and slow at volume
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base
@@ -18,6 +18,9 @@ class WorkItem(Base):
         Index("ix_work_items_case_open", "case_id", "completed_at"),
         Index("ix_work_items_task", "task_id", unique=True),
         Index("ix_work_items_assignee", "assignee_id", "completed_at"),
+        # The worklist: open tasks of a role, most urgent first (partial: only open rows).
+        Index("ix_work_items_open_by_role", "role", "due_at", "id",
+              postgresql_where=text("completed_at IS NULL"), sqlite_where=text("completed_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
