@@ -6,7 +6,7 @@ bp = Blueprint("web", __name__)
 
 
 def register_web(app: Flask) -> None:
-    from service.web import cases, designer, display, pages, start, tasks, worklist  # noqa: F401  (register routes)
+    from service.web import cases, deadlines, designer, display, pages, start, tasks, worklist  # noqa: F401
 
     display.install(app)
     app.register_blueprint(bp)

@@ -47,8 +47,11 @@ def _render_case(case_id: int, reporter: dict | None = None, reporter_error: str
     view = queries.case_page(services(), session, actor(), case_id)
     name = queries.process_names(session).get(view["case"].process_key, view["version"].name)
     suspended = deadline_queries.suspended_task_ids(session, [t.task_id for t in view["tasks"]])
+    deadline_info = deadline_queries.case_deadlines(services(), session, actor(), case_id)
+    requesters = queries.user_names(session, [e.requested_by_id for e in deadline_info["extensions"]])
     return render_template("cases/detail.html", **view, reporter=reporter, reporter_error=reporter_error,
-                           process_name=name, suspended=suspended), status
+                           process_name=name, suspended=suspended, deadline_info=deadline_info,
+                           requesters=requesters), status
 
 
 @bp.route("/cases/<int:case_id>")

@@ -50,3 +50,43 @@ def test_worklist_is_paged_fifty_at_a_time(app, api, deploy):
     assert "（51 项）" in first and "第 1 / 2 页" in first and first.count('data-task-id="') == 50
     second = client.get("/worklist?page=2").get_data(as_text=True)
     assert second.count('data-task-id="') == 1
+
+
+def test_deadline_is_suspended_and_extended_from_the_case_page_and_audited(app, api, deploy, clock):
+    deploy(approval_files())
+    case = start_demo_case(api)
+    register(api, case)
+    task = only_task(api("handler"), "propose")
+    handler = login(app, "handler")
+    page = handler.get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert "期限调整" in page and "中止期限" in page
+    assert "期限调整" not in login(app, "auditor").get(f"/cases/{case['id']}").get_data(as_text=True)
+    response = handler.post(f"/tasks/{task['id']}/deadline/suspend", data={"reason": "等待调取银行流水"})
+    assert response.status_code == 302
+    assert "期限已中止" in handler.get(f"/cases/{case['id']}").get_data(as_text=True)
+    clock.set("2026-03-06T10:00:00+08:00")
+    handler.post(f"/tasks/{task['id']}/deadline/resume", data={"reason": "流水已取得"})
+    handler.post(f"/tasks/{task['id']}/deadline/extensions", data={"workdays": "3", "reason": "需补充谈话"})
+    page = handler.get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert "待审批" in page and "需补充谈话" in page and ">批准</button>" not in page  # not the requester's call
+    supervisor = login(app, "supervisor")
+    extension_id = page.split('data-extension-id="')[1].split('"')[0]
+    assert supervisor.post(f"/extensions/{extension_id}/approve", data={"note": "同意"}).status_code == 302
+    detail = api("handler").get(f"/cases/{case['id']}").json
+    assert detail["tasks"][0]["due_at"].startswith("2026-03-18")  # 03-09 + 4 suspended + 3 extended working days
+    actions_seen = [e["action"] for e in api("auditor").get(f"/cases/{case['id']}/audit").json["events"]]
+    assert {"deadline_suspended", "deadline_resumed", "deadline_extension_requested", "deadline_extended"} \
+        <= set(actions_seen)
+    timeline = supervisor.get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert "中止期限" in timeline and "批准延期" in timeline
+
+
+def test_extension_without_a_number_of_days_is_refused_with_a_message(app, api, deploy):
+    deploy(approval_files())
+    case = start_demo_case(api)
+    register(api, case)
+    task = only_task(api("handler"), "propose")
+    handler = login(app, "handler")
+    response = handler.post(f"/tasks/{task['id']}/deadline/extensions", data={"workdays": "", "reason": "x"},
+                            follow_redirects=True)
+    assert "请填写延长的工作日数" in response.get_data(as_text=True)

@@ -1,0 +1,86 @@
+"""期限调整 on the case page: suspend and resume a deadline, request an extension, approve or reject it."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_login import login_required
+from sqlalchemy import select
+
+from service.auth import actor, read_session
+from service.cases import deadlines
+from service.cases.errors import InvalidInput, NotFound
+from service.cases.runtime import services
+from service.models import DeadlineExtension, WorkItem
+from service.web import bp
+
+
+def _case_page(case_id: int):
+    return redirect(url_for("web.case_detail", case_id=case_id) + "#tasks-title")
+
+
+def _case_of_task(task_id: str) -> int:
+    case_id = read_session().scalar(select(WorkItem.case_id).where(WorkItem.task_id == task_id))
+    if case_id is None:
+        raise NotFound(f"任务 {task_id} 不存在")
+    return case_id
+
+
+def _run(case_id: int, done: str, action, *args):
+    """Run one deadline action; an input problem is shown on the case page instead of an error page."""
+    try:
+        action(services(), actor().id, *args)
+    except InvalidInput as exc:
+        flash(f"{exc.message}：{'；'.join(sum(exc.errors.values(), [])) if isinstance(exc.errors, dict) else ''}",
+              "error")
+        return _case_page(case_id)
+    flash(done, "success")
+    return _case_page(case_id)
+
+
+@bp.route("/tasks/<string:task_id>/deadline/suspend", methods=["POST"])
+@login_required
+def suspend_deadline(task_id: str):
+    case_id = _case_of_task(task_id)
+    return _run(case_id, "期限已中止，恢复后按中止的工作日顺延。", deadlines.suspend_deadline, task_id,
+                request.form.get("reason", ""))
+
+
+@bp.route("/tasks/<string:task_id>/deadline/resume", methods=["POST"])
+@login_required
+def resume_deadline(task_id: str):
+    case_id = _case_of_task(task_id)
+    return _run(case_id, "期限已恢复并顺延。", deadlines.resume_deadline, task_id, request.form.get("reason", ""))
+
+
+@bp.route("/tasks/<string:task_id>/deadline/extensions", methods=["POST"])
+@login_required
+def request_extension(task_id: str):
+    case_id = _case_of_task(task_id)
+    workdays = request.form.get("workdays", type=int)
+    if workdays is None:
+        flash("请填写延长的工作日数（整数）", "error")
+        return _case_page(case_id)
+    return _run(case_id, "延期申请已提交，待负责人审批。", deadlines.request_extension, task_id, workdays,
+                request.form.get("reason", ""))
+
+
+def _case_of_extension(extension_id: int) -> int:
+    ext = read_session().get(DeadlineExtension, extension_id)
+    if ext is None:
+        raise NotFound(f"延期申请 {extension_id} 不存在")
+    return ext.case_id
+
+
+@bp.route("/extensions/<int:extension_id>/approve", methods=["POST"])
+@login_required
+def approve_extension(extension_id: int):
+    case_id = _case_of_extension(extension_id)
+    return _run(case_id, "已批准延期，期限已顺延。", deadlines.approve_extension, extension_id,
+                request.form.get("note", ""))
+
+
+@bp.route("/extensions/<int:extension_id>/reject", methods=["POST"])
+@login_required
+def reject_extension(extension_id: int):
+    case_id = _case_of_extension(extension_id)
+    return _run(case_id, "已不批准延期。", deadlines.reject_extension, extension_id, request.form.get("note", ""))
