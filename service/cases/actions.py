@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass
 
@@ -220,8 +221,8 @@ def release_task(svc: Services, actor_id: int, task_id: str) -> int:
 
 def complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_version: int | None = None) -> int:
     """Complete a ready human task after every check; returns the case id."""
-    case_id, saved_version, wf = _complete_task(svc, actor_id, task_id, data, case_version)
-    svc.workflows.put(case_id, saved_version, wf)  # only after the commit succeeded
+    case_id, saved_version, wf, case_data = _complete_task(svc, actor_id, task_id, data, case_version)
+    svc.workflows.put(case_id, saved_version, wf, case_data)  # only after the commit succeeded
     return case_id
 
 
@@ -250,10 +251,10 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
         _store_reporter(session, case.id, reporter_fields, now)
         wf = svc.workflows.take(case.id, case.version) or _engine_call(svc.engine.restore, bundle, case.state)
         _engine_call(svc.engine.complete, wf, task_id, clean)
-        if item.role == "handler" and case.handler_id is None:
-            case.handler_id = actor.id
         open_items = sync_work_items(session, svc.engine, case, wf, now, actor.id, task_id)
         sync_timers(session, svc.engine, case, wf, now)
+        if item.role == "handler" and case.handler_id is None:
+            case.handler_id = actor.id
         sync_case_row(svc.engine, case, wf, open_items, now)
         linked = _start_requested_cases(svc, session, actor, case, wf)
         summary = {"data": audit.summarize(clean), "reporter_recorded": bool(reporter_fields)}
@@ -264,7 +265,7 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
         audit.append(session, chain=audit.case_chain(case.id), at=now, action="task_completed", actor_id=actor.id,
                      actor_name=actor.display_name, case_id=case.id, task_bpmn_id=item.bpmn_id, task_title=item.title,
                      summary=summary)
-        return case.id, case.version, wf
+        return case.id, case.version, wf, copy.deepcopy(svc.engine.case_data(wf))
 
 
 def fire_due_timers(svc: Services, case_id: int, actor_name: str = "定时器") -> list[str]:

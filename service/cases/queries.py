@@ -90,8 +90,10 @@ def case_detail(svc: Services, session: Session, user: User, case_id: int) -> di
     """Everything the case page and GET /cases/{id} show."""
     case = get_case(session, user, case_id)
     version = session.get(ProcessVersion, case.process_version_id)
-    wf = svc.engine.restore(svc.bundle(version), case.state)
-    data = permissions.redact_case_data(user.roles, svc.engine.case_data(wf))
+    data = svc.workflows.case_data(case.id, case.version)
+    if data is None:
+        data = svc.engine.case_data(svc.engine.restore(svc.bundle(version), case.state))
+    data = permissions.redact_case_data(user.roles, data)
     tasks = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.completed_at.is_(None))
                             .order_by(WorkItem.id)).all()
     return {"case": case, "version": version, "data": data, "tasks": tasks, "links": case_links(session, case.id),

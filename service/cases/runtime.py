@@ -36,7 +36,7 @@ class WorkflowCache:
 
     def __init__(self, size: int = 256):
         self.size = size
-        self._items: OrderedDict[int, tuple[int, object]] = OrderedDict()
+        self._items: OrderedDict[int, tuple[int, object, dict]] = OrderedDict()
         self._lock = threading.Lock()
 
     def take(self, case_id: int, version: int):
@@ -44,9 +44,15 @@ class WorkflowCache:
             entry = self._items.pop(case_id, None)
         return entry[1] if entry is not None and entry[0] == version else None
 
-    def put(self, case_id: int, version: int, wf) -> None:
+    def case_data(self, case_id: int, version: int) -> dict | None:
+        """The case data saved with `version`, if cached (a snapshot nobody mutates, unlike the workflow)."""
         with self._lock:
-            self._items[case_id] = (version, wf)
+            entry = self._items.get(case_id)
+        return entry[2] if entry is not None and entry[0] == version else None
+
+    def put(self, case_id: int, version: int, wf, data: dict) -> None:
+        with self._lock:
+            self._items[case_id] = (version, wf, data)
             self._items.move_to_end(case_id)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
