@@ -24,6 +24,12 @@ SORTS = {
 }
 
 
+# What case lists show: plain rows (attribute access), never the workflow state.
+LIST_COLUMNS = (Case.id, Case.reference, Case.title, Case.process_key, Case.status, Case.outcome, Case.stage,
+                Case.subject_name, Case.subject_unit, Case.clue_no, Case.handler_id, Case.due_at, Case.created_at,
+                Case.updated_at, Case.closed_at, Case.version)
+
+
 @dataclass(frozen=True)
 class CaseFilter:
     status: str | None = None
@@ -63,14 +69,16 @@ def list_cases(session: Session, user: User, f: CaseFilter, now: datetime) -> di
     if f.overdue:
         conditions.append(and_(Case.status == "open", Case.due_at < now))
     where = and_(*conditions)
-    total = session.scalar(select(func.count(Case.id)).where(where))
     per_page = max(1, min(f.per_page, MAX_PER_PAGE))
     page = max(1, f.page)
-    rows = session.scalars(
-        select(Case).options(defer(Case.state))  # lists never need the workflow state
+    # One query gives the page and the total (a window count); only a page past the end needs a second one.
+    result = session.execute(
+        select(*LIST_COLUMNS, func.count(Case.id).over().label("total"))
         .where(where).order_by(*SORTS.get(f.sort, SORTS["-created"]))
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
+    rows = list(result)
+    total = result[0].total if result else session.scalar(select(func.count(Case.id)).where(where))
     return {"items": rows, "total": total, "page": page, "per_page": per_page}
 
 
@@ -162,7 +170,7 @@ def list_tasks(session: Session, user: User, scope: str = "mine", process_key: s
     """Open tasks the user may act on (scope=mine: claimed by them or unclaimed in their roles), most urgent first."""
     query = (select(WorkItem, Case).join(Case, Case.id == WorkItem.case_id)
              .where(*_task_conditions(user, scope, process_key, due_before))
-             .order_by(WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.id).options(defer(Case.state)))
+             .order_by(WorkItem.due_at.asc().nulls_last(), WorkItem.id).options(defer(Case.state)))
     if limit is not None:
         query = query.limit(limit).offset(offset)
     return session.execute(query).all()
