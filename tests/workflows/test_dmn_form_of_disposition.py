@@ -10,16 +10,12 @@ exactly one row.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
-from workflows.engine import WorkflowEngine
-from workflows.specs import load_bundle
+from tests.workflows.dmn_harness import BPMN_DIR, DMN_NS, decider
 
-BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
-DMN_NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
 DECISION = "form_of_disposition"
 
 FORM1 = [
@@ -82,41 +78,13 @@ REFERENCE = {
 }
 
 
-def harness() -> bytes:
-    return f'''<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
-  id="defs_{DECISION}_test" targetNamespace="http://qingfeng.test/bpmn">
-  <bpmn:process id="dmn_{DECISION}_test" name="{DECISION} test" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:businessRuleTask id="decide" name="decide">
-      <bpmn:documentation>test harness</bpmn:documentation>
-      <bpmn:extensionElements>
-        <spiffworkflow:calledDecisionId>{DECISION}</spiffworkflow:calledDecisionId>
-      </bpmn:extensionElements>
-    </bpmn:businessRuleTask>
-    <bpmn:endEvent id="end" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="decide" />
-    <bpmn:sequenceFlow id="f2" sourceRef="decide" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>
-'''.encode()
-
-
 @pytest.fixture(scope="module")
 def decide():
-    bundle = load_bundle(
-        {
-            f"dmn_{DECISION}_test.bpmn": harness(),
-            f"{DECISION}.dmn": (BPMN_DIR / f"{DECISION}.dmn").read_bytes(),
-        }
-    )
-    engine = WorkflowEngine()
+    decide_with = decider(DECISION)
 
     def run(measures: list[str], prosecution: bool = False) -> tuple[list[int], list[str]]:
         # The process resets both lists before the call (COLLECT results are merged into task data).
-        wf = engine.start(
-            bundle,
+        data = decide_with(
             {
                 "measures": measures,
                 "transferred_for_prosecution": prosecution,
@@ -124,8 +92,6 @@ def decide():
                 "measure_kinds": [],
             },
         )
-        assert engine.is_completed(wf)
-        data = engine.case_data(wf)
         return data["measure_forms"], data["measure_kinds"]
 
     return run

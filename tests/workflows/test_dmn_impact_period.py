@@ -7,16 +7,10 @@ through to the last row (0 months).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from lxml import etree
 
-from workflows.engine import WorkflowEngine
-from workflows.specs import load_bundle
+from tests.workflows.dmn_harness import DMN_NS, decider, decision_table
 
-BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
-DMN_NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
 DECISION = "impact_period"
 
 # domain.md §3: 警告 1 y, 严重警告 1.5 y, 撤销党内职务 2 y, 留党察看 1/2 y (+2 y restriction), 开除党籍 5 y;
@@ -37,51 +31,19 @@ ROWS = [
 ]
 
 
-def harness() -> bytes:
-    return f'''<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
-  id="defs_{DECISION}_test" targetNamespace="http://qingfeng.test/bpmn">
-  <bpmn:process id="dmn_{DECISION}_test" name="{DECISION} test" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:businessRuleTask id="decide" name="decide">
-      <bpmn:documentation>test harness</bpmn:documentation>
-      <bpmn:extensionElements>
-        <spiffworkflow:calledDecisionId>{DECISION}</spiffworkflow:calledDecisionId>
-      </bpmn:extensionElements>
-    </bpmn:businessRuleTask>
-    <bpmn:endEvent id="end" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="decide" />
-    <bpmn:sequenceFlow id="f2" sourceRef="decide" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>
-'''.encode()
-
-
 @pytest.fixture(scope="module")
 def decide():
-    bundle = load_bundle(
-        {
-            f"dmn_{DECISION}_test.bpmn": harness(),
-            f"{DECISION}.dmn": (BPMN_DIR / f"{DECISION}.dmn").read_bytes(),
-        }
-    )
-    engine = WorkflowEngine()
+    decide_with = decider(DECISION)
 
     def run(measures: list[str]) -> tuple[str, int]:
-        wf = engine.start(bundle, {"measures": measures})
-        assert engine.is_completed(wf)
-        data = engine.case_data(wf)
+        data = decide_with( {"measures": measures})
         return data["sanction_type"], data["impact_period_months"]
 
     return run
 
 
 def test_table_shape():
-    root = etree.parse(str(BPMN_DIR / f"{DECISION}.dmn")).getroot()
-    decisions = root.findall("dmn:decision", DMN_NS)
-    assert [d.get("id") for d in decisions] == [DECISION]
-    t = decisions[0].find("dmn:decisionTable", DMN_NS)
+    t = decision_table(DECISION)
     assert t.get("hitPolicy") == "UNIQUE"
     assert [o.get("name") for o in t.findall("dmn:output", DMN_NS)] == [
         "sanction_type",
