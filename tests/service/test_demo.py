@@ -26,3 +26,15 @@ def test_demo_data_has_users_and_a_case_of_every_process(svc):
         assert {"intake", "handler", "supervisor"} <= open_roles
         for chain in audit.all_chains(session):
             assert audit.verify(session, chain).valid
+
+
+def test_processes_endpoint_lists_the_six_processes_for_intake_and_handler_together(app, svc, users):
+    from service import accounts
+    from tests.conftest import ApiClient
+
+    deploy_directory(svc, BPMN_DIR)
+    accounts.create_user(svc, "registrar", "甄登记", "qingfeng-demo", ["intake", "handler"])
+    keys = [p["key"] for p in ApiClient(app, "registrar").get("/processes").json]
+    assert keys == ["clue_handling", "false_report_clearance", "fault_tolerance", "follow_up_visit",
+                    "four_forms_disposition", "integrity_opinion"]
+    assert "clue_handling" not in [p["key"] for p in ApiClient(app, "handler").get("/processes").json]
