@@ -19,8 +19,6 @@ BPMN = ROOT / "bpmn"
 
 @pytest.fixture
 def clue_handling(deploy):
-    if not (BPMN / "clue_handling.bpmn").exists():
-        pytest.skip("bpmn/clue_handling.bpmn 尚不存在")
     from workflows.specs import collect_sources
 
     return deploy(collect_sources(BPMN, "clue_handling"))

@@ -10,36 +10,17 @@ domain.md §7: 影响期 first, then pending investigation / 初核 / specific c
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
+from tests.workflows.dmn_harness import BPMN_DIR, DMN_NS, harness_bpmn
 from workflows.engine import WorkflowEngine
 from workflows.specs import load_bundle
 
-BPMN_DIR = Path(__file__).resolve().parents[2] / 'bpmn'
-DMN_NS = {'dmn': 'https://www.omg.org/spec/DMN/20191111/MODEL/'}
 DECISION = 'integrity_opinion_reply'
 
-HARNESS = f'''<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
-  id="defs_{DECISION}_test" targetNamespace="http://qingfeng.test/bpmn">
-  <bpmn:process id="dmn_{DECISION}_test" name="{DECISION} test" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:businessRuleTask id="decide" name="decide">
-      <bpmn:documentation>test harness</bpmn:documentation>
-      <bpmn:extensionElements>
-        <spiffworkflow:calledDecisionId>{DECISION}</spiffworkflow:calledDecisionId>
-      </bpmn:extensionElements>
-    </bpmn:businessRuleTask>
-    <bpmn:endEvent id="end" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="decide" />
-    <bpmn:sequenceFlow id="f2" sourceRef="decide" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>
-'''.encode()
+HARNESS = harness_bpmn(DECISION)
 
 INPUT_NAMES = ('in_impact_period', 'under_investigation', 'verification_in_progress', 'open_specific_clue',
                'closed_untrue_or_cleared')

@@ -8,36 +8,16 @@ SpiffWorkflow returns the first matching row, and the last three rows are fallba
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from lxml import etree
 
+from tests.workflows.dmn_harness import BPMN_DIR, DMN_NS, harness_bpmn
 from workflows.engine import WorkflowEngine
 from workflows.specs import load_bundle
 
-BPMN_DIR = Path(__file__).resolve().parents[2] / 'bpmn'
-DMN_NS = {'dmn': 'https://www.omg.org/spec/DMN/20191111/MODEL/'}
 DECISION = 'revisit_due'
 
-HARNESS = f'''<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
-  id="defs_{DECISION}_test" targetNamespace="http://qingfeng.test/bpmn">
-  <bpmn:process id="dmn_{DECISION}_test" name="{DECISION} test" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:businessRuleTask id="decide" name="decide">
-      <bpmn:documentation>test harness</bpmn:documentation>
-      <bpmn:extensionElements>
-        <spiffworkflow:calledDecisionId>{DECISION}</spiffworkflow:calledDecisionId>
-      </bpmn:extensionElements>
-    </bpmn:businessRuleTask>
-    <bpmn:endEvent id="end" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="decide" />
-    <bpmn:sequenceFlow id="f2" sourceRef="decide" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>
-'''.encode()
+HARNESS = harness_bpmn(DECISION)
 
 W = '处分生效之日至影响期满'
 W_PROBATION = '处分生效之日至影响期满；察看期满时另行回访，提出恢复党员权利意见'
