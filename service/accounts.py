@@ -66,10 +66,9 @@ def issue_token(svc: Services, user_id: int, name: str = "") -> str:
     return token
 
 
-def user_id_for_token(session, token: str) -> int | None:
-    """Look up the active user behind a bearer token (read only)."""
-    row = session.execute(
-        select(ApiToken.user_id).join(User, User.id == ApiToken.user_id)
+def user_for_token(session, token: str) -> User | None:
+    """The active user behind a bearer token, in one read."""
+    return session.scalar(
+        select(User).join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked.is_(False), User.active.is_(True))
-    ).first()
-    return row[0] if row else None
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, request
 from flask_login import current_user
 
-from service.accounts import user_id_for_token
+from service.accounts import user_for_token
 from service.cases.errors import AuthenticationFailed
 from service.cases.runtime import services
 from service.extensions import login_manager
@@ -47,13 +47,11 @@ def _load_user_from_token(req):
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    user_id = user_id_for_token(read_session(), header[7:].strip())
-    if user_id is None:
-        return None
-    g.qf_token_auth = True
     session = read_session()
-    user = session.get(User, user_id)
+    user = user_for_token(session, header[7:].strip())
     session.rollback()  # hand the connection back: an action in this request needs its own
+    if user is not None:
+        g.qf_token_auth = True
     return user
 
 
