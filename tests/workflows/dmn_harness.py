@@ -36,13 +36,18 @@ def harness_bpmn(decision: str) -> bytes:
 '''.encode()
 
 
-def decider(decision: str) -> Callable[[dict], dict]:
-    """run(inputs) -> the data after the table ran, for bpmn/<decision>.dmn."""
+def decider(decision: str, input_names: tuple[str, ...] | None = None) -> Callable:
+    """run(inputs) -> the data after the table ran, for bpmn/<decision>.dmn.
+
+    `inputs` is a dict, or a tuple of values in the order of `input_names` when those are given.
+    """
     bundle = load_bundle({f"dmn_{decision}_test.bpmn": harness_bpmn(decision),
                           f"{decision}.dmn": (BPMN_DIR / f"{decision}.dmn").read_bytes()})
     engine = WorkflowEngine()
 
-    def run(inputs: dict) -> dict:
+    def run(inputs) -> dict:
+        if input_names is not None:
+            inputs = dict(zip(input_names, inputs, strict=True))
         wf = engine.start(bundle, inputs)
         assert engine.is_completed(wf)
         return engine.case_data(wf)

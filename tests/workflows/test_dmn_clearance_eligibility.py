@@ -52,13 +52,7 @@ ROW_CASES = [
 
 @pytest.fixture(scope="module")
 def decide():
-    decide_with = decider(DECISION)
-
-    def run(inputs: tuple) -> dict:
-        data = decide_with( dict(zip(INPUT_NAMES, inputs, strict=True)))
-        return data
-
-    return run
+    return decider(DECISION, INPUT_NAMES)
 
 
 def test_table_shape():

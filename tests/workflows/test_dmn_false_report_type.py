@@ -20,8 +20,7 @@ def decide():
     decide_with = decider(DECISION)
 
     def run(fabricated: bool, intent: bool) -> dict:
-        data = decide_with( {"fabricated_or_forged": fabricated, "intent_to_harm": intent})
-        return data
+        return decide_with({"fabricated_or_forged": fabricated, "intent_to_harm": intent})
 
     return run
 

@@ -36,7 +36,7 @@ def decide():
     decide_with = decider(DECISION)
 
     def run(measures: list[str]) -> tuple[str, int]:
-        data = decide_with( {"measures": measures})
+        data = decide_with({"measures": measures})
         return data["sanction_type"], data["impact_period_months"]
 
     return run
