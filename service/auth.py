@@ -32,13 +32,23 @@ def close_read_session(_exc=None) -> None:
         session.close()
 
 
+def _detached(session, user: User | None) -> User | None:
+    """Keep the loaded user as it is for the request and hand the connection back (an action needs its own).
+
+    Detached first: a rollback would expire the object and every later attribute read would query again.
+    """
+    if user is not None:
+        session.expunge(user)
+    session.rollback()
+    return user
+
+
 @login_manager.user_loader
 def _load_user(user_id: str):
     if not user_id.isdigit():
         return None
     session = read_session()
-    user = session.get(User, int(user_id))
-    session.rollback()  # hand the connection back: an action in this request needs its own
+    user = _detached(session, session.get(User, int(user_id)))
     return user if user is not None and user.active else None
 
 
@@ -48,8 +58,7 @@ def _load_user_from_token(req):
     if not header.startswith("Bearer "):
         return None
     session = read_session()
-    user = user_for_token(session, header[7:].strip())
-    session.rollback()  # hand the connection back: an action in this request needs its own
+    user = _detached(session, user_for_token(session, header[7:].strip()))
     if user is not None:
         g.qf_token_auth = True
     return user

@@ -280,9 +280,9 @@ class WorkflowEngine:
             data.update(task.data)
         return data
 
-    def outcome(self, wf: BpmnWorkflow) -> str | None:
-        """The `outcome` label set before an end event, if any."""
-        value = self.case_data(wf).get('outcome')
+    def outcome(self, wf: BpmnWorkflow, data: dict | None = None) -> str | None:
+        """The `outcome` label set before an end event, if any (`data`: case_data(wf) if already computed)."""
+        value = (self.case_data(wf) if data is None else data).get('outcome')
         return str(value) if value not in (None, '') else None
 
     def element_states(self, wf: BpmnWorkflow) -> tuple[list[str], list[str]]:
@@ -298,9 +298,9 @@ class WorkflowEngine:
         completed.extend(sorted(set(getattr(wf, 'qingfeng_history', ())) - set(completed)))
         return completed, active
 
-    def case_requests(self, wf: BpmnWorkflow) -> dict[str, dict]:
-        """`start_case_<name>` requests present in the current data."""
-        data = self.case_data(wf)
+    def case_requests(self, wf: BpmnWorkflow, data: dict | None = None) -> dict[str, dict]:
+        """`start_case_<name>` requests present in the current data (`data`: case_data(wf) if already computed)."""
+        data = self.case_data(wf) if data is None else data
         return {key[len('start_case_'):]: value for key, value in data.items()
                 if key.startswith('start_case_') and isinstance(value, dict) and key != 'start_case_'}
 

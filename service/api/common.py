@@ -6,7 +6,9 @@ from functools import wraps
 
 from flask_login import current_user
 
-from service.cases.errors import AuthenticationFailed
+from service.cases import permissions
+from service.cases.actions import Completion
+from service.cases.errors import AuthenticationFailed, NotAllowed
 
 
 def api_login_required(view):
@@ -22,11 +24,22 @@ def api_login_required(view):
 
 
 def case_detail_body(detail: dict) -> dict:
-    case = detail["case"]
+    return _body(detail["case"], detail["version"].version, detail["data"], detail["tasks"], detail["links"])
+
+
+def completion_body(user, done: Completion) -> dict:
+    """The case detail after a completion, from what the action returned: no second read of the case."""
+    if not permissions.can_read_cases(user.roles):
+        raise NotAllowed("您的角色不能查看案件")
+    return _body(done.case, done.process_version, permissions.redact_case_data(user.roles, done.data), done.tasks,
+                 done.links)
+
+
+def _body(case, process_version: int, data: dict, tasks: list, links: list) -> dict:
     return {
         "id": case.id, "reference": case.reference, "title": case.title, "process_key": case.process_key,
-        "process_version": detail["version"].version, "status": case.status, "outcome": case.outcome,
+        "process_version": process_version, "status": case.status, "outcome": case.outcome,
         "stage": case.stage, "subject_name": case.subject_name, "handler_id": case.handler_id,
         "due_at": case.due_at, "created_at": case.created_at, "closed_at": case.closed_at, "version": case.version,
-        "data": detail["data"], "tasks": detail["tasks"], "links": detail["links"],
+        "data": data, "tasks": tasks, "links": links,
     }

@@ -3,7 +3,7 @@
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from service.api.common import api_login_required, case_detail_body
+from service.api.common import api_login_required, case_detail_body, completion_body
 from service.auth import actor, fresh_read_session, read_session
 from service.cases import actions, queries
 from service.cases.runtime import services
@@ -62,5 +62,5 @@ def release(task_id):
 @api_login_required
 def complete(body, task_id):
     """Complete the task with form data; 403 role/recusal/four-eyes, 409 not ready or stale, 422 form errors."""
-    case_id = actions.complete_task(services(), actor().id, task_id, body["data"], body["case_version"])
-    return case_detail_body(queries.case_detail(services(), fresh_read_session(), actor(), case_id))
+    done = actions.complete_task(services(), actor().id, task_id, body["data"], body["case_version"])
+    return completion_body(actor(), done)

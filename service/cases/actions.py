@@ -5,16 +5,36 @@ from __future__ import annotations
 import copy
 import logging
 from dataclasses import dataclass
+from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.cases import audit, forms, permissions
+from service.cases import statements as sql
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound, TooLarge
-from service.cases.projections import sync_case_row, sync_timers, sync_work_items
+from service.cases.projections import (
+    case_columns,
+    new_item_values,
+    plan_work_items,
+    sync_case_row,
+    sync_timers,
+    sync_work_items,
+    timer_values,
+)
 from service.cases.runtime import Services
-from service.models import Case, CaseLink, ProcessVersion, Recusal, ReferenceCounter, Reporter, User, WorkItem
+from service.models import (
+    Case,
+    CaseLink,
+    ProcessVersion,
+    Recusal,
+    ReferenceCounter,
+    Reporter,
+    User,
+    WorkItem,
+)
 from workflows.errors import ExpressionError, SpecInvalid, TaskNotFound, TaskNotReady
 from workflows.specs import MAX_FILE_BYTES, content_hash, load_bundle
 
@@ -107,7 +127,7 @@ def _engine_call(func, *args):
 
 
 def _create_case(svc: Services, session: Session, actor: User, version: ProcessVersion, title: str, data: dict,
-                 linked_from: Case | None = None) -> Case:
+                 linked_from: Case | CaseSnapshot | None = None) -> Case:
     """Insert a case, run it to its first wait state, and append its `case_started` event."""
     now = svc.now()
     bundle = svc.bundle(version)
@@ -140,9 +160,10 @@ def _create_case(svc: Services, session: Session, actor: User, version: ProcessV
     return case
 
 
-def _start_requested_cases(svc: Services, session: Session, actor: User, case: Case, wf) -> list[str]:
+def _start_requested_cases(svc: Services, session: Session, actor: User, case: Case | CaseSnapshot, wf,
+                           data: dict | None = None) -> list[str]:
     """Start each case the process asked for (`start_case_<name>`) once, and link it both ways."""
-    requests = svc.engine.case_requests(wf)
+    requests = svc.engine.case_requests(wf, data)
     if not requests:
         return []
     done = set(session.scalars(select(CaseLink.request_name).where(CaseLink.from_case_id == case.id)))
@@ -182,12 +203,12 @@ def _open_item_for_update(session: Session, task_id: str) -> tuple[WorkItem, Cas
     return item, case
 
 
-def _check_may_act(session: Session, actor: User, item: WorkItem) -> None:
-    if _is_recused(session, item.case_id, actor.id):
+def _check_may_act(actor: User, role: str, assignee_id: int | None, recused: bool) -> None:
+    if recused:
         raise NotAllowed("您已回避本案，不能办理本案任务", code="recused")
-    if not permissions.can_complete(actor.roles, item.role):
-        raise NotAllowed(f"此步骤由“{item.role}”角色办理，您无权办理", code="wrong_role")
-    if item.assignee_id is not None and item.assignee_id != actor.id:
+    if not permissions.can_complete(actor.roles, role):
+        raise NotAllowed(f"此步骤由“{role}”角色办理，您无权办理", code="wrong_role")
+    if assignee_id is not None and assignee_id != actor.id:
         raise NotAllowed("此任务已由他人认领", code="claimed_by_other")
 
 
@@ -197,7 +218,7 @@ def claim_task(svc: Services, actor_id: int, task_id: str) -> int:
         item, case = _open_item_for_update(session, task_id)
         if item.completed_at is not None:
             raise Conflict("任务已办结，不能认领", code="task_not_ready")
-        _check_may_act(session, actor, item)
+        _check_may_act(actor, item.role, item.assignee_id, _is_recused(session, case.id, actor.id))
         item.assignee_id = actor.id
         audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="task_claimed", actor_id=actor.id,
                      actor_name=actor.display_name, case_id=case.id, task_bpmn_id=item.bpmn_id, task_title=item.title)
@@ -219,53 +240,129 @@ def release_task(svc: Services, actor_id: int, task_id: str) -> int:
         return case.id
 
 
-def complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_version: int | None = None) -> int:
-    """Complete a ready human task after every check; returns the case id."""
-    case_id, saved_version, wf, case_data = _complete_task(svc, actor_id, task_id, data, case_version)
-    svc.workflows.put(case_id, saved_version, wf, case_data)  # only after the commit succeeded
-    return case_id
+@dataclass(frozen=True)
+class CaseSnapshot:
+    """The case row's list columns as a completion left them."""
+
+    id: int
+    reference: str
+    title: str
+    process_key: str
+    status: str
+    outcome: str | None
+    stage: str
+    subject_name: str
+    handler_id: int | None
+    due_at: datetime | None
+    created_at: datetime
+    closed_at: datetime | None
+    version: int
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What a completed task left behind: enough to answer without reading the case again."""
+
+    case: CaseSnapshot
+    process_version: int
+    data: dict      # the case data (a snapshot; redact it for the reader)
+    tasks: list     # the case's open work items (rows with the TaskOut fields)
+    links: list[dict]
+
+    @property
+    def case_id(self) -> int:
+        return self.case.id
+
+
+def complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_version: int | None = None
+                  ) -> Completion:
+    """Complete a ready human task after every check."""
+    done, wf = _complete_task(svc, actor_id, task_id, data, case_version)
+    svc.workflows.put(done.case.id, done.case.version, wf, done.data)  # only after the commit succeeded
+    return done
 
 
 def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_version: int | None):
     with svc.db.write_session() as session:
+        conn = session.connection()
         actor = _user(session, actor_id)
-        item, case = _open_item_for_update(session, task_id)
-        if case_version is not None and case_version != case.version:
-            raise Conflict(f"案件已更新（当前版本 {case.version}），请刷新后重试", code="stale_case_version")
-        if item.completed_at is not None:
+        row = conn.execute(sql.ITEM_AND_CASE, {"task_id": task_id, "actor_id": actor.id}).first()
+        if row is None:
+            raise NotFound(f"任务 {task_id} 不存在")
+        case_id = row.case_id
+        if case_version is not None and case_version != row.version:
+            raise Conflict(f"案件已更新（当前版本 {row.version}），请刷新后重试", code="stale_case_version")
+        if row.completed_at is not None:
             raise Conflict("任务已办理，不能重复提交", code="task_not_ready")
-        _check_may_act(session, actor, item)
-        if item.approves:
-            approved_by = session.scalar(
-                select(WorkItem.completed_by_id).where(
-                    WorkItem.case_id == case.id, WorkItem.bpmn_id == item.approves, WorkItem.resolution == "completed"
-                ).order_by(WorkItem.completed_at.desc(), WorkItem.id.desc()).limit(1)
-            )
-            if permissions.violates_four_eyes(actor.id, approved_by):
-                raise NotAllowed("不能审批自己办理的事项（双人原则）", code="four_eyes")
-        version = session.get(ProcessVersion, case.process_version_id)
-        bundle = svc.bundle(version)
-        _validate_form(bundle.forms.get(item.form) if item.form else None, data)
+        _check_may_act(actor, row.role, row.assignee_id, row.recused)
+        if row.approves:
+            _check_four_eyes(session, actor, case_id, row.approves)
+        bundle = svc.bundle_of(session, row.process_version_id, row.sha256)
+        _validate_form(bundle.forms.get(row.form) if row.form else None, data)
         now = svc.now()
         clean, reporter_fields = _split_reporter(data)
-        _store_reporter(session, case.id, reporter_fields, now)
-        wf = svc.workflows.take(case.id, case.version) or _engine_call(svc.engine.restore, bundle, case.state)
+        _store_reporter(session, case_id, reporter_fields, now)
+        wf = svc.workflows.take(case_id, row.version)
+        if wf is None:
+            wf = _engine_call(svc.engine.restore, bundle, conn.execute(sql.CASE_STATE, {"case_id": case_id}).scalar())
+        had_timers = bool(svc.engine.waiting_timers(wf))
         _engine_call(svc.engine.complete, wf, task_id, clean)
-        open_items = sync_work_items(session, svc.engine, case, wf, now, actor.id, task_id)
-        sync_timers(session, svc.engine, case, wf, now)
-        if item.role == "handler" and case.handler_id is None:
-            case.handler_id = actor.id
-        sync_case_row(svc.engine, case, wf, open_items, now)
-        linked = _start_requested_cases(svc, session, actor, case, wf)
+        open_items = _write_work_items(conn, svc, case_id, wf, now, actor.id, task_id)
+        if had_timers:
+            conn.execute(sql.DELETE_TIMERS, {"case_id": case_id})
+        timers = timer_values(case_id, svc.engine, wf, now)
+        if timers:
+            conn.execute(sql.INSERT_TIMERS, timers)
+        case_data = svc.engine.case_data(wf)
+        handler_id = actor.id if row.role == "handler" and row.handler_id is None else row.handler_id
+        columns = case_columns(svc.engine, wf, case_data, [i.title for i in open_items],
+                               [i.due_at for i in open_items], now, row.closed_at, row.version)
+        conn.execute(sql.UPDATE_CASE, {"case_id": case_id, "handler_id": handler_id, **columns})
+        case = CaseSnapshot(
+            id=case_id, reference=row.reference, title=row.title, process_key=row.process_key,
+            status=columns["status"], outcome=columns["outcome"], stage=columns["stage"],
+            subject_name=columns.get("subject_name", row.subject_name), handler_id=handler_id,
+            due_at=columns["due_at"], created_at=row.created_at, closed_at=columns.get("closed_at", row.closed_at),
+            version=columns["version"])
+        linked = _start_requested_cases(svc, session, actor, case, wf, case_data)
         summary = {"data": audit.summarize(clean), "reporter_recorded": bool(reporter_fields)}
         if linked:
             summary["linked_cases"] = linked
         if case.status == "completed":
             summary["outcome"] = case.outcome
-        audit.append(session, chain=audit.case_chain(case.id), at=now, action="task_completed", actor_id=actor.id,
-                     actor_name=actor.display_name, case_id=case.id, task_bpmn_id=item.bpmn_id, task_title=item.title,
-                     summary=summary)
-        return case.id, case.version, wf, copy.deepcopy(svc.engine.case_data(wf))
+        audit.append(session, chain=audit.case_chain(case_id), at=now, action="task_completed", actor_id=actor.id,
+                     actor_name=actor.display_name, case_id=case_id, task_bpmn_id=row.bpmn_id,
+                     task_title=row.item_title, summary=summary)
+        done = Completion(case=case, process_version=row.process_version, data=copy.deepcopy(case_data),
+                          tasks=open_items, links=sql.case_links(conn, case_id))
+        return done, wf
+
+
+def _check_four_eyes(session: Session, actor: User, case_id: int, approves: str) -> None:
+    approved_by = session.scalar(
+        select(WorkItem.completed_by_id).where(
+            WorkItem.case_id == case_id, WorkItem.bpmn_id == approves, WorkItem.resolution == "completed"
+        ).order_by(WorkItem.completed_at.desc(), WorkItem.id.desc()).limit(1)
+    )
+    if permissions.violates_four_eyes(actor.id, approved_by):
+        raise NotAllowed("不能审批自己办理的事项（双人原则）", code="four_eyes")
+
+
+def _write_work_items(conn, svc: Services, case_id: int, wf, now, actor_id: int, task_id: str) -> list:
+    """The work-item projection in Core statements; returns the open items after the step."""
+    open_rows = conn.execute(sql.OPEN_ITEMS, {"case_id": case_id}).all()
+    plan = plan_work_items([r.task_id for r in open_rows], svc.engine.ready_human_tasks(wf), task_id)
+    if plan.completed:
+        conn.execute(sql.CLOSE_ITEMS, {"task_ids": plan.completed, "now": now, "resolution": "completed",
+                                       "completed_by_id": actor_id})
+    if plan.cancelled:
+        conn.execute(sql.CLOSE_ITEMS, {"task_ids": plan.cancelled, "now": now, "resolution": "cancelled",
+                                       "completed_by_id": None})
+    new = [new_item_values(case_id, task, now) for task in plan.new]
+    if new:
+        conn.execute(sql.INSERT_ITEMS, new)
+    closing = set(plan.completed) | set(plan.cancelled)
+    return [r for r in open_rows if r.task_id not in closing] + [SimpleNamespace(**values) for values in new]
 
 
 def fire_due_timers(svc: Services, case_id: int, actor_name: str = "定时器") -> list[str]:

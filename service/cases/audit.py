@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.cases import statements
 from service.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -64,22 +65,26 @@ def append(
     task_bpmn_id: str | None = None,
     task_title: str | None = None,
     summary: dict | None = None,
-) -> AuditEvent:
-    """Append one event to `chain`; the caller holds the lock that serialises the chain."""
-    last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.chain == chain)
-        .order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+) -> None:
+    """Append one event to `chain`; the caller holds the lock that serialises the chain.
+
+    Core statements (no unit of work): this runs in every action, and an event is never changed again.
+    """
+    session.flush()  # rows the event refers to (a new case) are written first
+    conn = session.connection()
+    last = conn.execute(statements.CHAIN_TAIL, {"chain": chain}).first()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     event = AuditEvent(
         chain=chain, seq=seq, case_id=case_id, at=at, actor_id=actor_id,
         actor_name=actor_name, action=action, task_bpmn_id=task_bpmn_id, task_title=task_title,
-        summary=json.loads(json.dumps(summary or {}, ensure_ascii=False, default=str)), prev_hash=prev_hash, hash="",
+        summary=json.loads(json.dumps(summary or {}, ensure_ascii=False, default=str)), prev_hash=prev_hash,
     )
     event.hash = compute_hash(prev_hash, event)
-    session.add(event)
-    session.flush()
-    return event
+    conn.execute(statements.INSERT_EVENT, {column: getattr(event, column) for column in _COLUMNS})
+
+
+_COLUMNS = ("chain", "seq", "case_id", "at", "actor_id", "actor_name", "action", "task_bpmn_id", "task_title",
+            "summary", "prev_hash", "hash")
 
 
 @dataclass(frozen=True)

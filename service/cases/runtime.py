@@ -83,6 +83,14 @@ class Services:
             bundle = self._bundles[version.id] = load_bundle_cached(version.file_bytes())
         return bundle
 
+    def bundle_of(self, session, version_id: int, sha256: str) -> ProcessBundle:
+        """The parsed process of a version known by id and hash: loads the version's files only if not cached."""
+        bundle = self._bundles.get(version_id)
+        if bundle is None or bundle.sha256 != sha256:
+            return self.bundle(session.get(ProcessVersion, version_id))
+        self.calendar()
+        return bundle
+
 
 def build_services(config: Config, clock: Callable[[], datetime] | None = None) -> Services:
     clock = clock or system_clock

@@ -42,7 +42,7 @@ def task_submit(task_id: str):
     version = request.form.get("case_version", "")
     try:
         case_id = actions.complete_task(services(), actor().id, task_id, data,
-                                        int(version) if version.isdigit() else None)
+                                        int(version) if version.isdigit() else None).case_id
     except InvalidInput as exc:
         errors = exc.errors if isinstance(exc.errors, dict) else {}
         return _render(view, posted=request.form, errors=errors, message=exc.message, status=422)

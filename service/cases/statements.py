@@ -1,0 +1,76 @@
+"""Prebuilt Core statements of the hot paths (completing a task, appending an audit event, a case's links).
+
+Built once with bind parameters: building a statement costs more than running it on SQLite, and a
+completion runs about ten of them. Executed on the action's connection, outside the ORM unit of work.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
+
+from service.models import AuditEvent, Case, CaseLink, ProcessVersion, Recusal, Timer, WorkItem
+
+ITEMS, CASES, VERSIONS, TIMERS = WorkItem.__table__, Case.__table__, ProcessVersion.__table__, Timer.__table__
+EVENTS, LINKS, RECUSALS = AuditEvent.__table__, CaseLink.__table__, Recusal.__table__
+
+# The work item by task id with its case (locked: PostgreSQL locks both rows and returns their latest
+# committed versions; SQLite holds the write lock since BEGIN IMMEDIATE), the process version and
+# whether the actor is recused from the case.
+ITEM_AND_CASE = (
+    select(ITEMS.c.id, ITEMS.c.case_id, ITEMS.c.bpmn_id, ITEMS.c.title.label("item_title"), ITEMS.c.role,
+           ITEMS.c.approves, ITEMS.c.form, ITEMS.c.assignee_id, ITEMS.c.completed_at,
+           CASES.c.reference, CASES.c.title, CASES.c.process_key, CASES.c.process_version_id, CASES.c.status,
+           CASES.c.handler_id, CASES.c.created_at, CASES.c.closed_at, CASES.c.subject_name, CASES.c.version,
+           VERSIONS.c.version.label("process_version"), VERSIONS.c.sha256,
+           select(RECUSALS.c.id).where(RECUSALS.c.case_id == ITEMS.c.case_id,
+                                       RECUSALS.c.user_id == bindparam("actor_id")).exists().label("recused"))
+    .join(CASES, CASES.c.id == ITEMS.c.case_id).join(VERSIONS, VERSIONS.c.id == CASES.c.process_version_id)
+    .where(ITEMS.c.task_id == bindparam("task_id")).with_for_update(of=[ITEMS, CASES])
+)
+
+# The SET clause comes from the parameter names (every key but case_id is a column).
+UPDATE_CASE = update(CASES).where(CASES.c.id == bindparam("case_id"))
+CASE_STATE = select(CASES.c.state).where(CASES.c.id == bindparam("case_id"))
+
+# Open work items of a case, with the fields the API shows for a task.
+OPEN_ITEMS = (
+    select(ITEMS.c.id, ITEMS.c.task_id, ITEMS.c.case_id, ITEMS.c.bpmn_id, ITEMS.c.title, ITEMS.c.role, ITEMS.c.lane,
+           ITEMS.c.approves, ITEMS.c.assignee_id, ITEMS.c.due_at, ITEMS.c.created_at, ITEMS.c.instructions)
+    .where(ITEMS.c.case_id == bindparam("case_id"), ITEMS.c.completed_at.is_(None)).order_by(ITEMS.c.id)
+)
+
+CLOSE_ITEMS = (
+    update(ITEMS).where(ITEMS.c.task_id.in_(bindparam("task_ids", expanding=True)))
+    .values(completed_at=bindparam("now"), resolution=bindparam("resolution"),
+            completed_by_id=bindparam("completed_by_id"))
+)
+INSERT_ITEMS = insert(ITEMS)
+DELETE_TIMERS = delete(TIMERS).where(TIMERS.c.case_id == bindparam("case_id"))
+INSERT_TIMERS = insert(TIMERS)
+
+CHAIN_TAIL = (
+    select(EVENTS.c.seq, EVENTS.c.hash).where(EVENTS.c.chain == bindparam("chain"))
+    .order_by(EVENTS.c.seq.desc()).limit(1)
+)
+INSERT_EVENT = insert(EVENTS)
+
+# A case's links in both directions with the case at the other end.
+_OTHER = CASES.alias("other")
+CASE_LINKS = (
+    select(LINKS.c.from_case_id, LINKS.c.request_name, _OTHER.c.id, _OTHER.c.reference, _OTHER.c.title,
+           _OTHER.c.process_key, _OTHER.c.status)
+    .join(_OTHER, or_(
+        and_(LINKS.c.from_case_id == bindparam("case_id"), _OTHER.c.id == LINKS.c.to_case_id),
+        and_(LINKS.c.to_case_id == bindparam("case_id"), _OTHER.c.id == LINKS.c.from_case_id),
+    ))
+    .where(or_(LINKS.c.from_case_id == bindparam("case_id"), LINKS.c.to_case_id == bindparam("case_id")))
+    .order_by(LINKS.c.id)
+)
+
+
+def case_links(connection, case_id: int) -> list[dict]:
+    """The case's links, each with the direction, the request name and the other case."""
+    return [{"direction": "to" if row.from_case_id == case_id else "from", "name": row.request_name,
+             "case_id": row.id, "reference": row.reference, "title": row.title, "process_key": row.process_key,
+             "status": row.status}
+            for row in connection.execute(CASE_LINKS, {"case_id": case_id})]
