@@ -1,6 +1,6 @@
-"""`python -m bench.profile [--what complete|request|worklist] [--history N] [--db sqlite|postgresql]`:
+"""`python -m bench.profile [--what complete|request|worklist|caselist] [--history N] [--db sqlite|postgresql]`:
 cProfile of one completion at history N, of complete requests through the Flask app, or of the
-worklist query on the lists data, to see where the time goes."""
+worklist or case list query on the lists data, to see where the time goes."""
 
 from __future__ import annotations
 
@@ -147,6 +147,45 @@ def profile_worklist(kind: str, top: int) -> str:
     return _report(profiler, f"list_tasks scope=mine ({kind}, {len(rows)} rows)", top) + "\n".join(plans)
 
 
+def profile_caselist(kind: str, top: int, calls: int = 50) -> str:
+    """list_cases as bench/lists.py measures it, with EXPLAIN ANALYZE of its SQL and of the hand-written one."""
+    from sqlalchemy import bindparam
+
+    from bench import lists
+    from service.cases import queries
+    from service.models import User
+    from service.models.types import UTCDateTime
+
+    now = common.fixed_clock()
+    filt = queries.CaseFilter(status="open", process_key="proc_0", overdue=True, sort="due", page=1, per_page=50)
+    with common.database(kind) as url:
+        svc = common.services(url)
+        data = lists.build(svc, lists.SIZES["cases"], lists.SIZES["audit_events"])
+        statements: list[tuple[str, object]] = []
+        with svc.db.read_session() as session:
+            supervisor = session.get(User, data["ids"]["supervisor"])
+            queries.list_cases(session, supervisor, filt, now)
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(calls):
+                queries.list_cases(session, supervisor, filt, now)
+            profiler.disable()
+            plans = []
+            if kind == "postgresql":
+                event.listen(svc.db.engine, "before_cursor_execute",
+                             lambda _c, _cur, stmt, params, *_a: statements.append((stmt, params)))
+                queries.list_cases(session, supervisor, filt, now)
+                stmt, params = statements[-1]
+                plan = session.connection().exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + stmt, params)
+                plans.append(f"### EXPLAIN ANALYZE list_cases\n{stmt}\n" + "\n".join(plan.scalars().all()))
+                hand = text("EXPLAIN (ANALYZE, BUFFERS) " + lists.CASES_SQL).bindparams(
+                    bindparam("now", type_=UTCDateTime))
+                plan = session.execute(hand, {"k": "proc_0", "now": now, "u": supervisor.id}).scalars().all()
+                plans.append("### EXPLAIN ANALYZE hand-written case list\n" + "\n".join(plan))
+        svc.db.dispose()
+    return _report(profiler, f"list_cases x {calls} ({kind})", top) + "\n".join(plans)
+
+
 def _report(profiler: cProfile.Profile, title: str, top: int) -> str:
     out = io.StringIO()
     out.write(f"## {title}\n\n### by cumulative time\n")
@@ -158,7 +197,7 @@ def _report(profiler: cProfile.Profile, title: str, top: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
-    parser.add_argument("--what", choices=("complete", "request", "worklist"), default="complete")
+    parser.add_argument("--what", choices=("complete", "request", "worklist", "caselist"), default="complete")
     parser.add_argument("--history", type=int, default=1000)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--top", type=int, default=30)
@@ -167,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
         print(profile_completion(args.history, args.db, args.top))
     elif args.what == "request":
         print(profile_request(args.db, args.top))
+    elif args.what == "caselist":
+        print(profile_caselist(args.db, args.top))
     else:
         print(profile_worklist(args.db, args.top))
     return 0
