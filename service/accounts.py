@@ -6,7 +6,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import make_transient_to_detached
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from service.cases.errors import AuthenticationFailed, Conflict, InvalidInput, Throttled
@@ -66,9 +67,31 @@ def issue_token(svc: Services, user_id: int, name: str = "") -> str:
     return token
 
 
+_USERS, _TOKENS = User.__table__, ApiToken.__table__
+_USER_ATTRS = {attr.key: attr.columns[0] for attr in User.__mapper__.column_attrs}  # attribute -> column
+_USER_COLUMNS = [column.label(key) for key, column in _USER_ATTRS.items()]
+_USER_BY_ID = select(*_USER_COLUMNS).where(_USERS.c.id == bindparam("user_id"))
+_USER_BY_TOKEN = (
+    select(*_USER_COLUMNS).join(_TOKENS, _TOKENS.c.user_id == _USERS.c.id)
+    .where(_TOKENS.c.token_hash == bindparam("token_hash"), _TOKENS.c.revoked.is_(False), _USERS.c.active.is_(True))
+)
+
+
+def _detached_user(row) -> User | None:
+    """A User built from its row, detached: readable anywhere, never inserted by accident."""
+    if row is None:
+        return None
+    user = User(**{key: row[key] for key in _USER_ATTRS})
+    make_transient_to_detached(user)
+    return user
+
+
+def load_user(session, user_id: int) -> User | None:
+    """The user by id as a detached object, in one prebuilt statement (every action starts with it)."""
+    return _detached_user(session.connection().execute(_USER_BY_ID, {"user_id": user_id}).mappings().first())
+
+
 def user_for_token(session, token: str) -> User | None:
-    """The active user behind a bearer token, in one read."""
-    return session.scalar(
-        select(User).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked.is_(False), User.active.is_(True))
-    )
+    """The active user behind a bearer token, in one read, as a detached object."""
+    row = session.connection().execute(_USER_BY_TOKEN, {"token_hash": _token_hash(token)}).mappings().first()
+    return _detached_user(row)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, request
 from flask_login import current_user
 
-from service.accounts import user_for_token
+from service.accounts import load_user, user_for_token
 from service.cases.errors import AuthenticationFailed
 from service.cases.runtime import services
 from service.extensions import login_manager
@@ -32,23 +32,13 @@ def close_read_session(_exc=None) -> None:
         session.close()
 
 
-def _detached(session, user: User | None) -> User | None:
-    """Keep the loaded user as it is for the request and hand the connection back (an action needs its own).
-
-    Detached first: a rollback would expire the object and every later attribute read would query again.
-    """
-    if user is not None:
-        session.expunge(user)
-    session.rollback()
-    return user
-
-
 @login_manager.user_loader
 def _load_user(user_id: str):
     if not user_id.isdigit():
         return None
     session = read_session()
-    user = _detached(session, session.get(User, int(user_id)))
+    user = load_user(session, int(user_id))  # detached: stays readable after the rollback
+    session.rollback()  # hand the connection back: an action in this request needs its own
     return user if user is not None and user.active else None
 
 
@@ -58,7 +48,8 @@ def _load_user_from_token(req):
     if not header.startswith("Bearer "):
         return None
     session = read_session()
-    user = _detached(session, user_for_token(session, header[7:].strip()))
+    user = user_for_token(session, header[7:].strip())  # detached: stays readable after the rollback
+    session.rollback()  # hand the connection back: an action in this request needs its own
     if user is not None:
         g.qf_token_auth = True
     return user

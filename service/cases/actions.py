@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service.accounts import load_user
 from service.cases import audit, forms, permissions
 from service.cases import statements as sql
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound, TooLarge
@@ -45,7 +46,7 @@ REPORTER_PREFIX = "reporter_"
 # ---- helpers shared by the actions (not transactions themselves) ----
 
 def _user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
+    user = load_user(session, user_id)
     if user is None or not user.active:
         raise NotAllowed("用户不存在或已停用")
     return user
