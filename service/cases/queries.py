@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, defer
 
-from service.cases import audit, permissions
+from service.cases import audit, permissions, statements
 from service.cases.errors import NotAllowed, NotFound
 from service.cases.runtime import Services
-from service.models import AuditEvent, Case, CaseLink, ProcessVersion, Recusal, User, WorkItem
+from service.models import AuditEvent, Case, ProcessVersion, Recusal, User, WorkItem
 
 MAX_PER_PAGE = 200
 SORTS = {
@@ -115,18 +115,7 @@ def case_detail(svc: Services, session: Session, user: User, case_id: int) -> di
 
 
 def case_links(session: Session, case_id: int) -> list[dict]:
-    out = []
-    rows = session.execute(
-        select(CaseLink, Case).join(Case, or_(
-            and_(CaseLink.from_case_id == case_id, Case.id == CaseLink.to_case_id),
-            and_(CaseLink.to_case_id == case_id, Case.id == CaseLink.from_case_id),
-        )).where(or_(CaseLink.from_case_id == case_id, CaseLink.to_case_id == case_id)).order_by(CaseLink.id)
-    ).all()
-    for link, other in rows:
-        out.append({"direction": "to" if link.from_case_id == case_id else "from", "name": link.request_name,
-                    "case_id": other.id, "reference": other.reference, "title": other.title,
-                    "process_key": other.process_key, "status": other.status})
-    return out
+    return statements.case_links(session.connection(), case_id)
 
 
 def case_diagram(svc: Services, session: Session, user: User, case_id: int) -> dict:
