@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -305,7 +306,7 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
         _store_reporter(session, case_id, reporter_fields, now)
         wf = svc.workflows.take(case_id, row.version)
         if wf is None:
-            wf = _engine_call(svc.engine.restore, bundle, conn.execute(sql.CASE_STATE, {"case_id": case_id}).scalar())
+            wf = _engine_call(svc.engine.restore, bundle, json.loads(row.state_text))
         had_timers = bool(svc.engine.waiting_timers(wf))
         _engine_call(svc.engine.complete, wf, task_id, clean)
         open_items = _write_work_items(conn, svc, case_id, wf, now, actor.id, task_id)
@@ -335,7 +336,7 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
                      actor_name=actor.display_name, case_id=case_id, task_bpmn_id=row.bpmn_id,
                      task_title=row.item_title, summary=summary)
         done = Completion(case=case, process_version=row.process_version, data=copy.deepcopy(case_data),
-                          tasks=open_items, links=sql.case_links(conn, case_id))
+                          tasks=open_items, links=sql.case_links(conn, case_id) if row.has_links or linked else [])
         return done, wf
 
 

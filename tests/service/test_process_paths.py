@@ -9,12 +9,14 @@ outcome, the linked cases and every audit chain are checked.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from service.cases import actions, audit
+from service.accounts import load_user
+from service.cases import actions, audit, queries
 from service.cases.errors import NotAllowed
 from service.deploy import deploy_directory
 from service.models import Case, CaseLink, Timer, WorkItem
@@ -41,6 +43,21 @@ def completer_of(svc, case_id: int, bpmn_id: str | None) -> int | None:
         return session.scalar(select(WorkItem.completed_by_id).where(
             WorkItem.case_id == case_id, WorkItem.bpmn_id == bpmn_id, WorkItem.resolution == "completed")
             .order_by(WorkItem.completed_at.desc(), WorkItem.id.desc()).limit(1))
+
+
+def assert_completion_shows_what_a_read_shows(svc, actor: int, done: actions.Completion, where: str) -> None:
+    """The API answers a completion from what the transaction wrote; it must equal a fresh read of the case."""
+    with svc.db.read_session() as session:
+        detail = queries.case_detail(svc, session, load_user(session, actor), done.case_id)
+        fields = [f.name for f in dataclasses.fields(actions.CaseSnapshot)]
+        assert {f: getattr(done.case, f) for f in fields} == {f: getattr(detail["case"], f) for f in fields}, where
+        assert done.process_version == detail["version"].version, where
+        assert done.data == detail["data"], where
+        assert done.links == detail["links"], where
+        shown = ("task_id", "case_id", "bpmn_id", "title", "role", "lane", "approves", "assignee_id", "due_at",
+                 "created_at", "instructions")
+        assert [{f: getattr(t, f) for f in shown} for t in done.tasks] == \
+            [{f: getattr(t, f) for f in shown} for t in detail["tasks"]], where
 
 
 def fire_all_due(svc) -> None:
@@ -75,7 +92,8 @@ def test_scenario_runs_through_the_case_service(name, svc, users, clock):
                 actions.complete_task(svc, users[outsider], item.task_id, dict(step.data))
             previous = completer_of(svc, case_id, item.approves)
             actor = next(users[u] for u in USERS_BY_ROLE[step.role] if users[u] != previous)
-            actions.complete_task(svc, actor, item.task_id, dict(step.data))
+            done = actions.complete_task(svc, actor, item.task_id, dict(step.data))
+            assert_completion_shows_what_a_read_shows(svc, actor, done, where)
     with svc.db.read_session() as session:
         case = session.get(Case, case_id)
         if scenario.outcome is not None:
