@@ -173,6 +173,17 @@ class WorkCalendar:
         """Chinese warnings for each year of the date or span that lacks holiday data."""
         return [_MISSING.format(year=y) for y in self.missing_years(start, end)]
 
+    def warnings_for_dues(self, now: datetime, dues) -> list[str]:
+        """The distinct warnings for the spans from `now` to each due (None and year-9999 parked timers skipped)."""
+        warnings: list[str] = []
+        for due in dues:
+            if due is None or due.year >= 9999:
+                continue
+            for text in self.warnings_for(now, due):
+                if text not in warnings:
+                    warnings.append(text)
+        return warnings
+
     def deadline_at(self, start: DateLike, n: int, tz: str = "Asia/Shanghai") -> datetime:
         """Aware datetime at 23:59:59 local time of ``add_workdays(start, n)``."""
         return datetime.combine(self.add_workdays(start, n), time(23, 59, 59), tzinfo=ZoneInfo(tz))

@@ -31,8 +31,9 @@ def completion_body(user, done: Completion) -> dict:
     """The case detail after a completion, from what the action returned: no second read of the case."""
     if not permissions.can_read_cases(user.roles):
         raise NotAllowed("您的角色不能查看案件")
-    return _body(done.case, done.process_version, permissions.redact_case_data(user.roles, done.data), done.tasks,
+    body = _body(done.case, done.process_version, permissions.redact_case_data(user.roles, done.data), done.tasks,
                  done.links)
+    return {**body, "deadline_warnings": done.deadline_warnings}
 
 
 def _body(case, process_version: int, data: dict, tasks: list, links: list) -> dict:

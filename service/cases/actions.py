@@ -270,6 +270,7 @@ class Completion:
     data: dict      # the case data (a snapshot; redact it for the reader)
     tasks: list     # the case's open work items (rows with the TaskOut fields)
     links: list[dict]
+    deadline_warnings: list[str]  # deadlines of the case in years without holiday data
 
     @property
     def case_id(self) -> int:
@@ -336,7 +337,9 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
                      actor_name=actor.display_name, case_id=case_id, task_bpmn_id=row.bpmn_id,
                      task_title=row.item_title, summary=summary)
         done = Completion(case=case, process_version=row.process_version, data=copy.deepcopy(case_data),
-                          tasks=open_items, links=sql.case_links(conn, case_id) if row.has_links or linked else [])
+                          tasks=open_items, links=sql.case_links(conn, case_id) if row.has_links or linked else [],
+                          deadline_warnings=svc.calendar().warnings_for_dues(
+                              now, [i.due_at for i in open_items] + [t["due_at"] for t in timers]))
         return done, wf
 
 

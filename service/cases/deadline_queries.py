@@ -125,10 +125,6 @@ def deadline_warnings(svc: Services, session: Session, case_id: int) -> list[str
     calendar = svc.calendar()
     dues = session.scalars(select(WorkItem.due_at).where(WorkItem.case_id == case_id, WorkItem.completed_at.is_(None),
                                                          WorkItem.due_at.is_not(None))).all()
-    dues += [d for d in session.scalars(select(Timer.due_at).where(Timer.case_id == case_id)) if d.year < 9999]
-    warnings: list[str] = []
-    for due in dues:
-        for text in calendar.warnings_for(now, due):
-            if text not in warnings:
-                warnings.append(text)
-    return warnings
+    dues += list(session.scalars(select(Timer.due_at).where(Timer.case_id == case_id)))
+    return calendar.warnings_for_dues(now, dues)
+

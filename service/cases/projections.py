@@ -8,7 +8,7 @@ objects, and Core statements in the task-completion path (`actions.complete_task
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -25,7 +25,7 @@ def parse_due(value: str | None) -> datetime | None:
     due = datetime.fromisoformat(value)
     if due.tzinfo is None:
         raise ValueError(f"deadline without time zone: {value}")
-    return due
+    return due.astimezone(UTC)  # as the database gives it back
 
 
 @dataclass(frozen=True)

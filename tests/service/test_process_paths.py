@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from service.accounts import load_user
-from service.cases import actions, audit, queries
+from service.cases import actions, audit, deadline_queries, queries
 from service.cases.errors import NotAllowed
 from service.deploy import deploy_directory
 from service.models import Case, CaseLink, Timer, WorkItem
@@ -54,6 +54,7 @@ def assert_completion_shows_what_a_read_shows(svc, actor: int, done: actions.Com
         assert done.process_version == detail["version"].version, where
         assert done.data == detail["data"], where
         assert done.links == detail["links"], where
+        assert done.deadline_warnings == deadline_queries.deadline_warnings(svc, session, done.case_id), where
         shown = ("task_id", "case_id", "bpmn_id", "title", "role", "lane", "approves", "assignee_id", "due_at",
                  "created_at", "instructions")
         assert [{f: getattr(t, f) for f in shown} for t in done.tasks] == \
