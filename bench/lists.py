@@ -155,16 +155,17 @@ def _stats(samples: list[float]) -> dict:
 
 
 def measure(svc, data: dict, repeat: int) -> list[dict]:
+    from service import accounts
     from service.cases import queries
-    from service.models import User
     from service.models.types import UTCDateTime
 
     now = common.fixed_clock()
     cases_sql = text(CASES_SQL).bindparams(bindparam("now", type_=UTCDateTime))
     rows = []
     with svc.db.read_session() as session:
-        supervisor = session.get(User, data["ids"]["supervisor"])
-        handler = session.get(User, data["ids"]["handler"])
+        # Users as a request has them: loaded once by the login, detached (expire_all leaves them alone).
+        supervisor = accounts.load_user(session, data["ids"]["supervisor"])
+        handler = accounts.load_user(session, data["ids"]["handler"])
         filt = queries.CaseFilter(status="open", process_key="proc_0", overdue=True, sort="due", page=1, per_page=50)
 
         def service_cases():
