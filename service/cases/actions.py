@@ -289,17 +289,8 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
     with svc.db.write_session() as session:
         conn = session.connection()
         actor = _user(session, actor_id)
-        row = conn.execute(sql.ITEM_AND_CASE, {"task_id": task_id, "actor_id": actor.id}).first()
-        if row is None:
-            raise NotFound(f"任务 {task_id} 不存在")
+        row = _checked_item(session, actor, task_id, case_version)
         case_id = row.case_id
-        if case_version is not None and case_version != row.version:
-            raise Conflict(f"案件已更新（当前版本 {row.version}），请刷新后重试", code="stale_case_version")
-        if row.completed_at is not None:
-            raise Conflict("任务已办理，不能重复提交", code="task_not_ready")
-        _check_may_act(actor, row.role, row.assignee_id, row.recused)
-        if row.approves:
-            _check_four_eyes(session, actor, case_id, row.approves)
         bundle = svc.bundle_of(session, row.process_version_id, row.sha256)
         _validate_form(bundle.forms.get(row.form) if row.form else None, data)
         now = svc.now()
@@ -322,11 +313,10 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
                                [i.due_at for i in open_items], now, row.closed_at, row.version)
         conn.execute(sql.UPDATE_CASE, {"case_id": case_id, "handler_id": handler_id, **columns})
         case = CaseSnapshot(
-            id=case_id, reference=row.reference, title=row.title, process_key=row.process_key,
-            status=columns["status"], outcome=columns["outcome"], stage=columns["stage"],
-            subject_name=columns.get("subject_name", row.subject_name), handler_id=handler_id,
-            due_at=columns["due_at"], created_at=row.created_at, closed_at=columns.get("closed_at", row.closed_at),
-            version=columns["version"])
+            id=case_id, reference=row.reference, title=row.title, process_key=row.process_key, handler_id=handler_id,
+            subject_name=columns.get("subject_name", row.subject_name), created_at=row.created_at,
+            closed_at=columns.get("closed_at", row.closed_at),
+            **{k: columns[k] for k in ("status", "outcome", "stage", "due_at", "version")})
         linked = _start_requested_cases(svc, session, actor, case, wf, case_data)
         summary = {"data": audit.summarize(clean), "reporter_recorded": bool(reporter_fields)}
         if linked:
@@ -341,6 +331,21 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
                           deadline_warnings=svc.calendar().warnings_for_dues(
                               now, [i.due_at for i in open_items] + [t["due_at"] for t in timers]))
         return done, wf
+
+
+def _checked_item(session: Session, actor: User, task_id: str, case_version: int | None):
+    """The task's row (work item, locked case, version, recusal) after every check that needs no engine."""
+    row = session.connection().execute(sql.ITEM_AND_CASE, {"task_id": task_id, "actor_id": actor.id}).first()
+    if row is None:
+        raise NotFound(f"任务 {task_id} 不存在")
+    if case_version is not None and case_version != row.version:
+        raise Conflict(f"案件已更新（当前版本 {row.version}），请刷新后重试", code="stale_case_version")
+    if row.completed_at is not None:
+        raise Conflict("任务已办理，不能重复提交", code="task_not_ready")
+    _check_may_act(actor, row.role, row.assignee_id, row.recused)
+    if row.approves:
+        _check_four_eyes(session, actor, row.case_id, row.approves)
+    return row
 
 
 def _check_four_eyes(session: Session, actor: User, case_id: int, approves: str) -> None:
