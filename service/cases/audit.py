@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ def case_chain(case_id: int) -> str:
     return f"case:{case_id}"
 
 
-def canonical(event: AuditEvent) -> str:
+def canonical(event) -> str:
     """The hashed content of an event, independent of database and key order."""
     body = {
         "chain": event.chain,
@@ -38,7 +39,8 @@ def canonical(event: AuditEvent) -> str:
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def compute_hash(prev_hash: str, event: AuditEvent) -> str:
+def compute_hash(prev_hash: str, event) -> str:
+    """`event`: an AuditEvent or anything with its attributes."""
     return hashlib.sha256((prev_hash + canonical(event)).encode("utf-8")).hexdigest()
 
 
@@ -74,17 +76,13 @@ def append(
     conn = session.connection()
     last = conn.execute(statements.CHAIN_TAIL, {"chain": chain}).first()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    event = AuditEvent(
-        chain=chain, seq=seq, case_id=case_id, at=at, actor_id=actor_id,
-        actor_name=actor_name, action=action, task_bpmn_id=task_bpmn_id, task_title=task_title,
-        summary=json.loads(json.dumps(summary or {}, ensure_ascii=False, default=str)), prev_hash=prev_hash,
+    event = dict(
+        chain=chain, seq=seq, case_id=case_id, at=at, actor_id=actor_id, actor_name=actor_name, action=action,
+        task_bpmn_id=task_bpmn_id, task_title=task_title, prev_hash=prev_hash,
+        summary=json.loads(json.dumps(summary or {}, ensure_ascii=False, default=str)),  # as it will read back
     )
-    event.hash = compute_hash(prev_hash, event)
-    conn.execute(statements.INSERT_EVENT, {column: getattr(event, column) for column in _COLUMNS})
-
-
-_COLUMNS = ("chain", "seq", "case_id", "at", "actor_id", "actor_name", "action", "task_bpmn_id", "task_title",
-            "summary", "prev_hash", "hash")
+    event["hash"] = compute_hash(prev_hash, SimpleNamespace(**event))
+    conn.execute(statements.INSERT_EVENT, event)
 
 
 @dataclass(frozen=True)
