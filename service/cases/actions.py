@@ -299,10 +299,9 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
         wf = svc.workflows.take(case_id, row.version)
         if wf is None:
             wf = _engine_call(svc.engine.restore, bundle, json.loads(row.state_text))
-        had_timers = bool(svc.engine.waiting_timers(wf))
         _engine_call(svc.engine.complete, wf, task_id, clean)
         open_items = _write_work_items(conn, svc, case_id, wf, now, actor.id, task_id)
-        if had_timers:
+        if row.has_timers:
             conn.execute(sql.DELETE_TIMERS, {"case_id": case_id})
         timers = timer_values(case_id, svc.engine, wf, now)
         if timers:

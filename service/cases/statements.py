@@ -15,8 +15,8 @@ EVENTS, LINKS, RECUSALS = AuditEvent.__table__, CaseLink.__table__, Recusal.__ta
 
 # The work item by task id with its case (locked: PostgreSQL locks both rows and returns their latest
 # committed versions; SQLite holds the write lock since BEGIN IMMEDIATE), the process version, whether
-# the actor is recused from the case and whether the case has links. The state comes as text, parsed
-# only when the workflow is not cached (a few KB to read, one statement less when it is needed).
+# the actor is recused, whether the case has links and timer rows. The state comes as text, parsed only
+# when the workflow is not cached (a few KB to read, one statement less when it is needed).
 ITEM_AND_CASE = (
     select(ITEMS.c.id, ITEMS.c.case_id, ITEMS.c.bpmn_id, ITEMS.c.title.label("item_title"), ITEMS.c.role,
            ITEMS.c.approves, ITEMS.c.form, ITEMS.c.assignee_id, ITEMS.c.completed_at,
@@ -27,7 +27,8 @@ ITEM_AND_CASE = (
            select(RECUSALS.c.id).where(RECUSALS.c.case_id == ITEMS.c.case_id,
                                        RECUSALS.c.user_id == bindparam("actor_id")).exists().label("recused"),
            select(LINKS.c.id).where(or_(LINKS.c.from_case_id == ITEMS.c.case_id, LINKS.c.to_case_id == ITEMS.c.case_id))
-           .exists().label("has_links"))
+           .exists().label("has_links"),
+           select(TIMERS.c.id).where(TIMERS.c.case_id == ITEMS.c.case_id).exists().label("has_timers"))
     .join(CASES, CASES.c.id == ITEMS.c.case_id).join(VERSIONS, VERSIONS.c.id == CASES.c.process_version_id)
     .where(ITEMS.c.task_id == bindparam("task_id")).with_for_update(of=[ITEMS, CASES])
 )
