@@ -13,10 +13,12 @@ from service.models import AuditEvent, Case, CaseLink, ProcessVersion, Recusal, 
 ITEMS, CASES, VERSIONS, TIMERS = WorkItem.__table__, Case.__table__, ProcessVersion.__table__, Timer.__table__
 EVENTS, LINKS, RECUSALS = AuditEvent.__table__, CaseLink.__table__, Recusal.__table__
 
-# The work item by task id with its case (locked: PostgreSQL locks both rows and returns their latest
-# committed versions; SQLite holds the write lock since BEGIN IMMEDIATE), the process version, whether
-# the actor is recused, whether the case has links and timer rows. The state comes as text, parsed only
-# when the workflow is not cached (a few KB to read, one statement less when it is needed).
+# The work item by task id with its case, the process version, whether the actor is recused, whether
+# the case has links and timer rows. The state comes as text, parsed only when the workflow is not
+# cached (a few KB to read, one statement less when it is needed).
+# Locks: PostgreSQL locks the case row, then the item's, and returns their latest committed versions;
+# SQLite holds the write lock since BEGIN IMMEDIATE. Case first, as every other action (claim, timers,
+# deadlines) locks the case before it writes an item: the other order could deadlock with them.
 ITEM_AND_CASE = (
     select(ITEMS.c.id, ITEMS.c.case_id, ITEMS.c.bpmn_id, ITEMS.c.title.label("item_title"), ITEMS.c.role,
            ITEMS.c.approves, ITEMS.c.form, ITEMS.c.assignee_id, ITEMS.c.completed_at,
@@ -29,8 +31,9 @@ ITEM_AND_CASE = (
            select(LINKS.c.id).where(or_(LINKS.c.from_case_id == ITEMS.c.case_id, LINKS.c.to_case_id == ITEMS.c.case_id))
            .exists().label("has_links"),
            select(TIMERS.c.id).where(TIMERS.c.case_id == ITEMS.c.case_id).exists().label("has_timers"))
-    .join(CASES, CASES.c.id == ITEMS.c.case_id).join(VERSIONS, VERSIONS.c.id == CASES.c.process_version_id)
-    .where(ITEMS.c.task_id == bindparam("task_id")).with_for_update(of=[ITEMS, CASES])
+    .select_from(CASES).join(ITEMS, ITEMS.c.case_id == CASES.c.id)
+    .join(VERSIONS, VERSIONS.c.id == CASES.c.process_version_id)
+    .where(ITEMS.c.task_id == bindparam("task_id")).with_for_update(of=[CASES, ITEMS])
 )
 
 # The SET clause comes from the parameter names (every key but case_id is a column).
