@@ -289,8 +289,8 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
     with svc.db.write_session() as session:
         conn = session.connection()
         actor = _user(session, actor_id)
-        row = _checked_item(session, actor, task_id, case_version)
-        case_id = row.case_id
+        row, open_rows = _checked_item(session, actor, task_id, case_version)
+        case_id, flags = row.case_id, open_rows[0]
         bundle = svc.bundle_of(session, row.process_version_id, row.sha256)
         _validate_form(bundle.forms.get(row.form) if row.form else None, data)
         now = svc.now()
@@ -300,8 +300,8 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
         if wf is None:
             wf = _engine_call(svc.engine.restore, bundle, json.loads(row.state_text))
         _engine_call(svc.engine.complete, wf, task_id, clean)
-        open_items = _write_work_items(conn, svc, case_id, wf, now, actor.id, task_id)
-        if row.has_timers:
+        open_items = _write_work_items(conn, svc, case_id, open_rows, wf, now, actor.id, task_id)
+        if flags.has_timers:
             conn.execute(sql.DELETE_TIMERS, {"case_id": case_id})
         timers = timer_values(case_id, svc.engine, wf, now)
         if timers:
@@ -326,25 +326,28 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
                      actor_name=actor.display_name, case_id=case_id, task_bpmn_id=row.bpmn_id,
                      task_title=row.item_title, summary=summary)
         done = Completion(case=case, process_version=row.process_version, data=copy.deepcopy(case_data),
-                          tasks=open_items, links=sql.case_links(conn, case_id) if row.has_links or linked else [],
+                          tasks=open_items, links=sql.case_links(conn, case_id) if flags.has_links or linked else [],
                           deadline_warnings=svc.calendar().warnings_for_dues(
                               now, [i.due_at for i in open_items] + [t["due_at"] for t in timers]))
         return done, wf
 
 
 def _checked_item(session: Session, actor: User, task_id: str, case_version: int | None):
-    """The task's row (work item, locked case, version, recusal) after every check that needs no engine."""
-    row = session.connection().execute(sql.ITEM_AND_CASE, {"task_id": task_id, "actor_id": actor.id}).first()
+    """The task's row (work item, locked case, version) and the case's open items, after every check that
+    needs no engine. The open items come with the recusal, link and timer flags (never empty: the task is one)."""
+    conn = session.connection()
+    row = conn.execute(sql.ITEM_AND_CASE, {"task_id": task_id}).first()
     if row is None:
         raise NotFound(f"任务 {task_id} 不存在")
     if case_version is not None and case_version != row.version:
         raise Conflict(f"案件已更新（当前版本 {row.version}），请刷新后重试", code="stale_case_version")
     if row.completed_at is not None:
         raise Conflict("任务已办理，不能重复提交", code="task_not_ready")
-    _check_may_act(actor, row.role, row.assignee_id, row.recused)
+    open_rows = conn.execute(sql.OPEN_ITEMS, {"case_id": row.case_id, "actor_id": actor.id}).all()
+    _check_may_act(actor, row.role, row.assignee_id, open_rows[0].recused)
     if row.approves:
         _check_four_eyes(session, actor, row.case_id, row.approves)
-    return row
+    return row, open_rows
 
 
 def _check_four_eyes(session: Session, actor: User, case_id: int, approves: str) -> None:
@@ -357,9 +360,9 @@ def _check_four_eyes(session: Session, actor: User, case_id: int, approves: str)
         raise NotAllowed("不能审批自己办理的事项（双人原则）", code="four_eyes")
 
 
-def _write_work_items(conn, svc: Services, case_id: int, wf, now, actor_id: int, task_id: str) -> list:
+def _write_work_items(conn, svc: Services, case_id: int, open_rows: list, wf, now, actor_id: int,
+                      task_id: str) -> list:
     """The work-item projection in Core statements; returns the open items after the step."""
-    open_rows = conn.execute(sql.OPEN_ITEMS, {"case_id": case_id}).all()
     plan = plan_work_items([r.task_id for r in open_rows], svc.engine.ready_human_tasks(wf), task_id)
     if plan.completed:
         conn.execute(sql.CLOSE_ITEMS, {"task_ids": plan.completed, "now": now, "resolution": "completed",

@@ -13,9 +13,8 @@ from service.models import AuditEvent, Case, CaseLink, ProcessVersion, Recusal, 
 ITEMS, CASES, VERSIONS, TIMERS = WorkItem.__table__, Case.__table__, ProcessVersion.__table__, Timer.__table__
 EVENTS, LINKS, RECUSALS = AuditEvent.__table__, CaseLink.__table__, Recusal.__table__
 
-# The work item by task id with its case, the process version, whether the actor is recused, whether
-# the case has links and timer rows. The state comes as text, parsed only when the workflow is not
-# cached (a few KB to read, one statement less when it is needed).
+# The work item by task id with its case and process version. The state comes as text, parsed only
+# when the workflow is not cached (a few KB to read, one statement less when it is needed).
 # Locks: PostgreSQL locks the case row, then the item's, and returns their latest committed versions;
 # SQLite holds the write lock since BEGIN IMMEDIATE. Case first, as every other action (claim, timers,
 # deadlines) locks the case before it writes an item: the other order could deadlock with them.
@@ -25,12 +24,7 @@ ITEM_AND_CASE = (
            CASES.c.reference, CASES.c.title, CASES.c.process_key, CASES.c.process_version_id, CASES.c.status,
            CASES.c.handler_id, CASES.c.created_at, CASES.c.closed_at, CASES.c.subject_name, CASES.c.version,
            cast(CASES.c.state, Text).label("state_text"), VERSIONS.c.version.label("process_version"),
-           VERSIONS.c.sha256,
-           select(RECUSALS.c.id).where(RECUSALS.c.case_id == ITEMS.c.case_id,
-                                       RECUSALS.c.user_id == bindparam("actor_id")).exists().label("recused"),
-           select(LINKS.c.id).where(or_(LINKS.c.from_case_id == ITEMS.c.case_id, LINKS.c.to_case_id == ITEMS.c.case_id))
-           .exists().label("has_links"),
-           select(TIMERS.c.id).where(TIMERS.c.case_id == ITEMS.c.case_id).exists().label("has_timers"))
+           VERSIONS.c.sha256)
     .select_from(CASES).join(ITEMS, ITEMS.c.case_id == CASES.c.id)
     .join(VERSIONS, VERSIONS.c.id == CASES.c.process_version_id)
     .where(ITEMS.c.task_id == bindparam("task_id")).with_for_update(of=[CASES, ITEMS])
@@ -39,10 +33,18 @@ ITEM_AND_CASE = (
 # The SET clause comes from the parameter names (every key but case_id is a column).
 UPDATE_CASE = update(CASES).where(CASES.c.id == bindparam("case_id"))
 
-# Open work items of a case, with the fields the API shows for a task.
+# Open work items of a case, with the fields the API shows for a task, and on every row whether the
+# actor is recused from the case and whether it has links and timer rows. Run once the case is locked:
+# on PostgreSQL a statement that waited for a lock sees other tables as they were when it started, so
+# these are not part of ITEM_AND_CASE.
 OPEN_ITEMS = (
     select(ITEMS.c.id, ITEMS.c.task_id, ITEMS.c.case_id, ITEMS.c.bpmn_id, ITEMS.c.title, ITEMS.c.role, ITEMS.c.lane,
-           ITEMS.c.approves, ITEMS.c.assignee_id, ITEMS.c.due_at, ITEMS.c.created_at, ITEMS.c.instructions)
+           ITEMS.c.approves, ITEMS.c.assignee_id, ITEMS.c.due_at, ITEMS.c.created_at, ITEMS.c.instructions,
+           select(RECUSALS.c.id).where(RECUSALS.c.case_id == bindparam("case_id"),
+                                       RECUSALS.c.user_id == bindparam("actor_id")).exists().label("recused"),
+           select(LINKS.c.id).where(or_(LINKS.c.from_case_id == bindparam("case_id"),
+                                        LINKS.c.to_case_id == bindparam("case_id"))).exists().label("has_links"),
+           select(TIMERS.c.id).where(TIMERS.c.case_id == bindparam("case_id")).exists().label("has_timers"))
     .where(ITEMS.c.case_id == bindparam("case_id"), ITEMS.c.completed_at.is_(None)).order_by(ITEMS.c.id)
 )
 
