@@ -6,9 +6,9 @@ from functools import wraps
 
 from flask_login import current_user
 
-from service.cases import permissions
+from service.cases import permissions, queries
 from service.cases.actions import Completion
-from service.cases.errors import AuthenticationFailed, NotAllowed
+from service.cases.errors import AuthenticationFailed
 
 
 def api_login_required(view):
@@ -29,8 +29,7 @@ def case_detail_body(detail: dict) -> dict:
 
 def completion_body(user, done: Completion) -> dict:
     """The case detail after a completion, from what the action returned: no second read of the case."""
-    if not permissions.can_read_cases(user.roles):
-        raise NotAllowed("您的角色不能查看案件")
+    queries.require_reader(user)
     body = _body(done.case, done.process_version, permissions.redact_case_data(user.roles, done.data), done.tasks,
                  done.links)
     return {**body, "deadline_warnings": done.deadline_warnings}

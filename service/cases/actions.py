@@ -7,7 +7,6 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from types import SimpleNamespace
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,12 +18,11 @@ from service.cases import statements as sql
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound, TooLarge
 from service.cases.projections import (
     case_columns,
-    new_item_values,
-    plan_work_items,
     sync_case_row,
     sync_timers,
     sync_work_items,
-    timer_values,
+    write_timers,
+    write_work_items,
 )
 from service.cases.runtime import Services
 from service.models import (
@@ -300,12 +298,8 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
         if wf is None:
             wf = _engine_call(svc.engine.restore, bundle, json.loads(row.state_text))
         _engine_call(svc.engine.complete, wf, task_id, clean)
-        open_items = _write_work_items(conn, svc, case_id, open_rows, wf, now, actor.id, task_id)
-        if flags.has_timers:
-            conn.execute(sql.DELETE_TIMERS, {"case_id": case_id})
-        timers = timer_values(case_id, svc.engine, wf, now)
-        if timers:
-            conn.execute(sql.INSERT_TIMERS, timers)
+        open_items = write_work_items(conn, svc.engine, case_id, open_rows, wf, now, actor.id, task_id)
+        timers = write_timers(conn, svc.engine, case_id, flags.has_timers, wf, now)
         case_data = svc.engine.case_data(wf)
         handler_id = actor.id if row.role == "handler" and row.handler_id is None else row.handler_id
         columns = case_columns(svc.engine, wf, case_data, [i.title for i in open_items],
@@ -358,23 +352,6 @@ def _check_four_eyes(session: Session, actor: User, case_id: int, approves: str)
     )
     if permissions.violates_four_eyes(actor.id, approved_by):
         raise NotAllowed("不能审批自己办理的事项（双人原则）", code="four_eyes")
-
-
-def _write_work_items(conn, svc: Services, case_id: int, open_rows: list, wf, now, actor_id: int,
-                      task_id: str) -> list:
-    """The work-item projection in Core statements; returns the open items after the step."""
-    plan = plan_work_items([r.task_id for r in open_rows], svc.engine.ready_human_tasks(wf), task_id)
-    if plan.completed:
-        conn.execute(sql.CLOSE_ITEMS, {"task_ids": plan.completed, "now": now, "resolution": "completed",
-                                       "completed_by_id": actor_id})
-    if plan.cancelled:
-        conn.execute(sql.CLOSE_ITEMS, {"task_ids": plan.cancelled, "now": now, "resolution": "cancelled",
-                                       "completed_by_id": None})
-    new = [new_item_values(case_id, task, now) for task in plan.new]
-    if new:
-        conn.execute(sql.INSERT_ITEMS, new)
-    closing = set(plan.completed) | set(plan.cancelled)
-    return [r for r in open_rows if r.task_id not in closing] + [SimpleNamespace(**values) for values in new]
 
 
 def fire_due_timers(svc: Services, case_id: int, actor_name: str = "定时器") -> list[str]:

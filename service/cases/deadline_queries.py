@@ -127,4 +127,3 @@ def deadline_warnings(svc: Services, session: Session, case_id: int) -> list[str
                                                          WorkItem.due_at.is_not(None))).all()
     dues += list(session.scalars(select(Timer.due_at).where(Timer.case_id == case_id)))
     return calendar.warnings_for_dues(now, dues)
-

@@ -2,17 +2,20 @@
 
 What changes is decided once, by pure functions (`plan_work_items`, `new_item_values`, `timer_values`,
 `case_columns`). Two appliers write it: the ORM ones (`sync_*`) for the rarer actions that hold ORM
-objects, and Core statements in the task-completion path (`actions.complete_task`), the hot path.
+objects, and the Core ones (`write_*`, prebuilt statements) for the task-completion path
+(`actions.complete_task`), the hot path.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from service.cases import statements as sql
 from service.models import Case, Timer, WorkItem
 from workflows.engine import ReadyTask, WorkflowEngine
 
@@ -119,3 +122,32 @@ def sync_case_row(engine: WorkflowEngine, case: Case, wf, open_items: list[WorkI
                           [item.due_at for item in open_items], now, case.closed_at, case.version)
     for column, value in values.items():
         setattr(case, column, value)
+
+
+# ---- Core appliers (the completion path) ----
+
+def write_work_items(conn, engine: WorkflowEngine, case_id: int, open_rows: list, wf, now: datetime, actor_id: int,
+                     completed_task_id: str) -> list:
+    """`sync_work_items` in prebuilt statements, from the open items already read; returns the open items after."""
+    plan = plan_work_items([r.task_id for r in open_rows], engine.ready_human_tasks(wf), completed_task_id)
+    if plan.completed:
+        conn.execute(sql.CLOSE_ITEMS, {"task_ids": plan.completed, "now": now, "resolution": "completed",
+                                       "completed_by_id": actor_id})
+    if plan.cancelled:
+        conn.execute(sql.CLOSE_ITEMS, {"task_ids": plan.cancelled, "now": now, "resolution": "cancelled",
+                                       "completed_by_id": None})
+    new = [new_item_values(case_id, task, now) for task in plan.new]
+    if new:
+        conn.execute(sql.INSERT_ITEMS, new)
+    closing = set(plan.completed) | set(plan.cancelled)
+    return [r for r in open_rows if r.task_id not in closing] + [SimpleNamespace(**values) for values in new]
+
+
+def write_timers(conn, engine: WorkflowEngine, case_id: int, has_rows: bool, wf, now: datetime) -> list[dict]:
+    """`sync_timers` in prebuilt statements (no delete when the case had no timer rows); returns the rows."""
+    if has_rows:
+        conn.execute(sql.DELETE_TIMERS, {"case_id": case_id})
+    timers = timer_values(case_id, engine, wf, now)
+    if timers:
+        conn.execute(sql.INSERT_TIMERS, timers)
+    return timers

@@ -48,14 +48,14 @@ def _recused_case_ids(user_id: int):
     return select(Recusal.case_id).where(Recusal.user_id == user_id)
 
 
-def _require_reader(user: User) -> None:
+def require_reader(user: User) -> None:
     if not permissions.can_read_cases(user.roles):
         raise NotAllowed("您的角色不能查看案件")
 
 
 def list_cases(session: Session, user: User, f: CaseFilter, now: datetime) -> dict:
     """A filtered, sorted page of cases the user may see."""
-    _require_reader(user)
+    require_reader(user)
     conditions = [Case.id.not_in(_recused_case_ids(user.id))]
     if f.status:
         conditions.append(Case.status == f.status)
@@ -90,7 +90,7 @@ def list_cases(session: Session, user: User, f: CaseFilter, now: datetime) -> di
 
 def get_case(session: Session, user: User, case_id: int) -> Case:
     """The case, if it exists and the user may read it (recused users get NotFound-like refusal)."""
-    _require_reader(user)
+    require_reader(user)
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound(f"案件 {case_id} 不存在")

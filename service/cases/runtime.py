@@ -77,18 +77,17 @@ class Services:
 
     def bundle(self, version: ProcessVersion) -> ProcessBundle:
         """The parsed process of a version (cached by content hash)."""
-        self.calendar()  # actions get here before the engine runs: load calendar changes outside expression limits
-        bundle = self._bundles.get(version.id)
-        if bundle is None or bundle.sha256 != version.sha256:  # versions are immutable; ids repeat only in tests
-            bundle = self._bundles[version.id] = load_bundle_cached(version.file_bytes())
-        return bundle
+        return self._bundle(version.id, version.sha256, lambda: version)
 
     def bundle_of(self, session, version_id: int, sha256: str) -> ProcessBundle:
         """The parsed process of a version known by id and hash: loads the version's files only if not cached."""
+        return self._bundle(version_id, sha256, lambda: session.get(ProcessVersion, version_id))
+
+    def _bundle(self, version_id: int, sha256: str, version: Callable[[], ProcessVersion]) -> ProcessBundle:
+        self.calendar()  # actions get here before the engine runs: load calendar changes outside expression limits
         bundle = self._bundles.get(version_id)
-        if bundle is None or bundle.sha256 != sha256:
-            return self.bundle(session.get(ProcessVersion, version_id))
-        self.calendar()
+        if bundle is None or bundle.sha256 != sha256:  # versions are immutable; ids repeat only in tests
+            bundle = self._bundles[version_id] = load_bundle_cached(version().file_bytes())
         return bundle
 
 
