@@ -5,12 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: install run test bench lint clean-db
+LOCK_ARGS ?=
 
-$(STAMP): pyproject.toml
+.PHONY: install run test bench lint lock clean-db
+
+# Exact versions with hashes from requirements.lock (pip refuses anything else), then the project itself.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 $(NPM_STAMP): package.json
@@ -31,3 +34,12 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# Re-resolve requirements.lock from pyproject.toml (runtime + dev extras, every platform, Python 3.11+).
+# Existing pins are kept unless a new requirement needs otherwise; `make lock LOCK_ARGS=--upgrade`
+# moves everything to the newest allowed versions, `LOCK_ARGS='--upgrade-package flask'` just one.
+lock:
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet 'uv>=0.4'
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal --python-version 3.11 \
+		--custom-compile-command "make lock" --quiet $(LOCK_ARGS) -o requirements.lock
