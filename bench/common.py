@@ -95,8 +95,8 @@ def database(kind: str) -> Iterator[str]:
 
 def services(url: str, clock=fixed_clock):
     """The case services (no Flask app) on `url`."""
-    from service.cases.runtime import build_services
     from service.config import Config
+    from service.runtime import build_services
 
     config = Config.from_env(DATABASE_URL=url, SECRET_KEY="bench-secret", PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
     return build_services(config, clock)
@@ -104,7 +104,7 @@ def services(url: str, clock=fixed_clock):
 
 def seed(svc) -> dict:
     """A handler user and the loop process deployed; returns ids."""
-    from service import accounts
+    from service.cases import accounts
     from service.cases.actions import deploy_process
 
     handler = accounts.create_user(svc, "handler", "郝承办", PASSWORD, ["handler"], "第一监督检查室")

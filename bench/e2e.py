@@ -209,7 +209,7 @@ def start_cases(svc, actor: int, count: int) -> list[str]:
 def run_database(kind: str, clients: tuple[int, ...], seconds: float, max_requests: int, cases: int,
                  workers: int) -> dict:
     """All three series on one fresh database."""
-    from service import accounts
+    from service.cases import accounts
     from service.db import Database
 
     out: dict = {"database": kind, "workers": workers, "service": [], "http_floor": [], "raw_floor": []}

@@ -40,7 +40,7 @@ def _ts(pg: bool, minutes_expr: str) -> str:
 
 def build(svc, cases: int, audit_events: int) -> dict:
     """Bulk-load the list data; returns ids and load timings."""
-    from service import accounts
+    from service.cases import accounts
     from service.cases.actions import start_case
 
     ids = common.seed(svc)
@@ -155,8 +155,7 @@ def _stats(samples: list[float]) -> dict:
 
 
 def measure(svc, data: dict, repeat: int) -> list[dict]:
-    from service import accounts
-    from service.cases import queries
+    from service.cases import accounts, queries
     from service.models.types import UTCDateTime
 
     now = common.fixed_clock()

@@ -39,7 +39,8 @@ def profile_completion(history: int, kind: str, top: int) -> str:
 
 def profile_request(kind: str, top: int, requests: int = 20) -> str:
     """cProfile of POST /api/v1/tasks/<id>/complete through the Flask app in-process (no WSGI server)."""
-    from service import accounts, create_app
+    from service import create_app
+    from service.cases import accounts
     from service.cases.actions import start_case
     from service.config import Config
 

@@ -15,9 +15,9 @@ def create_app(config: Config | None = None, clock: Callable[[], datetime] | Non
     """Build the app: configuration, database, engine, extensions, blueprints, error handlers."""
     from service.api import register_api
     from service.auth import close_read_session
-    from service.cases.runtime import build_services
     from service.errors import register_error_handlers
     from service.extensions import csrf, login_manager
+    from service.runtime import build_services
     from service.security import install_security_headers
     from service.web import register_web
 

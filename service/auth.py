@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import g, request
 from flask_login import current_user
 
-from service.accounts import load_user, user_for_token
+from service.cases.accounts import load_user, user_for_token
 from service.cases.errors import AuthenticationFailed
-from service.cases.runtime import services
 from service.extensions import login_manager
 from service.models import User
+from service.runtime import services
 
 
 def read_session():

@@ -66,7 +66,7 @@ def seed_demo(if_empty: bool) -> None:
 @click.password_option()
 def create_user(username, display_name, roles, department, password) -> None:
     """Create a staff account."""
-    from service import accounts
+    from service.cases import accounts
 
     app = _app()
     with app.app_context():

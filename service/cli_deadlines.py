@@ -124,7 +124,7 @@ def _run(action, *args) -> None:
 @click.option("--as", "username", default=None, help="The admin recorded as making the change.")
 def holidays_add(day: date, closed: bool, reason: str, username: str | None) -> None:
     """Set DAY as a closure or as a working day."""
-    from service import calendar_admin
+    from service.cases import calendar_admin
 
     svc = _services()
     _run(calendar_admin.add_override, svc, _actor_id(svc, username), day, not closed, reason)
@@ -136,7 +136,7 @@ def holidays_add(day: date, closed: bool, reason: str, username: str | None) -> 
 @click.option("--as", "username", default=None, help="The admin recorded as making the change.")
 def holidays_remove(day: date, username: str | None) -> None:
     """Delete the override of DAY."""
-    from service import calendar_admin
+    from service.cases import calendar_admin
 
     svc = _services()
     _run(calendar_admin.remove_override, svc, _actor_id(svc, username), day)
@@ -149,7 +149,7 @@ def holidays_remove(day: date, username: str | None) -> None:
 @click.option("--as", "username", default=None, help="The admin recorded as making the change.")
 def holidays_declare_year(year: int, note: str, username: str | None) -> None:
     """Record that YEAR's holidays are fully entered as overrides (stops its warning)."""
-    from service import calendar_admin
+    from service.cases import calendar_admin
 
     svc = _services()
     _run(calendar_admin.declare_year, svc, _actor_id(svc, username), year, note)
@@ -160,7 +160,7 @@ def holidays_declare_year(year: int, note: str, username: str | None) -> None:
 @click.option("--year", type=int, default=None)
 def holidays_list(year: int | None) -> None:
     """Print the overrides: date, 休息/上班, reason (tab-separated)."""
-    from service import calendar_admin
+    from service.cases import calendar_admin
 
     svc = _services()
     with svc.db.read_session() as session:

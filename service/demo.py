@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from service import accounts
-from service.cases import actions
+from service.cases import accounts, actions
 from service.cases.runtime import Services
 from service.models import ProcessVersion, User, WorkItem
 

@@ -101,7 +101,7 @@ def svc(app):
 @pytest.fixture
 def users(svc) -> dict[str, int]:
     """One user per role (plus handler2, supervisor2), password `qingfeng-demo`; name -> id."""
-    from service import accounts
+    from service.cases import accounts
 
     return {key: accounts.create_user(svc, username, name, PASSWORD, roles, "第一监督检查室")
             for key, (username, name, roles) in ROLE_USERS.items()}

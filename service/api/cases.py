@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from service.api.common import api_login_required, case_detail_body
 from service.auth import actor, fresh_read_session, read_session
 from service.cases import actions, deadline_queries, queries
-from service.cases.runtime import services
+from service.runtime import services
 from service.schemas.api import (
     AuditOut,
     CaseCreateIn,

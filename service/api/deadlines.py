@@ -3,11 +3,10 @@
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from service import calendar_admin
 from service.api.common import api_login_required
 from service.auth import actor, fresh_read_session, read_session
-from service.cases import deadline_queries, deadlines
-from service.cases.runtime import services
+from service.cases import calendar_admin, deadline_queries, deadlines
+from service.runtime import services
 from service.schemas.api import StrictSchema, TaskOut
 
 blp = Blueprint("deadlines", __name__, description="期限：中止、延期、逾期督办、节假日调整")

@@ -15,7 +15,7 @@ from service.api.common import api_login_required
 from service.auth import actor
 from service.cases import versioning
 from service.cases.errors import InvalidInput
-from service.cases.runtime import services
+from service.runtime import services
 
 blp = Blueprint("designer", __name__, description="流程设计：检查、部署、比较、下载、迁移")
 

@@ -8,7 +8,7 @@ from service.auth import actor, read_session
 from service.cases import queries, versioning
 from service.cases.errors import NotAllowed
 from service.cases.permissions import can_deploy
-from service.cases.runtime import services
+from service.runtime import services
 from service.schemas.api import DeployOut, ProcessOut, ProcessVersionOut
 
 blp = Blueprint("processes", __name__, description="流程与流程版本")

@@ -4,11 +4,11 @@ from flask import request
 from flask_login import login_user, logout_user
 from flask_smorest import Blueprint
 
-from service import accounts
 from service.api.common import api_login_required
 from service.auth import actor, read_session
-from service.cases.runtime import services
+from service.cases import accounts
 from service.models import User
+from service.runtime import services
 from service.schemas.api import LoginIn, LoginOut, UserOut
 
 blp = Blueprint("session", __name__, description="登录与当前用户")

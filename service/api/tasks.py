@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 from service.api.common import api_login_required, case_detail_body, completion_body
 from service.auth import actor, fresh_read_session, read_session
 from service.cases import actions, queries
-from service.cases.runtime import services
+from service.runtime import services
 from service.schemas.api import CaseDetailOut, CompleteIn, TaskDetailOut, TaskOut
 
 blp = Blueprint("tasks", __name__, description="待办任务")

@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.cases import audit
-from service.cases.actions import _engine_call, _is_recused, _lock_case, _user
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.cases.projections import sync_case_row, sync_timers
 from service.cases.runtime import Services
-from service.models import Case, DeadlineExtension, DeadlineSuspension, ProcessVersion, User, WorkItem
+from service.cases.tx import engine_call, is_recused, load_actor, lock_case, restore_workflow
+from service.models import Case, DeadlineExtension, DeadlineSuspension, User, WorkItem
 from workflows.calendar import WorkCalendar
 
 APPROVER_ROLES = ("supervisor", "leader")
@@ -52,7 +52,7 @@ def _open_task(session: Session, task_id: str) -> tuple[WorkItem, Case]:
     item = session.scalar(select(WorkItem).where(WorkItem.task_id == task_id))
     if item is None:
         raise NotFound(f"任务 {task_id} 不存在")
-    case = _lock_case(session, item.case_id)
+    case = lock_case(session, item.case_id)
     session.refresh(item)
     if item.completed_at is not None:
         raise Conflict("任务已办结，期限不能再调整", code="task_not_ready")
@@ -61,7 +61,7 @@ def _open_task(session: Session, task_id: str) -> tuple[WorkItem, Case]:
 
 def _check_controller(session: Session, actor: User, item: WorkItem) -> None:
     """Who may suspend, resume or ask to extend: whoever may do the task, or a supervisor/leader/admin."""
-    if _is_recused(session, item.case_id, actor.id):
+    if is_recused(session, item.case_id, actor.id):
         raise NotAllowed("您已回避本案", code="recused")
     if not (actor.has_role(*OVERSEER_ROLES) or item.role in actor.roles):
         raise NotAllowed("只有本任务的办理人或负责人可以调整期限", code="wrong_role")
@@ -70,11 +70,6 @@ def _check_controller(session: Session, actor: User, item: WorkItem) -> None:
 def _open_suspension(session: Session, task_id: str) -> DeadlineSuspension | None:
     return session.scalar(select(DeadlineSuspension).where(DeadlineSuspension.task_id == task_id,
                                                            DeadlineSuspension.resumed_at.is_(None)))
-
-
-def _workflow(svc: Services, session: Session, case: Case):
-    version = session.get(ProcessVersion, case.process_version_id)
-    return _engine_call(svc.engine.restore, svc.bundle(version), case.state)
 
 
 def _save(svc: Services, session: Session, case: Case, wf, now: datetime) -> None:
@@ -100,17 +95,17 @@ def suspend_deadline(svc: Services, actor_id: int, task_id: str, reason: str) ->
     """Stop a task's deadline clock (中止); returns the suspension id."""
     reason = _reason(reason)
     with svc.db.write_session() as session:
-        actor = _user(session, actor_id)
+        actor = load_actor(session, actor_id)
         item, case = _open_task(session, task_id)
         _check_controller(session, actor, item)
         if _open_suspension(session, task_id) is not None:
             raise Conflict("此任务的期限已中止", code="already_suspended")
         if item.due_at is None:
             raise Conflict("此任务没有办理期限", code="no_deadline")
-        wf = _workflow(svc, session, case)
-        timers = _engine_call(svc.engine.attached_timers, wf, task_id)
+        wf = restore_workflow(svc, session, case)
+        timers = engine_call(svc.engine.attached_timers, wf, task_id)
         for timer in timers:
-            _engine_call(svc.engine.reschedule_timer, wf, timer.task_id, SUSPENDED_UNTIL)
+            engine_call(svc.engine.reschedule_timer, wf, timer.task_id, SUSPENDED_UNTIL)
         now = svc.now()
         row = DeadlineSuspension(case_id=case.id, task_id=task_id, reason=reason, suspended_by_id=actor.id,
                                  suspended_at=now, due_before=item.due_at,
@@ -127,7 +122,7 @@ def resume_deadline(svc: Services, actor_id: int, task_id: str, reason: str) -> 
     """Restart a suspended deadline; it moves by the working days it stood still. Returns the new due time."""
     reason = _reason(reason)
     with svc.db.write_session() as session:
-        actor = _user(session, actor_id)
+        actor = load_actor(session, actor_id)
         item, case = _open_task(session, task_id)
         _check_controller(session, actor, item)
         row = _open_suspension(session, task_id)
@@ -137,12 +132,12 @@ def resume_deadline(svc: Services, actor_id: int, task_id: str, reason: str) -> 
         zone = ZoneInfo(tz)
         workdays = max(0, calendar.workdays_between(row.suspended_at.astimezone(zone).date(),
                                                     now.astimezone(zone).date()))
-        wf = _workflow(svc, session, case)
-        waiting = {t.task_id for t in _engine_call(svc.engine.attached_timers, wf, task_id)}
+        wf = restore_workflow(svc, session, case)
+        waiting = {t.task_id for t in engine_call(svc.engine.attached_timers, wf, task_id)}
         for timer_id, due in (row.timer_dues or {}).items():
             if timer_id in waiting:
                 new_due = shift_workdays(datetime.fromisoformat(due), workdays, calendar, tz)
-                _engine_call(svc.engine.reschedule_timer, wf, timer_id, new_due)
+                engine_call(svc.engine.reschedule_timer, wf, timer_id, new_due)
         item.due_at = None if row.due_before is None else shift_workdays(row.due_before, workdays, calendar, tz)
         row.resumed_at, row.resumed_by_id, row.resume_reason = now, actor.id, reason
         row.workdays, row.due_after = workdays, item.due_at
@@ -159,7 +154,7 @@ def request_extension(svc: Services, actor_id: int, task_id: str, workdays: int,
     if isinstance(workdays, bool) or not isinstance(workdays, int) or not 1 <= workdays <= MAX_EXTENSION_WORKDAYS:
         raise InvalidInput("延期天数无效", {"workdays": [f"须为 1 至 {MAX_EXTENSION_WORKDAYS} 的整数"]})
     with svc.db.write_session() as session:
-        actor = _user(session, actor_id)
+        actor = load_actor(session, actor_id)
         item, case = _open_task(session, task_id)
         _check_controller(session, actor, item)
         if item.due_at is None and _open_suspension(session, task_id) is None:
@@ -189,7 +184,7 @@ def _pending_extension(session: Session, extension_id: int) -> tuple[DeadlineExt
 
 
 def _check_approver(session: Session, actor: User, ext: DeadlineExtension) -> None:
-    if _is_recused(session, ext.case_id, actor.id):
+    if is_recused(session, ext.case_id, actor.id):
         raise NotAllowed("您已回避本案", code="recused")
     if not actor.has_role(*APPROVER_ROLES):
         raise NotAllowed("延期须经部门负责人或领导批准", code="wrong_role")
@@ -200,12 +195,12 @@ def _check_approver(session: Session, actor: User, ext: DeadlineExtension) -> No
 def approve_extension(svc: Services, actor_id: int, extension_id: int, note: str = "") -> datetime | None:
     """Approve an extension: the task's deadline and its timers move by its working days. Returns the new due."""
     with svc.db.write_session() as session:
-        actor = _user(session, actor_id)
+        actor = load_actor(session, actor_id)
         ext, item, case = _pending_extension(session, extension_id)
         _check_approver(session, actor, ext)
         suspension = _open_suspension(session, ext.task_id)
         now, tz, calendar = svc.now(), svc.config.TIMEZONE, svc.calendar()
-        wf = _workflow(svc, session, case)
+        wf = restore_workflow(svc, session, case)
         if suspension is not None:  # the clock stands still: extend what resuming will restore
             if suspension.due_before is not None:
                 suspension.due_before = shift_workdays(suspension.due_before, ext.workdays, calendar, tz)
@@ -213,9 +208,9 @@ def approve_extension(svc: Services, actor_id: int, extension_id: int, note: str
                                      .isoformat() for k, v in (suspension.timer_dues or {}).items()}
             due_before, due_after = ext.due_before, suspension.due_before
         else:
-            for timer in _engine_call(svc.engine.attached_timers, wf, ext.task_id):
+            for timer in engine_call(svc.engine.attached_timers, wf, ext.task_id):
                 new_due = shift_workdays(timer.due_at, ext.workdays, calendar, tz)
-                _engine_call(svc.engine.reschedule_timer, wf, timer.task_id, new_due)
+                engine_call(svc.engine.reschedule_timer, wf, timer.task_id, new_due)
             due_before = item.due_at
             item.due_at = None if item.due_at is None else shift_workdays(item.due_at, ext.workdays, calendar, tz)
             due_after = item.due_at
@@ -233,7 +228,7 @@ def reject_extension(svc: Services, actor_id: int, extension_id: int, note: str)
     """Refuse an extension; the deadline stays where it is."""
     note = _reason(note, "note")
     with svc.db.write_session() as session:
-        actor = _user(session, actor_id)
+        actor = load_actor(session, actor_id)
         ext, item, case = _pending_extension(session, extension_id)
         _check_approver(session, actor, ext)
         ext.status, ext.decided_by_id, ext.decided_at, ext.decision_note = "rejected", actor.id, svc.now(), note

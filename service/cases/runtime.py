@@ -1,4 +1,7 @@
-"""The services an action needs: database, engine, clock and configuration, bundled explicitly."""
+"""The services an action needs: database, engine, clock and configuration, bundled explicitly.
+
+Built by `service.runtime.build_services` (the wiring above the case layer); nothing here reads Flask.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from flask import current_app
-
 from service.config import Config
 from service.db import Database
 from service.models import ProcessVersion
@@ -19,7 +20,7 @@ from workflows.engine import WorkflowEngine
 from workflows.specs import ProcessBundle, load_bundle_cached
 
 if TYPE_CHECKING:
-    from service.calendar_admin import CalendarSource
+    from service.cases.calendar_admin import CalendarSource
 
 
 def system_clock() -> datetime:
@@ -89,18 +90,3 @@ class Services:
         if bundle is None or bundle.sha256 != sha256:  # versions are immutable; ids repeat only in tests
             bundle = self._bundles[version_id] = load_bundle_cached(version().file_bytes())
         return bundle
-
-
-def build_services(config: Config, clock: Callable[[], datetime] | None = None) -> Services:
-    clock = clock or system_clock
-    from service.calendar_admin import CalendarSource
-
-    db = Database(config.DATABASE_URL, echo=config.SQL_ECHO)
-    calendar = CalendarSource(db)
-    engine = WorkflowEngine(clock=clock, tz=config.TIMEZONE, calendar=calendar)
-    return Services(config=config, db=db, engine=engine, clock=clock, calendar_source=calendar)
-
-
-def services() -> Services:
-    """The services of the current Flask app."""
-    return current_app.extensions["qingfeng"]

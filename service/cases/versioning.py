@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.cases import audit, permissions
-from service.cases.actions import deploy_process
+from service.cases.deployment import deploy_process
 from service.cases.errors import InvalidInput, NotAllowed, NotFound
 from service.cases.projections import sync_case_row, sync_timers, sync_work_items
 from service.cases.runtime import Services
+from service.cases.tx import find_latest_version, load_actor, version_by_id
 from service.cases.upload_rules import extra_problems, merge_problems, normalize_files
 from service.models import Case, ProcessVersion, User
 from workflows import patches
@@ -38,19 +39,10 @@ CHANGE_LABELS = {
 # ---- reading ----
 
 def _designer(session: Session, actor_id: int, also: tuple[str, ...] = ()) -> User:
-    user = session.get(User, actor_id)
-    if user is None or not user.active:
-        raise NotAllowed("用户不存在或已停用")
+    user = load_actor(session, actor_id)
     if not permissions.can_deploy(user.roles) and not user.has_role(*also):
         raise NotAllowed("只有流程设计员和管理员可以管理流程版本")
     return user
-
-
-def _version(session: Session, version_id: int) -> ProcessVersion:
-    version = session.get(ProcessVersion, version_id)
-    if version is None:
-        raise NotFound(f"流程版本 {version_id} 不存在")
-    return version
 
 
 def _previous(session: Session, version: ProcessVersion) -> ProcessVersion | None:
@@ -59,16 +51,11 @@ def _previous(session: Session, version: ProcessVersion) -> ProcessVersion | Non
         .order_by(ProcessVersion.version.desc()).limit(1))
 
 
-def _latest(session: Session, process_key: str) -> ProcessVersion | None:
-    return session.scalar(select(ProcessVersion).where(ProcessVersion.process_key == process_key)
-                          .order_by(ProcessVersion.version.desc()).limit(1))
-
-
 def version_source(svc: Services, actor_id: int, version_id: int) -> dict:
     """A version's metadata and every file as text (for the modeler)."""
     with svc.db.read_session() as session:
         _designer(session, actor_id, also=("auditor",))
-        version = _version(session, version_id)
+        version = version_by_id(session, version_id)
         return {"id": version.id, "process_key": version.process_key, "version": version.version,
                 "name": version.name, "sha256": version.sha256, "files": dict(version.files)}
 
@@ -77,7 +64,7 @@ def version_file(svc: Services, actor_id: int, version_id: int, name: str) -> tu
     """One stored file of a version as (bytes, mimetype)."""
     with svc.db.read_session() as session:
         _designer(session, actor_id, also=("auditor",))
-        version = _version(session, version_id)
+        version = version_by_id(session, version_id)
         if name not in version.files:
             raise NotFound(f"版本 {version.version} 中没有文件 {name}")
         mimetype = "application/json" if name.endswith(".json") else "application/xml"
@@ -127,7 +114,7 @@ def version_diff(svc: Services, actor_id: int, version_id: int) -> dict:
     """A version compared with the previous version of the same process."""
     with svc.db.read_session() as session:
         _designer(session, actor_id, also=("auditor",))
-        version = _version(session, version_id)
+        version = version_by_id(session, version_id)
         previous = _previous(session, version)
         if previous is None:
             return {"from_version": None, "to_version": version.version, "added": [], "removed": [],
@@ -178,7 +165,7 @@ def check_upload(svc: Services, actor_id: int, files: dict[str, bytes]) -> Check
     if bundle is None:
         raise InvalidInput("流程文件未通过检查", problems, code="invalid_process")
     with svc.db.read_session() as session:
-        latest = _latest(session, bundle.key)
+        latest = find_latest_version(session, bundle.key)
         same = session.scalar(select(ProcessVersion.version).where(
             ProcessVersion.process_key == bundle.key, ProcessVersion.sha256 == content_hash(files)))
         diff = spec_diff(svc, svc.bundle(latest), bundle) if latest is not None else None
@@ -234,7 +221,7 @@ def migration_candidates(svc: Services, actor_id: int, version_id: int) -> list[
     """Open cases of other versions of the same process, oldest first."""
     with svc.db.read_session() as session:
         _designer(session, actor_id)
-        target = _version(session, version_id)
+        target = version_by_id(session, version_id)
         return list(session.scalars(select(Case.id).where(
             Case.process_key == target.process_key, Case.status == "open",
             Case.process_version_id != target.id).order_by(Case.id)))
@@ -295,7 +282,7 @@ def _migrate_one(svc: Services, actor_id: int, version_id: int, case_id: int,
     try:
         with svc.db.write_session() as session:
             actor = _designer(session, actor_id)
-            target = _version(session, version_id)
+            target = version_by_id(session, version_id)
             to_version = target.version
             case = session.scalar(select(Case).where(Case.id == case_id).with_for_update())
             if case is None:

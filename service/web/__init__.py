@@ -1,8 +1,8 @@
 """HTML pages (简体中文): login, worklist, cases, case detail, task forms, start a case."""
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-bp = Blueprint("web", __name__)
+from service.web.blueprint import bp
 
 
 def register_web(app: Flask) -> None:

@@ -9,9 +9,9 @@ from marshmallow import ValidationError
 from service.auth import actor, fresh_read_session, read_session
 from service.cases import actions, deadline_queries, queries
 from service.cases.errors import InvalidInput
-from service.cases.runtime import services
+from service.runtime import services
 from service.schemas.api import CaseListArgs
-from service.web import bp
+from service.web.blueprint import bp
 
 PER_PAGE = 50
 SORT_LABELS = {"-created": "最新发起", "created": "最早发起", "due": "期限最近", "-due": "期限最远",

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from service.auth import actor, read_session
 from service.cases import deadlines
 from service.cases.errors import InvalidInput, NotFound
-from service.cases.runtime import services
 from service.models import DeadlineExtension, WorkItem
-from service.web import bp
+from service.runtime import services
+from service.web.blueprint import bp
 
 
 def _case_page(case_id: int):

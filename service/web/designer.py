@@ -8,7 +8,7 @@ from flask_login import login_required
 from service.auth import actor
 from service.cases import versioning
 from service.cases.errors import NotAllowed
-from service.cases.runtime import services
+from service.runtime import services
 from workflows.lint import ROLES
 
 bp = Blueprint("designer_web", __name__, url_prefix="/designer")

@@ -11,9 +11,9 @@ from markupsafe import Markup
 
 from service.cases.deadline_queries import OVERDUE_VIEW_ROLES
 from service.cases.permissions import can_read_cases, redact_case_data
-from service.cases.runtime import services
 from service.models.cases import STATUS_LABELS
 from service.models.users import ROLE_LABELS
+from service.runtime import services
 
 ACTION_LABELS = {
     "case_started": "发起案件", "task_claimed": "认领任务", "task_released": "释放任务",

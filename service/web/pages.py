@@ -3,12 +3,12 @@
 from flask import redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 
-from service import accounts
 from service.auth import read_session
+from service.cases import accounts
 from service.cases.errors import AuthenticationFailed, Throttled
-from service.cases.runtime import services
 from service.models import User
-from service.web import bp
+from service.runtime import services
+from service.web.blueprint import bp
 
 
 def safe_target(target: str | None, default: str) -> str:

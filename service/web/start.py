@@ -8,8 +8,8 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from service.auth import actor, read_session
 from service.cases import actions, queries
-from service.cases.runtime import services
-from service.web import bp
+from service.runtime import services
+from service.web.blueprint import bp
 
 
 class StartForm(Schema):

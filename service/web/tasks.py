@@ -8,8 +8,8 @@ from flask_login import login_required
 from service.auth import actor, read_session
 from service.cases import actions, permissions, queries
 from service.cases.errors import InvalidInput
-from service.cases.runtime import services
-from service.web import bp
+from service.runtime import services
+from service.web.blueprint import bp
 from service.web.formdata import build_fields, coerce, is_approval, other_errors
 
 

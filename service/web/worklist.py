@@ -7,8 +7,8 @@ from flask_login import login_required
 
 from service.auth import actor, read_session
 from service.cases import actions, deadline_queries, queries
-from service.cases.runtime import services
-from service.web import bp
+from service.runtime import services
+from service.web.blueprint import bp
 from service.web.pages import safe_target
 
 DUE_FILTERS = {"overdue": "已逾期", "soon": "即将到期", "": "全部"}

@@ -136,7 +136,7 @@ def test_stale_case_version_is_409(api, deploy):
 
 
 def test_approver_may_not_approve_their_own_proposal(api, deploy, app, users, svc):
-    from service import accounts
+    from service.cases import accounts
     deploy(approval_files())
     accounts.create_user(svc, "dual", "兼职人员", "qingfeng-demo", ["handler", "supervisor"])
     from tests.conftest import ApiClient

@@ -7,8 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from service import accounts
-from service.cases import actions
+from service.cases import accounts, actions
 from tests.service.helpers import REGISTER_DATA, approval_files, only_task, start_demo_case
 
 

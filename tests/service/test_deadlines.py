@@ -13,11 +13,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from service import calendar_admin
-from service.cases import actions, audit
+from service.cases import actions, audit, calendar_admin
 from service.cases import deadlines as dl
 from service.cases.deadline_queries import deadline_warnings, overdue_work_items, suspended_task_ids, task_counts
-from service.cases.errors import Conflict, NotAllowed
+from service.cases.errors import Conflict, InvalidInput, NotAllowed
 from service.models import AuditEvent, Case, Timer, User, WorkItem
 from service.timer_worker import run_once
 from tests.service.helpers import REGISTER_DATA, approval_files
@@ -198,7 +197,7 @@ def test_only_the_task_role_or_overseers_may_suspend_and_a_reason_is_required(sv
     _, task_id = demo()
     with pytest.raises(NotAllowed):
         dl.suspend_deadline(svc, users["intake"], task_id, "不是我的任务")
-    with pytest.raises(actions.InvalidInput):
+    with pytest.raises(InvalidInput):
         dl.suspend_deadline(svc, users["handler"], task_id, "  ")
 
 

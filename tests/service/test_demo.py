@@ -29,7 +29,7 @@ def test_demo_data_has_users_and_a_case_of_every_process(svc):
 
 
 def test_processes_endpoint_lists_the_six_processes_for_intake_and_handler_together(app, svc, users):
-    from service import accounts
+    from service.cases import accounts
     from tests.conftest import ApiClient
 
     deploy_directory(svc, BPMN_DIR)

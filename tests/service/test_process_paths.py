@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from service.accounts import load_user
 from service.cases import actions, audit, deadline_queries, queries
+from service.cases.accounts import load_user
 from service.cases.errors import NotAllowed
 from service.deploy import deploy_directory
 from service.models import Case, CaseLink, Timer, WorkItem

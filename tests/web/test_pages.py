@@ -231,7 +231,7 @@ def test_approval_form_shows_what_is_approved_and_needs_a_reason_to_return(page,
 
 
 def test_four_eyes_refusal_is_shown_as_the_403_page(page, app, demo, svc, users):
-    from service import accounts
+    from service.cases import accounts
 
     accounts.create_user(svc, "both", "赵双岗", "qingfeng-demo", ["handler", "supervisor"], "第一监督检查室")
     case_id = actions.start_case(svc, users["intake"], "approval_demo", "双人原则", {})

@@ -1,0 +1,62 @@
+"""Deploying a process version: immutable, identified by its content hash, audited on the system chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from service.cases import audit, permissions
+from service.cases.errors import InvalidInput, NotAllowed, TooLarge
+from service.cases.runtime import Services
+from service.cases.tx import load_actor
+from service.models import ProcessVersion
+from workflows.errors import SpecInvalid
+from workflows.specs import MAX_FILE_BYTES, content_hash, load_bundle
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    version_id: int
+    process_key: str
+    version: int
+    created: bool
+
+
+def deploy_process(svc: Services, actor_id: int | None, files: dict[str, bytes], comment: str = "") -> DeployResult:
+    """Store a new immutable version of a process; identical content is a no-op returning the existing one."""
+    for name, data in files.items():
+        if len(data) > min(MAX_FILE_BYTES, svc.config.MAX_UPLOAD_BYTES):
+            raise TooLarge(f"文件 {name} 超过大小上限")
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput(f"文件 {name} 不是 UTF-8 编码", [{"file": name, "element_id": None, "line": None,
+                                                             "message": "文件须为 UTF-8 编码"}], code="invalid_process")
+    try:
+        bundle = load_bundle(files)
+    except SpecInvalid as exc:
+        raise InvalidInput("流程文件未通过检查", [p.to_dict() for p in exc.problems], code="invalid_process")
+    sha = content_hash(files)
+    with svc.db.write_session() as session:
+        actor = load_actor(session, actor_id) if actor_id is not None else None
+        if actor is not None and not permissions.can_deploy(actor.roles):
+            raise NotAllowed("只有流程设计员和管理员可以部署流程")
+        existing = session.scalar(select(ProcessVersion).where(ProcessVersion.process_key == bundle.key,
+                                                               ProcessVersion.sha256 == sha))
+        if existing is not None:
+            return DeployResult(existing.id, existing.process_key, existing.version, False)
+        number = (session.scalar(select(func.max(ProcessVersion.version))
+                                 .where(ProcessVersion.process_key == bundle.key)) or 0) + 1
+        version = ProcessVersion(
+            process_key=bundle.key, version=number, name=bundle.name or bundle.key, sha256=sha,
+            files={name: data.decode("utf-8") for name, data in sorted(files.items())},
+            start_roles=",".join(bundle.start_roles), deployed_by_id=actor.id if actor else None,
+            deployed_at=svc.now(), comment=comment[:512],
+        )
+        session.add(version)
+        session.flush()
+        audit.append(session, chain="system", at=svc.now(), action="process_deployed",
+                     actor_id=actor.id if actor else None, actor_name=actor.display_name if actor else "系统",
+                     summary={"process_key": bundle.key, "version": number, "sha256": sha, "comment": comment[:200]})
+        return DeployResult(version.id, bundle.key, number, True)

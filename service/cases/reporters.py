@@ -1,0 +1,58 @@
+"""The reporter's identity (举报人): kept apart from case data, read only by need to know, every read audited."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.cases import audit, permissions
+from service.cases.errors import InvalidInput, NotAllowed
+from service.cases.runtime import Services
+from service.cases.tx import is_recused, load_actor, lock_case
+from service.models import Reporter, WorkItem
+
+REPORTER_PREFIX = "reporter_"
+
+
+def split_reporter(data: dict) -> tuple[dict, dict]:
+    """Submitted data without the `reporter_*` fields, and those fields (empty values dropped)."""
+    clean = {k: v for k, v in data.items() if not k.startswith(REPORTER_PREFIX)}
+    reporter = {k: v for k, v in data.items() if k.startswith(REPORTER_PREFIX) and v not in (None, "")}
+    return clean, reporter
+
+
+def store_reporter(session: Session, case_id: int, fields: dict, now) -> None:
+    """Add reporter fields to the case's reporter row (created on first use)."""
+    if not fields:
+        return
+    row = session.scalar(select(Reporter).where(Reporter.case_id == case_id))
+    if row is None:
+        session.add(Reporter(case_id=case_id, fields=fields, created_at=now, updated_at=now))
+    else:
+        row.fields, row.updated_at = {**row.fields, **fields}, now
+
+
+def read_reporter(svc: Services, actor_id: int, case_id: int, reason: str) -> dict:
+    """Return the reporter's identity to someone who needs to know, recording the read."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请说明查看举报人信息的理由", {"reason": ["此项为必填项"]})
+    with svc.db.write_session() as session:
+        actor = load_actor(session, actor_id)
+        case = lock_case(session, case_id)
+        approvals = session.execute(
+            select(WorkItem.completed_by_id, WorkItem.role, WorkItem.completed_at)
+            .where(WorkItem.case_id == case.id, WorkItem.approves.is_not(None))
+        ).all()
+        allowed = permissions.can_see_reporter(
+            actor.id, actor.roles, is_recused(session, case.id, actor.id), case.handler_id,
+            [r.completed_by_id for r in approvals if r.completed_by_id],
+            [r.role for r in approvals if r.completed_at is None],
+        )
+        if not allowed:
+            raise NotAllowed("举报人信息仅限受理人员、承办人和审批领导查看", code="need_to_know")
+        row = session.scalar(select(Reporter).where(Reporter.case_id == case.id))
+        audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="reporter_viewed",
+                     actor_id=actor.id, actor_name=actor.display_name, case_id=case.id,
+                     summary={"reason": reason[:500], "present": row is not None})
+        return dict(row.fields) if row else {}

@@ -1,0 +1,173 @@
+"""Actions on a human task: claim, release, complete (the hot path, through prebuilt statements)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.cases import audit, forms, permissions
+from service.cases import statements as sql
+from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from service.cases.projections import case_columns, write_timers, write_work_items
+from service.cases.reporters import split_reporter, store_reporter
+from service.cases.runtime import Services
+from service.cases.starting import start_requested_cases
+from service.cases.tx import check_may_act, engine_call, is_recused, load_actor, open_item_for_update
+from service.models import User, WorkItem
+
+
+def claim_task(svc: Services, actor_id: int, task_id: str) -> int:
+    with svc.db.write_session() as session:
+        actor = load_actor(session, actor_id)
+        item, case = open_item_for_update(session, task_id)
+        if item.completed_at is not None:
+            raise Conflict("任务已办结，不能认领", code="task_not_ready")
+        check_may_act(actor, item.role, item.assignee_id, is_recused(session, case.id, actor.id))
+        item.assignee_id = actor.id
+        audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="task_claimed", actor_id=actor.id,
+                     actor_name=actor.display_name, case_id=case.id, task_bpmn_id=item.bpmn_id, task_title=item.title)
+        return case.id
+
+
+def release_task(svc: Services, actor_id: int, task_id: str) -> int:
+    with svc.db.write_session() as session:
+        actor = load_actor(session, actor_id)
+        item, case = open_item_for_update(session, task_id)
+        if item.completed_at is not None:
+            raise Conflict("任务已办结", code="task_not_ready")
+        if item.assignee_id != actor.id and not actor.has_role("admin"):
+            raise NotAllowed("只能释放自己认领的任务", code="not_claimant")
+        item.assignee_id = None
+        audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="task_released",
+                     actor_id=actor.id, actor_name=actor.display_name, case_id=case.id, task_bpmn_id=item.bpmn_id,
+                     task_title=item.title)
+        return case.id
+
+
+@dataclass(frozen=True)
+class CaseSnapshot:
+    """The case row's list columns as a completion left them."""
+
+    id: int
+    reference: str
+    title: str
+    process_key: str
+    status: str
+    outcome: str | None
+    stage: str
+    subject_name: str
+    handler_id: int | None
+    due_at: datetime | None
+    created_at: datetime
+    closed_at: datetime | None
+    version: int
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What a completed task left behind: enough to answer without reading the case again."""
+
+    case: CaseSnapshot
+    process_version: int
+    data: dict      # the case data (a snapshot; redact it for the reader)
+    tasks: list     # the case's open work items (rows with the TaskOut fields)
+    links: list[dict]
+    deadline_warnings: list[str]  # deadlines of the case in years without holiday data
+
+    @property
+    def case_id(self) -> int:
+        return self.case.id
+
+
+def complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_version: int | None = None
+                  ) -> Completion:
+    """Complete a ready human task after every check."""
+    done, wf = _complete_task(svc, actor_id, task_id, data, case_version)
+    svc.workflows.put(done.case.id, done.case.version, wf, done.data)  # only after the commit succeeded
+    return done
+
+
+def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_version: int | None):
+    with svc.db.write_session() as session:
+        conn = session.connection()
+        actor = load_actor(session, actor_id)
+        row, open_rows = _checked_item(session, actor, task_id, case_version)
+        case_id, flags = row.case_id, open_rows[0]
+        bundle = svc.bundle_of(session, row.process_version_id, row.sha256)
+        _validate_form(bundle.forms.get(row.form) if row.form else None, data)
+        now = svc.now()
+        clean, reporter_fields = split_reporter(data)
+        store_reporter(session, case_id, reporter_fields, now)
+        wf = svc.workflows.take(case_id, row.version)
+        if wf is None:
+            wf = engine_call(svc.engine.restore, bundle, json.loads(row.state_text))
+        engine_call(svc.engine.complete, wf, task_id, clean)
+        open_items = write_work_items(conn, svc.engine, case_id, open_rows, wf, now, actor.id, task_id)
+        timers = write_timers(conn, svc.engine, case_id, flags.has_timers, wf, now)
+        case_data = svc.engine.case_data(wf)
+        handler_id = actor.id if row.role == "handler" and row.handler_id is None else row.handler_id
+        columns = case_columns(svc.engine, wf, case_data, [i.title for i in open_items],
+                               [i.due_at for i in open_items], now, row.closed_at, row.version)
+        conn.execute(sql.UPDATE_CASE, {"case_id": case_id, "handler_id": handler_id, **columns})
+        case = CaseSnapshot(
+            id=case_id, reference=row.reference, title=row.title, process_key=row.process_key, handler_id=handler_id,
+            subject_name=columns.get("subject_name", row.subject_name), created_at=row.created_at,
+            closed_at=columns.get("closed_at", row.closed_at),
+            **{k: columns[k] for k in ("status", "outcome", "stage", "due_at", "version")})
+        linked = start_requested_cases(svc, session, actor, case, wf, case_data)
+        summary = {"data": audit.summarize(clean), "reporter_recorded": bool(reporter_fields)}
+        if linked:
+            summary["linked_cases"] = linked
+        if case.status == "completed":
+            summary["outcome"] = case.outcome
+        audit.append(session, chain=audit.case_chain(case_id), at=now, action="task_completed", actor_id=actor.id,
+                     actor_name=actor.display_name, case_id=case_id, task_bpmn_id=row.bpmn_id,
+                     task_title=row.item_title, summary=summary)
+        done = Completion(case=case, process_version=row.process_version, data=copy.deepcopy(case_data),
+                          tasks=open_items, links=sql.case_links(conn, case_id) if flags.has_links or linked else [],
+                          deadline_warnings=svc.calendar().warnings_for_dues(
+                              now, [i.due_at for i in open_items] + [t["due_at"] for t in timers]))
+        return done, wf
+
+
+def _checked_item(session: Session, actor: User, task_id: str, case_version: int | None):
+    """The task's row (work item, locked case, version) and the case's open items, after every check that
+    needs no engine. The open items come with the recusal, link and timer flags (never empty: the task is one)."""
+    conn = session.connection()
+    row = conn.execute(sql.ITEM_AND_CASE, {"task_id": task_id}).first()
+    if row is None:
+        raise NotFound(f"任务 {task_id} 不存在")
+    if case_version is not None and case_version != row.version:
+        raise Conflict(f"案件已更新（当前版本 {row.version}），请刷新后重试", code="stale_case_version")
+    if row.completed_at is not None:
+        raise Conflict("任务已办理，不能重复提交", code="task_not_ready")
+    open_rows = conn.execute(sql.OPEN_ITEMS, {"case_id": row.case_id, "actor_id": actor.id}).all()
+    check_may_act(actor, row.role, row.assignee_id, open_rows[0].recused)
+    if row.approves:
+        _check_four_eyes(session, actor, row.case_id, row.approves)
+    return row, open_rows
+
+
+def _check_four_eyes(session: Session, actor: User, case_id: int, approves: str) -> None:
+    approved_by = session.scalar(
+        select(WorkItem.completed_by_id).where(
+            WorkItem.case_id == case_id, WorkItem.bpmn_id == approves, WorkItem.resolution == "completed"
+        ).order_by(WorkItem.completed_at.desc(), WorkItem.id.desc()).limit(1)
+    )
+    if permissions.violates_four_eyes(actor.id, approved_by):
+        raise NotAllowed("不能审批自己办理的事项（双人原则）", code="four_eyes")
+
+
+def _validate_form(schema: dict | None, data: dict) -> None:
+    if schema is None:
+        if data:
+            raise InvalidInput("此步骤没有表单，不接受提交数据", {k: ["表单中没有此字段"] for k in data})
+        return
+    errors = forms.validate(schema, data)
+    if errors:
+        raise InvalidInput("表单内容有误，请按提示修改", errors)

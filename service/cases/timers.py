@@ -1,0 +1,41 @@
+"""Firing a case's due timers: by hand (`fire_due_timers`) or from the timer worker's transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from service.cases import audit
+from service.cases.projections import sync_case_row, sync_timers, sync_work_items
+from service.cases.runtime import Services
+from service.cases.starting import start_requested_cases
+from service.cases.tx import engine_call, lock_case, restore_workflow, system_user
+from service.models import Case
+
+
+def fire_due_timers(svc: Services, case_id: int, actor_name: str = "定时器") -> list[str]:
+    """Fire the case's due timers (engine clock) and record it; returns the fired timer ids."""
+    with svc.db.write_session() as session:
+        return fire_locked_case_timers(svc, session, lock_case(session, case_id), actor_name)
+
+
+def fire_locked_case_timers(svc: Services, session: Session, case: Case, actor_name: str = "定时器") -> list[str]:
+    """Fire a case's due timers inside the caller's transaction, which holds the case lock.
+
+    Shared by `fire_due_timers` and the timer worker (service/timer_worker.py), whose transaction
+    also holds the timer row lock; the caller commits, so a crash before commit changes nothing.
+    """
+    if case.status != "open":
+        return []
+    wf = restore_workflow(svc, session, case)
+    fired = engine_call(svc.engine.fire_due_timers, wf)
+    if not fired:
+        return []
+    now = svc.now()
+    open_items = sync_work_items(session, svc.engine, case, wf, now, None, None)
+    sync_timers(session, svc.engine, case, wf, now)
+    sync_case_row(svc.engine, case, wf, open_items, now)
+    linked = start_requested_cases(svc, session, system_user(session), case, wf)
+    summary = {"timers": fired, **({"linked_cases": linked} if linked else {})}
+    audit.append(session, chain=audit.case_chain(case.id), at=now, action="timer_fired", actor_id=None,
+                 actor_name=actor_name, case_id=case.id, summary=summary)
+    return fired

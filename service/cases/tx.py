@@ -1,0 +1,110 @@
+"""Helpers every case-layer transaction uses: load the actor, lock the case, check recusal, call the engine.
+
+None of these commits: each runs inside the caller's `svc.db.write_session()` (or a read session).
+Actions, deadlines, versioning and the calendar/account modules share them instead of restating them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.cases import permissions
+from service.cases.accounts import load_user
+from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from service.models import Case, ProcessVersion, Recusal, User, WorkItem
+from workflows.errors import ExpressionError, TaskNotFound, TaskNotReady
+
+
+def load_actor(session: Session, user_id: int) -> User:
+    """The acting user (detached), who must exist and be active."""
+    user = load_user(session, user_id)
+    if user is None or not user.active:
+        raise NotAllowed("用户不存在或已停用")
+    return user
+
+
+def lock_case(session: Session, case_id: int) -> Case:
+    """Lock the case row (PostgreSQL FOR UPDATE; SQLite holds the write lock since BEGIN IMMEDIATE)."""
+    case = session.scalar(select(Case).where(Case.id == case_id).with_for_update())
+    if case is None:
+        raise NotFound(f"案件 {case_id} 不存在")
+    return case
+
+
+def is_recused(session: Session, case_id: int, user_id: int) -> bool:
+    """Whether `user_id` is recused (回避) from the case."""
+    return session.scalar(select(Recusal.id).where(Recusal.case_id == case_id, Recusal.user_id == user_id)) is not None
+
+
+def engine_call(func, *args):
+    """Run an engine operation, turning engine errors into service errors."""
+    try:
+        return func(*args)
+    except TaskNotReady as exc:
+        raise Conflict(f"任务已不可办理：{exc}", code="task_not_ready")
+    except TaskNotFound as exc:
+        raise NotFound(f"任务不存在：{exc}")
+    except ExpressionError as exc:
+        raise InvalidInput(f"流程表达式执行失败：{exc}", code="process_expression_failed")
+
+
+def latest_version(session: Session, process_key: str) -> ProcessVersion:
+    """The newest deployed version of a process."""
+    version = session.scalar(
+        select(ProcessVersion).where(ProcessVersion.process_key == process_key).order_by(ProcessVersion.version.desc())
+    )
+    if version is None:
+        raise NotFound(f"流程 {process_key} 尚未部署")
+    return version
+
+
+def find_latest_version(session: Session, process_key: str) -> ProcessVersion | None:
+    """The newest deployed version of a process, or None."""
+    return session.scalar(select(ProcessVersion).where(ProcessVersion.process_key == process_key)
+                          .order_by(ProcessVersion.version.desc()).limit(1))
+
+
+def version_by_id(session: Session, version_id: int) -> ProcessVersion:
+    """A process version by id."""
+    version = session.get(ProcessVersion, version_id)
+    if version is None:
+        raise NotFound(f"流程版本 {version_id} 不存在")
+    return version
+
+
+def restore_workflow(svc, session: Session, case: Case):
+    """The case's workflow restored from its stored state, on the case's own process version."""
+    version = session.get(ProcessVersion, case.process_version_id)
+    return engine_call(svc.engine.restore, svc.bundle(version), case.state)
+
+
+def open_item_for_update(session: Session, task_id: str) -> tuple[WorkItem, Case]:
+    """The work item of `task_id` (re-read) with its case locked."""
+    item = session.scalar(select(WorkItem).where(WorkItem.task_id == task_id))
+    if item is None:
+        raise NotFound(f"任务 {task_id} 不存在")
+    case = lock_case(session, item.case_id)
+    session.refresh(item)
+    return item, case
+
+
+def check_may_act(actor: User, role: str, assignee_id: int | None, recused: bool) -> None:
+    """Refuse a recused user, a user without the task's role, or anyone but the claimant."""
+    if recused:
+        raise NotAllowed("您已回避本案，不能办理本案任务", code="recused")
+    if not permissions.can_complete(actor.roles, role):
+        raise NotAllowed(f"此步骤由“{role}”角色办理，您无权办理", code="wrong_role")
+    if assignee_id is not None and assignee_id != actor.id:
+        raise NotAllowed("此任务已由他人认领", code="claimed_by_other")
+
+
+def system_user(session: Session) -> User:
+    """The account that stands for the system when a timer starts a linked case."""
+    user = session.scalar(select(User).where(User.username == "system"))
+    if user is None:
+        # "!" is no valid hash: the account can never log in
+        user = User(username="system", display_name="系统", password_hash="!", roles_text="", active=False)  # noqa: S106
+        session.add(user)
+        session.flush()
+    return user
