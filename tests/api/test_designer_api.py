@@ -250,7 +250,14 @@ def test_only_designer_and_admin_may_check_deploy_or_migrate(api, svc, deploy, r
     assert client.post("/process-definitions/check", json=as_json(demo_files())).status_code == 403
     assert client.post("/process-definitions/deploy", json=as_json(demo_files())).status_code == 403
     assert client.post(f"/process-definitions/{result.version_id}/migrate", json={}).status_code == 403
+    for body in ({"case_ids": []}, {"case_ids": [], "dry_run": True}, {"case_ids": [999]}):
+        assert client.post(f"/process-definitions/{result.version_id}/migrate", json=body).status_code == 403, body
     assert version_count(svc) == 1
+
+
+def test_migrate_to_an_unknown_version_is_404_even_for_an_empty_list(api):
+    response = api("designer").post("/process-definitions/987654/migrate", json={"case_ids": []})
+    assert response.status_code == 404
 
 
 def test_deploy_is_audited_and_admin_may_deploy(api, svc):
