@@ -232,7 +232,7 @@ def migrate_cases(svc: Services, actor_id: int, version_id: int, case_ids: list[
     """Move open cases to `version_id` where the engine's diff says it is safe; one transaction per case."""
     with svc.db.read_session() as session:  # who may migrate and to what: checked even for an empty list
         _designer(session, actor_id)
-        _version(session, version_id)
+        version_by_id(session, version_id)
     if case_ids is None:
         ids = migration_candidates(svc, actor_id, version_id)
     else:

@@ -9,12 +9,7 @@ from service.cases.errors import AuthenticationFailed, Throttled
 from service.models import User
 from service.runtime import services
 from service.web.blueprint import bp
-
-
-def safe_target(target: str | None, default: str) -> str:
-    """A local path to go back to (never another site)."""
-    target = target or ""
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else default
+from service.web.targets import safe_target
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from service.auth import actor, read_session
 from service.cases import actions, deadline_queries, queries
 from service.runtime import services
 from service.web.blueprint import bp
-from service.web.pages import safe_target
+from service.web.targets import safe_target
 
 DUE_FILTERS = {"overdue": "已逾期", "soon": "即将到期", "": "全部"}
 PER_PAGE = 50
