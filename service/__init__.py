@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -17,6 +16,8 @@ def create_app(config: Config | None = None, clock: Callable[[], datetime] | Non
     from service.auth import close_read_session
     from service.errors import register_error_handlers
     from service.extensions import csrf, login_manager
+    from service.observability import http as observability
+    from service.observability import logs
     from service.runtime import build_services
     from service.security import install_security_headers
     from service.web import register_web
@@ -36,8 +37,8 @@ def create_app(config: Config | None = None, clock: Callable[[], datetime] | Non
         if name != "web":
             csrf.exempt(app.blueprints[name])
     register_web(app)
+    observability.install(app)
     register_error_handlers(app)
     install_security_headers(app)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("spiff").setLevel(logging.WARNING)  # per-task state lines: noise, and slow at volume
+    logs.configure()
     return app

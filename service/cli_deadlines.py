@@ -5,7 +5,9 @@ Results go to stdout (one value, for scripts); warnings and notes go to stderr.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from datetime import date
 
 import click
@@ -55,11 +57,12 @@ def run_timers(once: bool, interval: float, limit: int) -> None:
     if once:
         click.echo(run_once(svc, limit))
         return
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):  # finish the pass in progress, then stop cleanly
+        signal.signal(signum, lambda *_args: stop.set())
     click.echo(f"定时器轮询已启动（每 {interval:g} 秒）", err=True)
-    try:
-        run_loop(svc, interval, limit=limit)
-    except KeyboardInterrupt:
-        click.echo("定时器轮询已停止", err=True)
+    run_loop(svc, interval, stop=stop, limit=limit)
+    click.echo("定时器轮询已停止", err=True)
 
 
 @click.group("workdays")

@@ -38,6 +38,7 @@ class Config:
     DUE_SOON_WORKDAYS: int = 3  # env QINGFENG_DUE_SOON_WORKDAYS: worklist "due soon" threshold
     SESSION_COOKIE_SECURE: bool = False  # env QINGFENG_SECURE_COOKIES=1 behind HTTPS
     PASSWORD_HASH_METHOD: str = "scrypt"  # noqa: S105  (werkzeug method name; tests use a cheap one)
+    METRICS_TOKEN: str = ""  # env QINGFENG_METRICS_TOKEN: bearer token Prometheus scrapes /metrics with
     TESTING: bool = False
     SQL_ECHO: bool = False
     extra: dict = field(default_factory=dict)
@@ -53,6 +54,7 @@ class Config:
             MAX_UPLOAD_BYTES=int(env.get("QINGFENG_MAX_UPLOAD_BYTES", 2 * 1024 * 1024)),
             DUE_SOON_WORKDAYS=int(env.get("QINGFENG_DUE_SOON_WORKDAYS", 3)),
             SESSION_COOKIE_SECURE=env.get("QINGFENG_SECURE_COOKIES", "") == "1",
+            METRICS_TOKEN=env.get("QINGFENG_METRICS_TOKEN", ""),
         )
         for key, value in overrides.items():
             if key in {f.name for f in fields(cls)}:

@@ -17,10 +17,12 @@ from collections.abc import Callable
 
 from sqlalchemy import delete, select
 
+from service.cases import request_ids
 from service.cases.actions import fire_locked_case_timers
 from service.cases.errors import CaseError
 from service.cases.runtime import Services
 from service.models import Case, Timer
+from service.observability import heartbeat
 from workflows.errors import WorkflowError
 
 log = logging.getLogger(__name__)
@@ -76,24 +78,32 @@ def run_once(svc: Services, limit: int = 100, before_commit: Callable[[int], Non
 
 
 def run_loop(svc: Services, interval: float = 30.0, stop: threading.Event | None = None,
-             limit: int = 100) -> None:
-    """Run passes every `interval` seconds until `stop` is set (a full pass repeats at once)."""
+             limit: int = 100, name: str | None = None) -> None:
+    """Run passes every `interval` seconds until `stop` is set (a full pass repeats at once).
+
+    After each pass the worker's heartbeat row is rewritten (readiness and metrics read it); it is
+    removed when the loop stops. Each pass runs under its own id, which its audit events carry.
+    """
     stop = stop or threading.Event()
-    while not stop.is_set():
+    name = name or heartbeat.worker_name()
+    started_at = svc.now()
+    try:
+        while not stop.is_set():
+            token = request_ids.bind(request_ids.new("timer-"))
+            try:
+                count = run_once(svc, limit)
+                heartbeat.beat(svc, name, interval, started_at, count)
+            except Exception:  # keep the loop alive across database outages; the next pass retries
+                log.exception("timer pass failed")
+                count = 0
+            finally:
+                request_ids.reset(token)
+            if count:
+                log.info("fired timers of %d case(s)", count)
+            if count < limit:
+                stop.wait(interval)
+    finally:
         try:
-            count = run_once(svc, limit)
-        except Exception:  # keep the loop alive across database outages; the next pass retries
-            log.exception("timer pass failed")
-            count = 0
-        if count:
-            log.info("fired timers of %d case(s)", count)
-        if count < limit:
-            stop.wait(interval)
-
-
-def start_background(svc: Services, interval: float = 30.0) -> threading.Event:
-    """Start `run_loop` in a daemon thread (used by `qingfeng serve --with-timers`); set the event to stop."""
-    stop = threading.Event()
-    thread = threading.Thread(target=run_loop, args=(svc, interval, stop), name="qingfeng-timers", daemon=True)
-    thread.start()
-    return stop
+            heartbeat.forget(svc, name)
+        except Exception:  # the database may be what is down; the row then just goes stale
+            log.warning("could not remove heartbeat of %s", name)

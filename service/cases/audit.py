@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.cases import statements
+from service.cases import request_ids, statements
 from service.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -36,6 +36,8 @@ def canonical(event) -> str:
         "task_title": event.task_title,
         "summary": event.summary,
     }
+    if getattr(event, "request_id", None):  # hashed when present; events from before it existed verify unchanged
+        body["request_id"] = event.request_id
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -78,7 +80,7 @@ def append(
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     event = dict(
         chain=chain, seq=seq, case_id=case_id, at=at, actor_id=actor_id, actor_name=actor_name, action=action,
-        task_bpmn_id=task_bpmn_id, task_title=task_title, prev_hash=prev_hash,
+        task_bpmn_id=task_bpmn_id, task_title=task_title, prev_hash=prev_hash, request_id=request_ids.current(),
         summary=json.loads(json.dumps(summary or {}, ensure_ascii=False, default=str)),  # as it will read back
     )
     event["hash"] = compute_hash(prev_hash, SimpleNamespace(**event))

@@ -4,6 +4,7 @@ from service.models.audit import AuditEvent
 from service.models.calendar import HolidayOverride
 from service.models.cases import Case, CaseLink, Recusal, ReferenceCounter
 from service.models.deadlines import CalendarRevision, DeadlineExtension, DeadlineSuspension, HolidayYear
+from service.models.ops import WorkerHeartbeat
 from service.models.processes import ProcessVersion
 from service.models.reporters import Reporter
 from service.models.users import ApiToken, LoginAttempt, User
@@ -12,5 +13,5 @@ from service.models.work import Timer, WorkItem
 __all__ = [
     "ApiToken", "AuditEvent", "CalendarRevision", "Case", "CaseLink", "DeadlineExtension", "DeadlineSuspension",
     "HolidayOverride", "HolidayYear", "LoginAttempt", "ProcessVersion",
-    "Recusal", "ReferenceCounter", "Reporter", "Timer", "User", "WorkItem",
+    "Recusal", "ReferenceCounter", "Reporter", "Timer", "User", "WorkerHeartbeat", "WorkItem",
 ]

@@ -31,6 +31,8 @@ class AuditEvent(Base):
     summary: Mapped[dict] = mapped_column(JSONDoc)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The HTTP request (X-Request-ID) or timer pass that wrote the event, to trace a complaint through the logs.
+    request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class AuditRowImmutable(RuntimeError):

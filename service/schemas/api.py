@@ -188,4 +188,3 @@ class RecusalIn(StrictSchema):
 
 class HealthOut(Schema):
     status = fields.String()
-    database = fields.String()

@@ -16,12 +16,6 @@ from tests.service.helpers import (
 )
 
 
-def test_health_answers_ok_with_database(app):
-    response = app.test_client().get("/api/v1/healthz")
-    assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
-
-
 def test_openapi_document_lists_every_endpoint(app):
     paths = app.test_client().get("/api/v1/openapi.json").json["paths"]
     for path in ["/api/v1/session", "/api/v1/me", "/api/v1/processes", "/api/v1/cases", "/api/v1/cases/{case_id}",

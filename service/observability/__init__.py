@@ -1,0 +1,1 @@
+"""What operators see: request ids, JSON logs, health and readiness, Prometheus metrics, worker heartbeats."""
