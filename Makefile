@@ -24,7 +24,7 @@ $(NPM_STAMP): package.json
 install: $(STAMP) $(NPM_STAMP)
 
 run: install
-	$(BIN)/qingfeng serve --demo --with-timers
+	$(BIN)/qingfeng serve --demo
 
 test: install
 	$(BIN)/python -m pytest

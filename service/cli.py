@@ -97,14 +97,23 @@ def verify_audit(case_id: int | None) -> None:
 
 
 @main.command("serve")
-@click.option("--host", envvar="QINGFENG_HOST", default="127.0.0.1")
-@click.option("--port", envvar="QINGFENG_PORT", default=5000, type=int)
+@click.option("--host", envvar="QINGFENG_HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="QINGFENG_PORT", default=5000, type=int, show_default=True)
+@click.option("--workers", envvar="QINGFENG_WORKERS", type=click.IntRange(1, 64), default=None,
+              help="gunicorn worker processes [default: 1 on SQLite, 2×cores+1 (≤ 8) on PostgreSQL]")
+@click.option("--threads", envvar="QINGFENG_THREADS", type=click.IntRange(1, 64), default=None,
+              help="threads per worker [default: 8 on SQLite, 4 on PostgreSQL]")
 @click.option("--demo/--no-demo", default=False, help="Load demo data when the database is empty.")
-@click.option("--with-timers", is_flag=True, help="Also fire due timers in a background thread (run-timers loop).")
-def serve(host: str, port: int, demo: bool, with_timers: bool) -> None:
-    """Migrate, deploy bpmn/, optionally load demo data, then serve."""
+@click.option("--timers/--no-timers", "--with-timers/--without-timers", envvar="QINGFENG_SERVE_TIMERS", default=True,
+              show_default=True, help="Run the timer worker as a supervised process beside the web workers.")
+@click.option("--timer-interval", envvar="QINGFENG_TIMER_INTERVAL", type=float, default=30.0, show_default=True,
+              help="Seconds between timer passes.")
+def serve(host: str, port: int, workers: int | None, threads: int | None, demo: bool, timers: bool,
+          timer_interval: float) -> None:
+    """Migrate, deploy bpmn/, optionally load demo data, then serve with gunicorn and a timer worker."""
     from service.deploy import deploy_directory
     from service.migrate import upgrade
+    from service.server import ServeSettings, Supervisor, default_concurrency
 
     config = Config.from_env()
     upgrade(config.DATABASE_URL)
@@ -116,12 +125,13 @@ def serve(host: str, port: int, demo: bool, with_timers: bool) -> None:
             from service.demo import load_demo
 
             load_demo(svc, only_if_empty=True)
-    if with_timers:
-        from service.timer_worker import start_background
-
-        start_background(svc)
-    click.echo(f"清风已启动: http://{host}:{port}/")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    svc.db.dispose()  # the supervisor serves nothing itself; its children open their own connections
+    default_workers, default_threads = default_concurrency(config.DATABASE_URL)
+    settings = ServeSettings(host, port, workers or default_workers, threads or default_threads, timers, timer_interval)
+    timer_note = f"，定时器进程每 {timer_interval:g} 秒" if timers else "，不运行定时器进程"
+    click.echo(f"清风已启动: http://{host}:{port}/（gunicorn {settings.workers} 个进程 × {settings.threads} 线程"
+               f"{timer_note}；Ctrl-C 停止）")
+    sys.exit(Supervisor(settings).run())
 
 
 for _command in DEADLINE_COMMANDS:
