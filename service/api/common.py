@@ -30,7 +30,7 @@ def case_detail_body(detail: dict) -> dict:
 def completion_body(user, done: Completion) -> dict:
     """The case detail after a completion, from what the action returned: no second read of the case."""
     queries.require_reader(user)
-    body = _body(done.case, done.process_version, permissions.redact_case_data(user.roles, done.data), done.tasks,
+    body = _body(done.case, done.process_version, permissions.redact_case_data(user, done.data), done.tasks,
                  done.links)
     return {**body, "deadline_warnings": done.deadline_warnings}
 

@@ -7,7 +7,7 @@ from service.api.designer import uploaded_files
 from service.auth import actor, read_session
 from service.cases import queries, versioning
 from service.cases.errors import NotAllowed
-from service.cases.permissions import can_deploy
+from service.cases.permissions import may_read_versions
 from service.runtime import services
 from service.schemas.api import DeployOut, ProcessOut, ProcessVersionOut
 
@@ -27,7 +27,7 @@ def startable():
 @api_login_required
 def list_versions():
     """Every deployed version with its open-case count (designers and admins)."""
-    if not can_deploy(actor().roles) and not actor().has_role("auditor"):
+    if not may_read_versions(actor()):
         raise NotAllowed("只有流程设计员、管理员和审计员可以查看流程版本")
     out = []
     for version, open_cases in queries.process_versions(read_session()):

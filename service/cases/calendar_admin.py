@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from service.cases import audit
+from service.cases import audit, permissions
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.models import CalendarRevision, HolidayOverride, HolidayYear, User
 from workflows.calendar import DateLike, Override, WorkCalendar, library_covers, to_date
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from service.cases.runtime import Services
     from service.db import Database
 
-ADMIN_ROLES = ("admin",)
 REVISION_ROW = 1
 
 
@@ -85,7 +84,7 @@ def _admin(session: Session, actor_id: int | None) -> tuple[int | None, str]:
     if actor_id is None:
         return None, "系统（命令行）"
     user = session.get(User, actor_id)
-    if user is None or not user.active or not user.has_role(*ADMIN_ROLES):
+    if user is None or not user.active or not permissions.may_admin_calendar(user):
         raise NotAllowed("只有系统管理员可以维护节假日调整表")
     return user.id, user.display_name
 

@@ -8,13 +8,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
-from service.cases import queries
+from service.cases import permissions, queries
 from service.cases.errors import NotAllowed
 from service.cases.runtime import Services
 from service.models import Case, DeadlineExtension, DeadlineSuspension, Recusal, Timer, User, WorkItem
 from workflows.calendar import WorkCalendar
-
-OVERDUE_VIEW_ROLES = ("supervisor", "leader", "admin")
 
 
 def due_soon_limit(calendar: WorkCalendar, now: datetime, workdays: int, tz: str) -> datetime:
@@ -49,7 +47,7 @@ def task_counts(session: Session, user: User, now: datetime, due_soon_workdays: 
 
 
 def _require_overseer(user: User) -> None:
-    if not user.has_role(*OVERDUE_VIEW_ROLES):
+    if not permissions.may_view_overdue(user):
         raise NotAllowed("逾期督办视图仅限部门负责人和领导查看")
 
 

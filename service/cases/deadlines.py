@@ -15,16 +15,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.cases import audit
+from service.cases import audit, permissions
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from service.cases.permissions import CaseContext
 from service.cases.projections import sync_case_row, sync_timers
 from service.cases.runtime import Services
 from service.cases.tx import engine_call, is_recused, load_actor, lock_case, restore_workflow
 from service.models import Case, DeadlineExtension, DeadlineSuspension, User, WorkItem
 from workflows.calendar import WorkCalendar
 
-APPROVER_ROLES = ("supervisor", "leader")
-OVERSEER_ROLES = ("supervisor", "leader", "admin")
 MAX_EXTENSION_WORKDAYS = 250
 # A suspended timer waits for this moment; it is never reached and never shown as a deadline.
 SUSPENDED_UNTIL = datetime(9999, 12, 31, 23, 59, 59, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -61,9 +60,10 @@ def _open_task(session: Session, task_id: str) -> tuple[WorkItem, Case]:
 
 def _check_controller(session: Session, actor: User, item: WorkItem) -> None:
     """Who may suspend, resume or ask to extend: whoever may do the task, or a supervisor/leader/admin."""
-    if is_recused(session, item.case_id, actor.id):
+    case = CaseContext(case_id=item.case_id, recused=is_recused(session, item.case_id, actor.id))
+    if case.recused:
         raise NotAllowed("您已回避本案", code="recused")
-    if not (actor.has_role(*OVERSEER_ROLES) or item.role in actor.roles):
+    if not permissions.may_control_deadline(actor, item.role, case):
         raise NotAllowed("只有本任务的办理人或负责人可以调整期限", code="wrong_role")
 
 
@@ -184,11 +184,12 @@ def _pending_extension(session: Session, extension_id: int) -> tuple[DeadlineExt
 
 
 def _check_approver(session: Session, actor: User, ext: DeadlineExtension) -> None:
-    if is_recused(session, ext.case_id, actor.id):
+    case = CaseContext(case_id=ext.case_id, recused=is_recused(session, ext.case_id, actor.id))
+    if case.recused:
         raise NotAllowed("您已回避本案", code="recused")
-    if not actor.has_role(*APPROVER_ROLES):
+    if not permissions.may_approve_extensions(actor, case):
         raise NotAllowed("延期须经部门负责人或领导批准", code="wrong_role")
-    if actor.id == ext.requested_by_id:
+    if permissions.violates_four_eyes(actor, ext.requested_by_id):
         raise NotAllowed("不能审批自己提出的延期申请（双人原则）", code="four_eyes")
 
 

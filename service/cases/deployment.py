@@ -40,7 +40,7 @@ def deploy_process(svc: Services, actor_id: int | None, files: dict[str, bytes],
     sha = content_hash(files)
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id) if actor_id is not None else None
-        if actor is not None and not permissions.can_deploy(actor.roles):
+        if actor is not None and not permissions.may_deploy(actor):
             raise NotAllowed("只有流程设计员和管理员可以部署流程")
         existing = session.scalar(select(ProcessVersion).where(ProcessVersion.process_key == bundle.key,
                                                                ProcessVersion.sha256 == sha))

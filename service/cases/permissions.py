@@ -1,61 +1,159 @@
-"""Pure predicates: who may see and do what. No database, no Flask."""
+"""Who may see and do what: every rule as a named predicate. Pure: no database, no Flask.
+
+Every action, query and page asks these predicates; no other module reads roles
+(`tests/service/test_permissions.py` checks it). A predicate takes the actor and, where the rule
+depends on the case, a `CaseContext` the caller loaded for this actor (`tx.case_context`), so
+per-case rules (departments, positions, need to know) extend the context, not the callers.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
 
 CASE_READER_ROLES = ("intake", "handler", "supervisor", "leader", "committee", "auditor", "admin")
 REPORTER_ROLES = ("intake",)
 DEPLOYER_ROLES = ("designer", "admin")
+VERSION_READER_ROLES = ("designer", "admin", "auditor")
 AUDIT_READER_ROLES = ("handler", "supervisor", "leader", "committee", "auditor", "admin", "intake")
+UNREDACTED_ROLES = ("intake", "handler", "supervisor", "leader", "committee", "admin")
+DEADLINE_OVERSEER_ROLES = ("supervisor", "leader", "admin")
+EXTENSION_APPROVER_ROLES = ("supervisor", "leader")
+OVERDUE_VIEW_ROLES = ("supervisor", "leader", "admin")
+RECUSAL_DECIDER_ROLES = ("supervisor", "leader", "admin")
+RELEASE_ANY_ROLES = ("admin",)
+CALENDAR_ADMIN_ROLES = ("admin",)
 # Fields an auditor reads only as "redacted": the content of the report is secret (domain.md §8.1).
 AUDITOR_REDACTED_KEYS = ("allegation_summary", "allegation_detail", "letter_content")
 
 
-def can_read_cases(roles: Iterable[str]) -> bool:
-    return any(r in CASE_READER_ROLES for r in roles)
+class Actor(Protocol):
+    """The user asking (a `User` row or anything with an id and roles)."""
+
+    id: int
+    roles: tuple[str, ...]
 
 
-def can_read_case(roles: Iterable[str], recused: bool) -> bool:
-    return not recused and can_read_cases(roles)
+@dataclass(frozen=True)
+class CaseContext:
+    """What the rules need to know about one case, for one actor."""
+
+    case_id: int | None = None
+    recused: bool = False                          # the actor is recused (回避) from the case
+    handler_id: int | None = None                  # the case's 承办人
+    approver_ids: frozenset[int] = frozenset()     # users who completed an approval step of the case
+    open_approval_roles: frozenset[str] = frozenset()  # roles of the case's approval steps still open
 
 
-def can_start(roles: Iterable[str], start_roles: Iterable[str]) -> bool:
-    allowed = set(start_roles)
-    return bool(allowed) and any(r in allowed for r in roles)
+NO_CASE = CaseContext()
 
 
-def can_complete(roles: Iterable[str], task_role: str) -> bool:
-    return task_role in set(roles)
+def _has_role(actor: Actor, roles: Iterable[str]) -> bool:
+    return any(r in roles for r in actor.roles)
 
 
-def violates_four_eyes(actor_id: int, approved_step_completed_by: int | None) -> bool:
-    return approved_step_completed_by is not None and approved_step_completed_by == actor_id
+# ---- cases ----
+
+def may_read_cases(actor: Actor) -> bool:
+    """Whether the actor may open case lists and case pages at all."""
+    return _has_role(actor, CASE_READER_ROLES)
 
 
-def can_deploy(roles: Iterable[str]) -> bool:
-    return any(r in DEPLOYER_ROLES for r in roles)
+def may_read_case(actor: Actor, case: CaseContext) -> bool:
+    return not case.recused and may_read_cases(actor)
 
 
-def can_see_reporter(
-    actor_id: int, roles: Iterable[str], recused: bool, handler_id: int | None, approver_ids: Iterable[int],
-    open_approval_roles: Iterable[str],
-) -> bool:
+def may_start(actor: Actor, start_roles: Iterable[str]) -> bool:
+    """Whether the actor may start a process whose start event names `start_roles`."""
+    return _has_role(actor, set(start_roles))
+
+
+def may_read_audit(actor: Actor, case: CaseContext = NO_CASE) -> bool:
+    return not case.recused and _has_role(actor, AUDIT_READER_ROLES)
+
+
+def may_see_reporter(actor: Actor, case: CaseContext) -> bool:
     """Need to know: intake staff, the case's handler, and the approvers on its chain (domain.md §8.2)."""
-    if recused:
+    if case.recused:
         return False
-    roles = set(roles)
-    if roles & set(REPORTER_ROLES):
+    if _has_role(actor, REPORTER_ROLES):
         return True
-    if handler_id is not None and actor_id == handler_id:
+    if case.handler_id is not None and actor.id == case.handler_id:
         return True
-    if actor_id in set(approver_ids):
+    if actor.id in case.approver_ids:
         return True
-    return bool(roles & set(open_approval_roles))
+    return _has_role(actor, case.open_approval_roles)
 
 
-def redact_case_data(roles: Iterable[str], data: dict) -> dict:
-    roles = set(roles)
-    if roles & {"intake", "handler", "supervisor", "leader", "committee", "admin"}:
+def redact_case_data(actor: Actor, data: dict) -> dict:
+    """Case data as the actor may read it (auditors do not read the report's content)."""
+    if _has_role(actor, UNREDACTED_ROLES):
         return dict(data)
     return {k: ("【已隐去】" if k in AUDITOR_REDACTED_KEYS else v) for k, v in data.items()}
+
+
+def may_recuse(actor: Actor, case: CaseContext = NO_CASE) -> bool:
+    """Whether the actor may decide a recusal (回避决定) on the case."""
+    return _has_role(actor, RECUSAL_DECIDER_ROLES)
+
+
+# ---- tasks ----
+
+def task_roles(actor: Actor) -> tuple[str, ...]:
+    """The task roles whose open tasks the actor may take (the worklist's filter)."""
+    return tuple(actor.roles)
+
+
+def may_do_task(actor: Actor, task_role: str, case: CaseContext = NO_CASE) -> bool:
+    """Whether the actor may claim or complete a task of `task_role` on the case (ignoring claims)."""
+    return not case.recused and task_role in task_roles(actor)
+
+
+def may_take_task(actor: Actor, task_role: str, assignee_id: int | None, case: CaseContext = NO_CASE) -> bool:
+    """`may_do_task`, and the task is unclaimed or claimed by the actor."""
+    return may_do_task(actor, task_role, case) and assignee_id in (None, actor.id)
+
+
+def may_release_task(actor: Actor, assignee_id: int | None) -> bool:
+    """The claimant releases a claimed task; an admin may release anyone's."""
+    return assignee_id == actor.id or _has_role(actor, RELEASE_ANY_ROLES)
+
+
+def violates_four_eyes(actor: Actor, approved_step_completed_by: int | None) -> bool:
+    """Four eyes: nobody approves (or decides on) what they did or asked for themselves."""
+    return approved_step_completed_by is not None and approved_step_completed_by == actor.id
+
+
+# ---- deadlines ----
+
+def may_control_deadline(actor: Actor, task_role: str, case: CaseContext = NO_CASE) -> bool:
+    """Suspend, resume or ask to extend a task's deadline: whoever may do the task, or an overseer."""
+    return not case.recused and (_has_role(actor, DEADLINE_OVERSEER_ROLES) or task_role in actor.roles)
+
+
+def may_approve_extensions(actor: Actor, case: CaseContext = NO_CASE) -> bool:
+    """Decide on extension requests (four eyes is checked apart, against the requester)."""
+    return not case.recused and _has_role(actor, EXTENSION_APPROVER_ROLES)
+
+
+def may_view_overdue(actor: Actor) -> bool:
+    """The supervisors' overdue view (逾期督办)."""
+    return _has_role(actor, OVERDUE_VIEW_ROLES)
+
+
+# ---- processes and administration ----
+
+def may_deploy(actor: Actor) -> bool:
+    """Deploy process versions and migrate cases (the designer's editing rights)."""
+    return _has_role(actor, DEPLOYER_ROLES)
+
+
+def may_read_versions(actor: Actor) -> bool:
+    """Read process versions, their sources and diffs."""
+    return _has_role(actor, VERSION_READER_ROLES)
+
+
+def may_admin_calendar(actor: Actor) -> bool:
+    """Maintain the holiday calendar (调休 and closures)."""
+    return _has_role(actor, CALENDAR_ADMIN_ROLES)

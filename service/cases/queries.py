@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session, defer
 
 from service.cases import audit, permissions, statements
 from service.cases.errors import NotAllowed, NotFound
+from service.cases.permissions import CaseContext
 from service.cases.runtime import Services
+from service.cases.tx import case_context
 from service.models import AuditEvent, Case, ProcessVersion, Recusal, User, WorkItem
 
 MAX_PER_PAGE = 200
@@ -49,7 +51,7 @@ def _recused_case_ids(user_id: int):
 
 
 def require_reader(user: User) -> None:
-    if not permissions.can_read_cases(user.roles):
+    if not permissions.may_read_cases(user):
         raise NotAllowed("您的角色不能查看案件")
 
 
@@ -94,8 +96,7 @@ def get_case(session: Session, user: User, case_id: int) -> Case:
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound(f"案件 {case_id} 不存在")
-    recused = session.scalar(select(Recusal.id).where(Recusal.case_id == case_id, Recusal.user_id == user.id))
-    if not permissions.can_read_case(user.roles, recused is not None):
+    if not permissions.may_read_case(user, case_context(session, case, user.id)):
         raise NotAllowed("您已回避本案", code="recused")
     return case
 
@@ -107,7 +108,7 @@ def case_detail(svc: Services, session: Session, user: User, case_id: int) -> di
     data = svc.workflows.case_data(case.id, case.version)
     if data is None:
         data = svc.engine.case_data(svc.engine.restore(svc.bundle(version), case.state))
-    data = permissions.redact_case_data(user.roles, data)
+    data = permissions.redact_case_data(user, data)
     tasks = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.completed_at.is_(None))
                             .order_by(WorkItem.id)).all()
     return {"case": case, "version": version, "data": data, "tasks": tasks, "links": case_links(session, case.id),
@@ -138,7 +139,7 @@ def case_diagram(svc: Services, session: Session, user: User, case_id: int) -> d
 
 def audit_trail(session: Session, user: User, case_id: int) -> dict:
     case = get_case(session, user, case_id)
-    if not any(r in permissions.AUDIT_READER_ROLES for r in user.roles):
+    if not permissions.may_read_audit(user, case_context(session, case, user.id)):
         raise NotAllowed("您的角色不能查看审计记录")
     chain = audit.case_chain(case.id)
     events = session.scalars(select(AuditEvent).where(AuditEvent.chain == chain).order_by(AuditEvent.seq)).all()
@@ -150,7 +151,7 @@ def _task_conditions(user: User, scope: str, process_key: str | None, due_before
     if scope == "claimed":
         conditions.append(WorkItem.assignee_id == user.id)
     else:
-        role_match = WorkItem.role.in_(user.roles or ("-",))
+        role_match = WorkItem.role.in_(permissions.task_roles(user) or ("-",))
         conditions.append(and_(role_match, or_(WorkItem.assignee_id.is_(None), WorkItem.assignee_id == user.id)))
     if process_key:
         conditions.append(WorkItem.case_id.in_(select(Case.id).where(Case.process_key == process_key)))
@@ -207,7 +208,7 @@ def startable_processes(session: Session, user: User) -> list[ProcessVersion]:
         .join(latest, and_(ProcessVersion.process_key == latest.c.process_key, ProcessVersion.version == latest.c.v))
         .order_by(ProcessVersion.process_key)
     ).all()
-    return [v for v in versions if permissions.can_start(user.roles, v.start_role_list)]
+    return [v for v in versions if permissions.may_start(user, v.start_role_list)]
 
 
 def process_versions(session: Session) -> list[tuple[ProcessVersion, int]]:
@@ -245,16 +246,7 @@ def user_names(session: Session, user_ids) -> dict[int, str]:
 
 def may_see_reporter(session: Session, user: User, case: Case) -> bool:
     """Whether the user is on the reporter's need-to-know list (the same predicate read_reporter applies)."""
-    recused = session.scalar(select(Recusal.id).where(Recusal.case_id == case.id, Recusal.user_id == user.id))
-    approvals = session.execute(
-        select(WorkItem.completed_by_id, WorkItem.role, WorkItem.completed_at)
-        .where(WorkItem.case_id == case.id, WorkItem.approves.is_not(None))
-    ).all()
-    return permissions.can_see_reporter(
-        user.id, user.roles, recused is not None, case.handler_id,
-        [r.completed_by_id for r in approvals if r.completed_by_id],
-        [r.role for r in approvals if r.completed_at is None],
-    )
+    return permissions.may_see_reporter(user, case_context(session, case, user.id, approvals=True))
 
 
 def step_history(session: Session, case_id: int) -> list[dict]:
@@ -283,9 +275,13 @@ def case_page(svc: Services, session: Session, user: User, case_id: int) -> dict
     detail = case_detail(svc, session, user, case_id)
     case = detail["case"]
     trail = None
-    if any(r in permissions.AUDIT_READER_ROLES for r in user.roles):
+    context = CaseContext(case_id=case.id, handler_id=case.handler_id)  # get_case refused the recused
+    if permissions.may_read_audit(user, context):
         trail = audit_trail(session, user, case_id)
     return {**detail, "history": step_history(session, case.id), "trail": trail,
+            "may_control_deadline": {t.task_id: permissions.may_control_deadline(user, t.role, context)
+                                     for t in detail["tasks"]},
+            "may_approve_extensions": permissions.may_approve_extensions(user, context),
             "may_see_reporter": may_see_reporter(session, user, case),
             "labels": form_labels(svc, detail["version"]),
             "claimants": user_names(session, [t.assignee_id for t in detail["tasks"]])}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from service.cases import audit
+from service.cases import audit, permissions
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.cases.runtime import Services
 from service.cases.tx import is_recused, load_actor, lock_case
@@ -17,7 +17,7 @@ def recuse_user(svc: Services, actor_id: int, case_id: int, user_id: int, reason
         raise InvalidInput("请填写回避理由", {"reason": ["此项为必填项"]})
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
-        if not actor.has_role("supervisor", "leader", "admin"):
+        if not permissions.may_recuse(actor):
             raise NotAllowed("回避决定须由负责人作出")
         case = lock_case(session, case_id)
         target = session.get(User, user_id)

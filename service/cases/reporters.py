@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 from service.cases import audit, permissions
 from service.cases.errors import InvalidInput, NotAllowed
 from service.cases.runtime import Services
-from service.cases.tx import is_recused, load_actor, lock_case
-from service.models import Reporter, WorkItem
+from service.cases.tx import case_context, load_actor, lock_case
+from service.models import Reporter
 
 REPORTER_PREFIX = "reporter_"
 
@@ -40,16 +40,7 @@ def read_reporter(svc: Services, actor_id: int, case_id: int, reason: str) -> di
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
         case = lock_case(session, case_id)
-        approvals = session.execute(
-            select(WorkItem.completed_by_id, WorkItem.role, WorkItem.completed_at)
-            .where(WorkItem.case_id == case.id, WorkItem.approves.is_not(None))
-        ).all()
-        allowed = permissions.can_see_reporter(
-            actor.id, actor.roles, is_recused(session, case.id, actor.id), case.handler_id,
-            [r.completed_by_id for r in approvals if r.completed_by_id],
-            [r.role for r in approvals if r.completed_at is None],
-        )
-        if not allowed:
+        if not permissions.may_see_reporter(actor, case_context(session, case, actor.id, approvals=True)):
             raise NotAllowed("举报人信息仅限受理人员、承办人和审批领导查看", code="need_to_know")
         row = session.scalar(select(Reporter).where(Reporter.case_id == case.id))
         audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="reporter_viewed",

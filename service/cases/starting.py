@@ -25,7 +25,7 @@ def start_case(svc: Services, actor_id: int, process_key: str, title: str, data:
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
         version = latest_version(session, process_key)
-        if not permissions.can_start(actor.roles, version.start_role_list):
+        if not permissions.may_start(actor, version.start_role_list):
             raise NotAllowed(f"您的角色不能发起“{version.name}”")
         case = create_case(svc, session, actor, version, title, data)
         return case.id

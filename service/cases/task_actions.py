@@ -40,7 +40,7 @@ def release_task(svc: Services, actor_id: int, task_id: str) -> int:
         item, case = open_item_for_update(session, task_id)
         if item.completed_at is not None:
             raise Conflict("任务已办结", code="task_not_ready")
-        if item.assignee_id != actor.id and not actor.has_role("admin"):
+        if not permissions.may_release_task(actor, item.assignee_id):
             raise NotAllowed("只能释放自己认领的任务", code="not_claimant")
         item.assignee_id = None
         audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="task_released",
@@ -159,7 +159,7 @@ def _check_four_eyes(session: Session, actor: User, case_id: int, approves: str)
             WorkItem.case_id == case_id, WorkItem.bpmn_id == approves, WorkItem.resolution == "completed"
         ).order_by(WorkItem.completed_at.desc(), WorkItem.id.desc()).limit(1)
     )
-    if permissions.violates_four_eyes(actor.id, approved_by):
+    if permissions.violates_four_eyes(actor, approved_by):
         raise NotAllowed("不能审批自己办理的事项（双人原则）", code="four_eyes")
 
 

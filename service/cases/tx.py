@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from service.cases import permissions
 from service.cases.accounts import load_user
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from service.cases.permissions import CaseContext
 from service.models import Case, ProcessVersion, Recusal, User, WorkItem
 from workflows.errors import ExpressionError, TaskNotFound, TaskNotReady
 
@@ -93,7 +94,7 @@ def check_may_act(actor: User, role: str, assignee_id: int | None, recused: bool
     """Refuse a recused user, a user without the task's role, or anyone but the claimant."""
     if recused:
         raise NotAllowed("您已回避本案，不能办理本案任务", code="recused")
-    if not permissions.can_complete(actor.roles, role):
+    if not permissions.may_do_task(actor, role, CaseContext(recused=recused)):
         raise NotAllowed(f"此步骤由“{role}”角色办理，您无权办理", code="wrong_role")
     if assignee_id is not None and assignee_id != actor.id:
         raise NotAllowed("此任务已由他人认领", code="claimed_by_other")
@@ -108,3 +109,17 @@ def system_user(session: Session) -> User:
         session.add(user)
         session.flush()
     return user
+
+
+def case_context(session: Session, case: Case, user_id: int, approvals: bool = False) -> CaseContext:
+    """What the permission rules need to know about `case` for `user_id` (approvals: for need to know)."""
+    recused = is_recused(session, case.id, user_id)
+    if not approvals:
+        return CaseContext(case_id=case.id, recused=recused, handler_id=case.handler_id)
+    rows = session.execute(
+        select(WorkItem.completed_by_id, WorkItem.role, WorkItem.completed_at)
+        .where(WorkItem.case_id == case.id, WorkItem.approves.is_not(None))
+    ).all()
+    return CaseContext(case_id=case.id, recused=recused, handler_id=case.handler_id,
+                       approver_ids=frozenset(r.completed_by_id for r in rows if r.completed_by_id),
+                       open_approval_roles=frozenset(r.role for r in rows if r.completed_at is None))

@@ -38,9 +38,10 @@ CHANGE_LABELS = {
 
 # ---- reading ----
 
-def _designer(session: Session, actor_id: int, also: tuple[str, ...] = ()) -> User:
+def _designer(session: Session, actor_id: int, read_only: bool = False) -> User:
+    """The acting designer; `read_only` also admits those who may only read versions (auditors)."""
     user = load_actor(session, actor_id)
-    if not permissions.can_deploy(user.roles) and not user.has_role(*also):
+    if not (permissions.may_read_versions(user) if read_only else permissions.may_deploy(user)):
         raise NotAllowed("只有流程设计员和管理员可以管理流程版本")
     return user
 
@@ -54,7 +55,7 @@ def _previous(session: Session, version: ProcessVersion) -> ProcessVersion | Non
 def version_source(svc: Services, actor_id: int, version_id: int) -> dict:
     """A version's metadata and every file as text (for the modeler)."""
     with svc.db.read_session() as session:
-        _designer(session, actor_id, also=("auditor",))
+        _designer(session, actor_id, read_only=True)
         version = version_by_id(session, version_id)
         return {"id": version.id, "process_key": version.process_key, "version": version.version,
                 "name": version.name, "sha256": version.sha256, "files": dict(version.files)}
@@ -63,7 +64,7 @@ def version_source(svc: Services, actor_id: int, version_id: int) -> dict:
 def version_file(svc: Services, actor_id: int, version_id: int, name: str) -> tuple[bytes, str]:
     """One stored file of a version as (bytes, mimetype)."""
     with svc.db.read_session() as session:
-        _designer(session, actor_id, also=("auditor",))
+        _designer(session, actor_id, read_only=True)
         version = version_by_id(session, version_id)
         if name not in version.files:
             raise NotFound(f"版本 {version.version} 中没有文件 {name}")
@@ -113,7 +114,7 @@ def spec_diff(svc: Services, old: ProcessBundle, new: ProcessBundle) -> dict:
 def version_diff(svc: Services, actor_id: int, version_id: int) -> dict:
     """A version compared with the previous version of the same process."""
     with svc.db.read_session() as session:
-        _designer(session, actor_id, also=("auditor",))
+        _designer(session, actor_id, read_only=True)
         version = version_by_id(session, version_id)
         previous = _previous(session, version)
         if previous is None:
@@ -192,7 +193,7 @@ def version_list(svc: Services, actor_id: int) -> list[dict]:
     from service.cases.queries import process_versions
 
     with svc.db.read_session() as session:
-        _designer(session, actor_id, also=("auditor",))
+        _designer(session, actor_id, read_only=True)
         rows = process_versions(session)
         names = dict(session.execute(select(User.id, User.display_name)).all())
         return [{"id": v.id, "process_key": v.process_key, "version": v.version, "name": v.name,

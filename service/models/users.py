@@ -46,9 +46,6 @@ class User(Base):
             raise ValueError(f"unknown roles: {unknown}")
         self.roles_text = ",".join(sorted(set(value)))
 
-    def has_role(self, *roles: str) -> bool:
-        return any(r in self.roles for r in roles)
-
     # flask-login protocol
     @property
     def is_active(self) -> bool:

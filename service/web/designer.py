@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template
 from flask_login import login_required
 
 from service.auth import actor
-from service.cases import versioning
+from service.cases import permissions, versioning
 from service.cases.errors import NotAllowed
 from service.runtime import services
 from workflows.lint import ROLES
@@ -14,31 +14,27 @@ from workflows.lint import ROLES
 bp = Blueprint("designer_web", __name__, url_prefix="/designer")
 
 
-def _may_view() -> bool:
-    return actor().has_role("designer", "admin", "auditor")
-
-
 @bp.route("/")
 @login_required
 def index():
     """Every process with its versions: who deployed, when, content hash, open cases."""
-    if not _may_view():
+    if not permissions.may_read_versions(actor()):
         raise NotAllowed("只有流程设计员、管理员和审计员可以查看流程版本")
     processes: dict[str, list[dict]] = {}
     for row in versioning.version_list(services(), actor().id):
         processes.setdefault(row["process_key"], []).append(row)
     return render_template("designer/index.html", processes=processes,
-                           may_edit=actor().has_role("designer", "admin"))
+                           may_edit=permissions.may_deploy(actor()))
 
 
 @bp.route("/versions/<int:version_id>")
 @login_required
 def editor(version_id: int):
     """The modeler for one version: edit, check, deploy, compare, migrate."""
-    if not _may_view():
+    if not permissions.may_read_versions(actor()):
         raise NotAllowed("只有流程设计员、管理员和审计员可以查看流程版本")
     rows = [r for r in versioning.version_list(services(), actor().id) if r["id"] == version_id]
     if not rows:
         abort(404)
     return render_template("designer/editor.html", version=rows[0], roles=sorted(ROLES),
-                           may_edit=actor().has_role("designer", "admin"))
+                           may_edit=permissions.may_deploy(actor()))

@@ -9,8 +9,7 @@ from flask import Flask, g
 from flask_login import current_user
 from markupsafe import Markup
 
-from service.cases.deadline_queries import OVERDUE_VIEW_ROLES
-from service.cases.permissions import can_read_cases, redact_case_data
+from service.cases.permissions import may_deploy, may_read_cases, may_view_overdue, redact_case_data
 from service.models.cases import STATUS_LABELS
 from service.models.users import ROLE_LABELS
 from service.runtime import services
@@ -116,14 +115,13 @@ def install(app: Flask) -> None:
     def _header():
         try:
             user = current_user if current_user and current_user.is_authenticated else None
-            roles = set(user.roles) if user is not None else set()
         except Exception:  # noqa: BLE001  (an error page must render even when the user cannot be loaded)
-            user, roles = None, set()
+            user = None
         config = services().config
-        return {"nav_user": user, "show_designer": bool(roles & {"designer", "admin"}),
-                "show_cases": can_read_cases(roles), "timezone": config.TIMEZONE,
+        return {"nav_user": user, "show_designer": user is not None and may_deploy(user),
+                "show_cases": user is not None and may_read_cases(user), "timezone": config.TIMEZONE,
                 "due_soon_days": config.DUE_SOON_WORKDAYS, "nav_counts": _task_counts(user),
-                "show_overdue": bool(roles & set(OVERDUE_VIEW_ROLES))}
+                "show_overdue": user is not None and may_view_overdue(user)}
 
 
 def _task_counts(user) -> dict | None:
@@ -143,4 +141,4 @@ def _task_counts(user) -> dict | None:
 
 def _redact(data: dict) -> dict:
     """Submitted data as the current user may see it (auditors do not read the report's content)."""
-    return redact_case_data(current_user.roles, data if isinstance(data, dict) else {})
+    return redact_case_data(current_user, data if isinstance(data, dict) else {})

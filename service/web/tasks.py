@@ -24,7 +24,7 @@ def _render(view: dict, *, posted=None, errors=None, message: str | None = None,
         "tasks/form.html", **view, fields=fields, approval=approval, message=message,
         form_errors=other_errors(schema, errors),
         case_version=posted.get("case_version") if posted is not None else view["case"].version,
-        may_act=permissions.can_complete(me.roles, item.role) and item.assignee_id in (None, me.id),
+        may_act=permissions.may_take_task(me, item.role, item.assignee_id),
     ), status
 
 
