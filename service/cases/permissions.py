@@ -24,6 +24,7 @@ OVERDUE_VIEW_ROLES = ("supervisor", "leader", "admin")
 RECUSAL_DECIDER_ROLES = ("supervisor", "leader", "admin")
 RELEASE_ANY_ROLES = ("admin",)
 CALENDAR_ADMIN_ROLES = ("admin",)
+METRICS_READER_ROLES = ("admin",)
 # Fields an auditor reads only as "redacted": the content of the report is secret (domain.md §8.1).
 AUDITOR_REDACTED_KEYS = ("allegation_summary", "allegation_detail", "letter_content")
 
@@ -157,3 +158,8 @@ def may_read_versions(actor: Actor) -> bool:
 def may_admin_calendar(actor: Actor) -> bool:
     """Maintain the holiday calendar (调休 and closures)."""
     return _has_role(actor, CALENDAR_ADMIN_ROLES)
+
+
+def may_read_metrics(actor: Actor) -> bool:
+    """Read the operators' metrics with an API token (the metrics token needs no user)."""
+    return _has_role(actor, METRICS_READER_ROLES)

@@ -23,6 +23,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from sqlalchemy import func, select
 
 from service.cases.deadline_queries import due_soon_limit
+from service.cases.permissions import may_read_metrics
 from service.cases.runtime import Services
 from service.errors import error_body
 from service.models import Case, LoginAttempt, Timer, WorkItem
@@ -135,6 +136,6 @@ def metrics():
     if not (configured and hmac.compare_digest(given.encode(), configured.encode())):
         if not current_user.is_authenticated or not g.get("qf_token_auth"):
             return _refusal(401, "authentication_required", "令牌无效")
-        if not current_user.has_role("admin"):
+        if not may_read_metrics(current_user):
             return _refusal(403, "not_allowed", "仅管理员可读取监控指标")
     return Response(exposition(services()), mimetype=CONTENT_TYPE_LATEST)
