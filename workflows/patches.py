@@ -9,6 +9,18 @@ like the originals, so other users of SpiffWorkflow in the process are not affec
 Loop depth: `TaskIterator` stops descending at depth 1000, which silently stalls a loop after ~333
 rounds (engine-notes §2).  All iterators are built with the default `max_depth`, so we raise the
 default of `TaskIterator` and `BpmnTaskIterator`.
+
+Why these two stay patches (checked against SpiffWorkflow 3.2; subclasses or injected collaborators
+are used wherever the library allows: the sandbox is an injected script engine, migration and diffs
+go through `workflows.migration`, timer text through `workflows.timer_text`):
+- The timer classes read the time through module globals from static methods that the library calls
+  class-qualified (`TimerEventDefinition.get_timedelta_from_start(...)`, `get_datetime`,
+  `parse_iso_recurring_interval`), so subclassing the three timer definitions would not reach them;
+  and the library takes no clock argument. The patch is scoped by a ContextVar: outside an engine
+  operation the module behaves exactly as shipped.
+- Iterators with the default depth are built inside the library itself (`Workflow.get_tasks`,
+  `Join`, `ThreadMerge`, `Gate`, boundary-event control specs, `Task.__iter__`), not only through calls
+  we make, so a `max_depth` argument or a workflow subclass cannot reach them all.
 """
 
 from __future__ import annotations

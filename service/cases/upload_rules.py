@@ -9,6 +9,7 @@ import re
 from service.cases.errors import TooLarge
 from workflows.errors import Problem
 from workflows.lint import BPMN_NS
+from workflows.timer_text import timer_text_is_valid
 from workflows.xmlsafe import decode_text, parse_xml
 
 DMN_NAMESPACES = {"https://www.omg.org/spec/DMN/20191111/MODEL/", "http://www.omg.org/spec/DMN/20180521/MODEL/",
@@ -69,13 +70,7 @@ def _timer_problem(kind: str, text: str) -> str | None:
         return None   # an expression: the sandbox lint checks it, the engine evaluates it at run time
     if not isinstance(value, str):
         return f"定时器表达式应得到 ISO 8601 字符串，而不是 {type(value).__name__}"
-    from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition as Timer
-
-    parse = {"timeDate": Timer.get_datetime, "timeDuration": Timer.parse_iso_duration,
-             "timeCycle": Timer.parse_iso_recurring_interval}[kind]
-    try:
-        parse(value)
-    except Exception:  # Spiff raises bare Exception/ValueError/AttributeError for bad ISO text
+    if not timer_text_is_valid(kind, value):
         what = {"timeDate": "时间", "timeDuration": "时长", "timeCycle": "循环"}[kind]
         return f"定时器表达式 {value} 不是有效的 ISO 8601 {what}"
     return None

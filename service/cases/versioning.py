@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,12 +20,10 @@ from service.cases.runtime import Services
 from service.cases.tx import find_latest_version, load_actor, version_by_id
 from service.cases.upload_rules import extra_problems, merge_problems, normalize_files
 from service.models import Case, ProcessVersion, User
-from workflows import patches
 from workflows.errors import SpecInvalid
+from workflows.migration import MigrationRefused, bundle_diff, migrate
 from workflows.specs import ProcessBundle, content_hash, load_bundle
 
-_WAITING = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
-_PREDICTED = TaskState.MAYBE | TaskState.LIKELY | TaskState.FUTURE
 CHANGE_LABELS = {
     "bpmn_name": "名称", "documentation": "说明", "extensions": "扩展属性（角色/表单/说明等）",
     "cond_task_specs": "条件", "default_task_spec": "默认流", "event_definition": "事件定义（定时器等）",
@@ -74,41 +70,12 @@ def version_file(svc: Services, actor_id: int, version_id: int, name: str) -> tu
 
 # ---- diffs ----
 
-def _node(spec) -> dict:
-    return {"id": spec.bpmn_id, "name": spec.bpmn_name or "", "type": type(spec).__name__}
-
-
 def spec_diff(svc: Services, old: ProcessBundle, new: ProcessBundle) -> dict:
     """Flow nodes added, removed and changed between two bundles (main and called processes), plus files."""
-    registry = svc.engine.serializer.registry
-    added, removed, changed = [], [], []
-    pairs = [(old.spec, new.spec)] + [(old.subprocess_specs.get(k), new.subprocess_specs.get(k))
-                                      for k in sorted(set(old.subprocess_specs) | set(new.subprocess_specs))]
-    for before, after in pairs:
-        if before is None or after is None:
-            side = added if before is None else removed
-            spec = after if before is None else before
-            if spec is not None:
-                side += [_node(ts) for ts in spec.task_specs.values() if ts.bpmn_id]
-            continue
-        diff = SpecDiff(registry, before, after)
-        added += [_node(ts) for ts in diff.added if ts.bpmn_id]
-        removed += [_node(ts) for ts in diff.removed if ts.bpmn_id]
-        for ts, fields in diff.changed.items():
-            if ts.bpmn_id:
-                target = diff.alignment.get(ts)
-                entry = _node(target or ts)
-                entry["was"] = {"id": ts.bpmn_id, "name": ts.bpmn_name or ""}
-                entry["fields"] = sorted(fields)
-                entry["labels"] = sorted({CHANGE_LABELS.get(f, f) for f in fields})
-                changed.append(entry)
-    files = {
-        "added": sorted(set(new.files) - set(old.files)),
-        "removed": sorted(set(old.files) - set(new.files)),
-        "changed": sorted(n for n in set(old.files) & set(new.files) if old.files[n] != new.files[n]),
-    }
-    by_id = lambda items: sorted(items, key=lambda n: n["id"])  # noqa: E731
-    return {"added": by_id(added), "removed": by_id(removed), "changed": by_id(changed), "files": files}
+    diff = bundle_diff(svc.engine, old, new)
+    for entry in diff["changed"]:
+        entry["labels"] = sorted({CHANGE_LABELS.get(f, f) for f in entry["fields"]})
+    return diff
 
 
 def version_diff(svc: Services, actor_id: int, version_id: int) -> dict:
@@ -204,7 +171,7 @@ def version_list(svc: Services, actor_id: int) -> list[dict]:
 # ---- migration ----
 
 class _Refused(Exception):
-    """A case cannot be migrated; the message says why (rolls the case's transaction back)."""
+    """A case cannot be migrated; the message says why (ends the case's transaction, which wrote nothing)."""
 
 
 @dataclass(frozen=True)
@@ -241,45 +208,6 @@ def migrate_cases(svc: Services, actor_id: int, version_id: int, case_ids: list[
     return [_migrate_one(svc, actor_id, version_id, case_id, dry_run) for case_id in ids]
 
 
-def _task_label(task) -> str:
-    spec = task.task_spec
-    return f"“{spec.bpmn_name or spec.bpmn_id}”({spec.bpmn_id})"
-
-
-def _refusal(diff, where: str = "") -> str | None:
-    waiting = [t for t in diff.removed if t.task_spec.bpmn_id and t.state & _WAITING]
-    if waiting:
-        names = "、".join(dict.fromkeys(_task_label(t) for t in waiting))
-        return f"案件{where}正在等待的任务 {names} 在新版本中已删除"
-    passed = [t for t in diff.removed if t.task_spec.bpmn_id and not t.state & _PREDICTED]
-    if passed:
-        names = "、".join(dict.fromkeys(_task_label(t) for t in passed))
-        return f"案件{where}已经过的步骤 {names} 在新版本中已删除，无法安全迁移"
-    return None
-
-
-def _migrate_workflow(svc: Services, wf, new: ProcessBundle) -> None:
-    registry = svc.engine.serializer.registry
-    top_diff, sp_diffs = diff_workflow(registry, wf, new.spec, new.subprocess_specs)
-    reason = _refusal(top_diff)
-    for sp_id, sp_diff in sp_diffs.items():
-        if reason:
-            break
-        if sp_diff is None:
-            reason = f"案件正在运行的子流程 {wf.subprocesses[sp_id].spec.name} 在新版本中已不存在"
-        else:
-            reason = _refusal(sp_diff, f"子流程 {wf.subprocesses[sp_id].spec.name} 中")
-    if reason:
-        raise _Refused(reason)
-    with patches.engine_clock(svc.engine.clock, svc.engine.zone):
-        migrate_workflow(top_diff, wf, new.spec)
-        for sp_id, sp_diff in sp_diffs.items():
-            sub = wf.subprocesses[sp_id]
-            migrate_workflow(sp_diff, sub, new.subprocess_specs[sub.spec.name])
-        wf.subprocess_specs = dict(new.subprocess_specs)
-        wf.do_engine_steps()
-
-
 def _migrate_one(svc: Services, actor_id: int, version_id: int, case_id: int,
                  dry_run: bool) -> MigrationResult:
     reference, from_version, to_version = "", None, 0
@@ -300,21 +228,14 @@ def _migrate_one(svc: Services, actor_id: int, version_id: int, case_id: int,
                 raise _Refused("案件已办结，无需迁移")
             if old.id == target.id:
                 raise _Refused(f"案件已在版本 {target.version}")
-            new_bundle = svc.bundle(target)
-            wf = svc.engine.restore(svc.bundle(old), case.state)
             try:
-                _migrate_workflow(svc, wf, new_bundle)
-                svc.engine.restore(new_bundle, svc.engine.dump(wf))   # the migrated state must restore
-            except _Refused:
-                raise
-            except Exception as exc:  # engine failures while migrating refuse this case only
-                raise _Refused(f"迁移后流程无法继续运行: {exc}") from exc
-            if dry_run:
-                raise _Refused("")
+                wf = migrate(svc.engine, svc.engine.restore(svc.bundle(old), case.state), svc.bundle(target))
+            except MigrationRefused as exc:
+                raise _Refused(exc.message) from exc
+            if dry_run:   # the migration ran in memory only; nothing is stored
+                return MigrationResult(case_id, reference, True, from_version, to_version, "可以迁移", True)
             _store_migration(svc, session, actor, case, wf, old, target)
     except _Refused as exc:
-        if dry_run and not str(exc):
-            return MigrationResult(case_id, reference, True, from_version, to_version, "可以迁移", True)
         return MigrationResult(case_id, reference, False, from_version, to_version, str(exc), dry_run)
     return MigrationResult(case_id, reference, True, from_version, to_version)
 

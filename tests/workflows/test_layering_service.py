@@ -117,6 +117,14 @@ def test_the_case_layer_does_not_import_flask_or_marshmallow():
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
+def test_nothing_under_service_imports_spiffworkflow():
+    """The engine layer is the only user of SpiffWorkflow; the service asks it (`workflows.migration`, ...)."""
+    known = module_files()
+    offenders = {name: sorted(m for m in runtime_imports(path, name, known) if m.split(".")[0] == "SpiffWorkflow")
+                 for name, path in known.items() if name.split(".")[0] == "service"}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
 def test_the_checks_would_notice_an_upward_import_and_a_circle(tmp_path):
     (tmp_path / "workflows").mkdir()
     (tmp_path / "workflows" / "__init__.py").write_text("")
