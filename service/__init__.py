@@ -13,6 +13,7 @@ from service.config import ROOT, Config
 def create_app(config: Config | None = None, clock: Callable[[], datetime] | None = None) -> Flask:
     """Build the app: configuration, database, engine, extensions, blueprints, error handlers."""
     from service.api import register_api
+    from service.api.csrf import install_api_csrf
     from service.auth import close_read_session
     from service.errors import register_error_handlers
     from service.extensions import csrf, login_manager
@@ -36,6 +37,7 @@ def create_app(config: Config | None = None, clock: Callable[[], datetime] | Non
     for name in list(app.blueprints):
         if name != "web":
             csrf.exempt(app.blueprints[name])
+    install_api_csrf(app, tuple(config.TRUSTED_ORIGINS.split(",")))  # the API's own rule (token or origin)
     register_web(app)
     observability.install(app)
     register_error_handlers(app)

@@ -33,8 +33,14 @@ class Config:
     TIMEZONE: str = "Asia/Shanghai"  # env QINGFENG_TIMEZONE: how dates and times are shown
     BPMN_DIR: str = str(ROOT / "bpmn")  # env QINGFENG_BPMN_DIR: processes deployed at start-up
     MAX_UPLOAD_BYTES: int = 2 * 1024 * 1024  # env QINGFENG_MAX_UPLOAD_BYTES: per BPMN/DMN/form file
-    LOGIN_MAX_FAILURES: int = 5  # failed logins per user within the window before 429
-    LOGIN_WINDOW_SECONDS: int = 900
+    # Login throttling (README "Security model"): growing waits, never a lock-out of the right password.
+    LOGIN_ADDRESS_FREE_FAILURES: int = 10  # failures from one address (any usernames) before it must wait
+    LOGIN_ADDRESS_MAX_DELAY_SECONDS: int = 900  # the address's wait doubles from 1 s up to this
+    LOGIN_ACCOUNT_FREE_FAILURES: int = 5  # failures on one username (any addresses) before waits begin
+    LOGIN_ACCOUNT_MAX_DELAY_SECONDS: int = 30  # an address that failed on the account waits at most this
+    LOGIN_FORGET_SECONDS: int = 86400  # counts are forgotten after this long without a failure
+    API_TOKEN_LIFETIME_DAYS: int = 30  # env QINGFENG_API_TOKEN_DAYS: bearer tokens expire after this
+    TRUSTED_ORIGINS: str = ""  # env QINGFENG_TRUSTED_ORIGINS: comma-separated origins allowed to call the API
     DUE_SOON_WORKDAYS: int = 3  # env QINGFENG_DUE_SOON_WORKDAYS: worklist "due soon" threshold
     SESSION_COOKIE_SECURE: bool = False  # env QINGFENG_SECURE_COOKIES=1 behind HTTPS
     PASSWORD_HASH_METHOD: str = "scrypt"  # noqa: S105  (werkzeug method name; tests use a cheap one)
@@ -55,6 +61,8 @@ class Config:
             DUE_SOON_WORKDAYS=int(env.get("QINGFENG_DUE_SOON_WORKDAYS", 3)),
             SESSION_COOKIE_SECURE=env.get("QINGFENG_SECURE_COOKIES", "") == "1",
             METRICS_TOKEN=env.get("QINGFENG_METRICS_TOKEN", ""),
+            API_TOKEN_LIFETIME_DAYS=int(env.get("QINGFENG_API_TOKEN_DAYS", 30)),
+            TRUSTED_ORIGINS=env.get("QINGFENG_TRUSTED_ORIGINS", ""),
         )
         for key, value in overrides.items():
             if key in {f.name for f in fields(cls)}:

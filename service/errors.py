@@ -52,7 +52,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ce.CaseError)
     def _case_error(exc: ce.CaseError):
         status = STATUS.get(type(exc), next((s for k, s in STATUS.items() if isinstance(exc, k)), 400))
-        return respond(status, exc.code, exc.message, exc.errors)
+        body, status = respond(status, exc.code, exc.message, exc.errors)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, ce.Throttled) else {}
+        return body, status, headers
 
     @app.errorhandler(WorkflowError)
     def _workflow_error(exc: WorkflowError):

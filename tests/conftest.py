@@ -112,6 +112,7 @@ class ApiClient:
 
     def __init__(self, app, username: str):
         self.client = app.test_client()
+        self.client.environ_base["HTTP_ORIGIN"] = "http://localhost"  # as a browser on this site sends it
         response = self.client.post("/api/v1/session", json={"username": username, "password": PASSWORD})
         assert response.status_code == 200, response.json
         self.user = response.json["user"]

@@ -15,6 +15,7 @@ from service.schemas.api import (
     DiagramOut,
     RecusalIn,
     ReporterIn,
+    ReporterOut,
 )
 
 blp = Blueprint("cases", __name__, description="案件")
@@ -63,13 +64,16 @@ def diagram(case_id):
     return queries.case_diagram(services(), read_session(), actor(), case_id)
 
 
-@blp.route("/cases/<int:case_id>/reporter", methods=["GET", "POST"])
-@blp.arguments(ReporterIn, location="query")
-@blp.response(200)
+@blp.route("/cases/<int:case_id>/reporter", methods=["POST"])
+@blp.arguments(ReporterIn)
+@blp.response(200, ReporterOut)
 @api_login_required
-def reporter(args, case_id):
-    """The reporter's identity (need-to-know roles only; every read is audited). Give `reason`."""
-    return {"reporter": actions.read_reporter(services(), actor().id, case_id, args.get("reason", ""))}
+def reporter(body, case_id):
+    """The reporter's identity (need-to-know roles only). A POST: every read is recorded in the audit trail.
+
+    403 for those not entitled (before any check of the body), then 422 without a `reason`; 404 for an unknown case.
+    """
+    return {"reporter": actions.read_reporter(services(), actor().id, case_id, body["reason"])}
 
 
 @blp.route("/cases/<int:case_id>/recusals", methods=["POST"])

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import make_transient_to_detached
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from service.cases.errors import AuthenticationFailed, Conflict, InvalidInput, Throttled
+from service.cases import login_throttle
+from service.cases.errors import AuthenticationFailed, Conflict, InvalidInput
 from service.cases.runtime import Services
 from service.models import ApiToken, LoginAttempt, User
 
@@ -36,22 +36,20 @@ def create_user(svc: Services, username: str, display_name: str, password: str, 
 
 
 def authenticate(svc: Services, username: str, password: str, remote_addr: str = "") -> int:
-    """Check a password; record the attempt; refuse with Throttled after too many recent failures."""
-    now = svc.now()
-    window_start = now - timedelta(seconds=svc.config.LOGIN_WINDOW_SECONDS)
-    with svc.db.write_session() as session:
-        failures = session.scalar(
-            select(func.count(LoginAttempt.id)).where(
-                LoginAttempt.username == username, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= window_start
-            )
-        )
-        if failures >= svc.config.LOGIN_MAX_FAILURES:
-            raise Throttled("登录失败次数过多，请 15 分钟后再试")
+    """Check a password under the login throttle (see login_throttle); record the attempt; the user's id."""
+    now, rules = svc.now(), login_throttle.Rules.from_config(svc.config)
+    with svc.db.write_session() as session:  # counted as a failure first: concurrent guesses cannot pass the limit
+        login_throttle.claim_attempt(session, username, remote_addr, now, rules)
         user = session.scalar(select(User).where(User.username == username))
-        ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password) and bool(user and user.active)
-        session.add(LoginAttempt(username=username[:64], remote_addr=remote_addr[:64], succeeded=ok, at=now))
+        attempt = LoginAttempt(username=username[:64], remote_addr=remote_addr[:64], succeeded=False, at=now)
+        session.add(attempt)
+    # the slow hash runs outside the transaction, so it holds no lock
+    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password) and bool(user and user.active)
     if not ok:
         raise AuthenticationFailed("用户名或密码错误")
+    with svc.db.write_session() as session:
+        login_throttle.forgive(session, username, remote_addr, now, rules)
+        session.get(LoginAttempt, attempt.id).succeeded = True
     return user.id
 
 

@@ -47,4 +47,10 @@ class AuthenticationFailed(CaseError):
 
 
 class Throttled(CaseError):
+    """Too many attempts: try again after `retry_after` seconds."""
+
     code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int = 1):
+        super().__init__(message)
+        self.retry_after = retry_after

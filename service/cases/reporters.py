@@ -35,15 +35,24 @@ def store_reporter(session: Session, case_id: int, fields: dict, now) -> None:
 def read_reporter(svc: Services, actor_id: int, case_id: int, reason: str) -> dict:
     """Return the reporter's identity to someone who needs to know, recording the read."""
     reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("请说明查看举报人信息的理由", {"reason": ["此项为必填项"]})
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
         case = lock_case(session, case_id)
         if not permissions.may_see_reporter(actor, case_context(session, case, actor.id, approvals=True)):
             raise NotAllowed("举报人信息仅限受理人员、承办人和审批领导查看", code="need_to_know")
+        _check_reason(reason)  # after the entitlement: those not entitled learn nothing from the 422
         row = session.scalar(select(Reporter).where(Reporter.case_id == case.id))
         audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="reporter_viewed",
                      actor_id=actor.id, actor_name=actor.display_name, case_id=case.id,
-                     summary={"reason": reason[:500], "present": row is not None})
+                     summary={"reason": reason, "present": row is not None})
         return dict(row.fields) if row else {}
+
+
+REASON_MAX_LENGTH = 500
+
+
+def _check_reason(reason: str) -> None:
+    if not reason:
+        raise InvalidInput("请说明查看举报人信息的理由", {"reason": ["此项为必填项"]})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise InvalidInput(f"理由最多 {REASON_MAX_LENGTH} 字", {"reason": [f"最多 {REASON_MAX_LENGTH} 字"]})

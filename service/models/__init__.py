@@ -7,11 +7,11 @@ from service.models.deadlines import CalendarRevision, DeadlineExtension, Deadli
 from service.models.ops import WorkerHeartbeat
 from service.models.processes import ProcessVersion
 from service.models.reporters import Reporter
-from service.models.users import ApiToken, LoginAttempt, User
+from service.models.users import ApiToken, LoginAttempt, LoginThrottle, User
 from service.models.work import Timer, WorkItem
 
 __all__ = [
     "ApiToken", "AuditEvent", "CalendarRevision", "Case", "CaseLink", "DeadlineExtension", "DeadlineSuspension",
-    "HolidayOverride", "HolidayYear", "LoginAttempt", "ProcessVersion",
+    "HolidayOverride", "HolidayYear", "LoginAttempt", "LoginThrottle", "ProcessVersion",
     "Recusal", "ReferenceCounter", "Reporter", "Timer", "User", "WorkerHeartbeat", "WorkItem",
 ]

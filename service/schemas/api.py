@@ -126,7 +126,11 @@ class ReporterIn(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    reason = fields.String(load_default="", validate=validate.Length(max=500))
+    reason = fields.String(load_default="", metadata={"description": "why the identity is needed (required, ≤ 500)"})
+
+
+class ReporterOut(Schema):
+    reporter = fields.Dict(keys=fields.String(), metadata={"description": "the reporter_* fields; empty if none"})
 
 
 class AuditEventOut(Schema):

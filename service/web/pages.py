@@ -14,7 +14,7 @@ from service.web.targets import safe_target
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    error, status = None, 200
+    error, status, headers = None, 200, {}
     if request.method == "POST":
         try:
             user_id = accounts.authenticate(services(), request.form.get("username", ""),
@@ -22,10 +22,10 @@ def login():
             login_user(read_session().get(User, user_id))
             return redirect(safe_target(request.args.get("next"), url_for("web.worklist")))
         except Throttled as exc:
-            error, status = exc.message, 429
+            error, status, headers = exc.message, 429, {"Retry-After": str(exc.retry_after)}
         except AuthenticationFailed as exc:
             error, status = exc.message, 401
-    return render_template("auth/login.html", error=error, username=request.form.get("username", "")), status
+    return render_template("auth/login.html", error=error, username=request.form.get("username", "")), status, headers
 
 
 @bp.route("/logout", methods=["POST"])

@@ -199,14 +199,15 @@ def test_reporter_is_shown_to_need_to_know_roles_only_and_each_read_is_audited(a
     deploy(approval_files())
     case = start_demo_case(api)
     register(api, case)
-    assert api("auditor").get(f"/cases/{case['id']}/reporter?reason=审计").status_code == 403
-    assert api("handler").get(f"/cases/{case['id']}/reporter?reason=核实").status_code == 403  # not yet the handler
-    assert api("intake").get(f"/cases/{case['id']}/reporter").status_code == 422  # a reason is required
-    shown = api("intake").get(f"/cases/{case['id']}/reporter?reason=电话回访举报人")
+    reporter = f"/cases/{case['id']}/reporter"
+    assert api("auditor").post(reporter, {"reason": "审计"}).status_code == 403
+    assert api("handler").post(reporter, {"reason": "核实"}).status_code == 403  # not yet the handler
+    assert api("intake").post(reporter, {}).status_code == 422  # a reason is required
+    shown = api("intake").post(reporter, {"reason": "电话回访举报人"})
     assert shown.status_code == 200 and shown.json["reporter"]["reporter_name"] == REPORTER_NAME
     propose(api)
-    assert api("handler").get(f"/cases/{case['id']}/reporter?reason=核实情况").status_code == 200
-    assert api("supervisor").get(f"/cases/{case['id']}/reporter?reason=审批需要").status_code == 200
+    assert api("handler").post(reporter, {"reason": "核实情况"}).status_code == 200
+    assert api("supervisor").post(reporter, {"reason": "审批需要"}).status_code == 200
     events = api("auditor").get(f"/cases/{case['id']}/audit").json["events"]
     reads = [e for e in events if e["action"] == "reporter_viewed"]
     assert [e["actor_name"] for e in reads] == ["甄受理", "郝承办", "孙主任"]

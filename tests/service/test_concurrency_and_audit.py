@@ -128,8 +128,8 @@ def test_reporter_name_appears_only_in_the_reporter_response(api, deploy, svc, c
         bodies.append(api(role).get("/cases").get_data(as_text=True))
     bodies.append(api("auditor").get(f"/cases/{case['id']}/audit").get_data(as_text=True))
     bodies.append(api("auditor").get(f"/cases/{case['id']}/diagram").get_data(as_text=True))
-    bodies.append(api("auditor").get(f"/cases/{case['id']}/reporter?reason=x").get_data(as_text=True))
-    revealed = api("intake").get(f"/cases/{case['id']}/reporter?reason=回访").get_data(as_text=True)
+    bodies.append(api("auditor").post(f"/cases/{case['id']}/reporter", {"reason": "x"}).get_data(as_text=True))
+    revealed = api("intake").post(f"/cases/{case['id']}/reporter", {"reason": "回访"}).get_data(as_text=True)
     assert REPORTER_NAME in revealed
     assert all(REPORTER_NAME not in body for body in bodies)
     assert REPORTER_NAME not in caplog.text

@@ -40,6 +40,10 @@
 
   function request(method, url, body) {
     var init = { method: method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+    var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+    if (method !== 'GET' && csrfMeta) {
+      init.headers['X-CSRFToken'] = csrfMeta.getAttribute('content');  // the API's CSRF rule for cookie calls
+    }
     if (body instanceof FormData) {
       init.body = body;
     } else if (body !== undefined) {
