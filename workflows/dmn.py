@@ -7,6 +7,8 @@ import ast
 from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from .errors import ExpressionFailed
+
 
 def is_any_cell(text: str | None) -> bool:
     """True for the DMN 'any value' cell (empty or `-`)."""
@@ -36,8 +38,29 @@ def cell_as_expression(input_expr: str, cell: str) -> str:
         return f'{input_expr} {cell.strip()}'
 
 
+class HitPolicyViolated(ExpressionFailed):
+    """A UNIQUE decision table matched more than one rule (its rows overlap)."""
+
+
 class SandboxDMNEngine(DMNEngine):
-    """DMNEngine that understands `-`, value lists and FEEL booleans before handing cells to the sandbox."""
+    """DMNEngine that understands `-`, value lists and FEEL booleans before handing cells to the sandbox.
+
+    Hit policies as DMN defines them: UNIQUE means at most one rule may match (SpiffWorkflow returns the
+    first match and hides an overlap), FIRST returns the first matching rule in order, COLLECT all.
+    """
+
+    def decide(self, task):
+        """The matching rules; more than one under UNIQUE is an error naming the rules."""
+        table = self.decision_table
+        if table.hit_policy != 'UNIQUE':
+            return super().decide(task)
+        # DMNEngine keeps its per-rule check private (name-mangled); it is the one SpiffWorkflow uses.
+        matched = [rule for rule in table.rules if self._DMNEngine__check_rule(rule, task)]
+        if len(matched) > 1:
+            ids = ', '.join(str(rule.id) for rule in matched)
+            raise HitPolicyViolated(
+                f"决策表 {table.id} 的命中策略为 UNIQUE，但同时命中多行：{ids}（应改为 FIRST 或消除重叠）", table.id)
+        return matched
 
     def evaluate(self, input_expr, match_expr, task):
         """Evaluate one input cell against the input expression."""

@@ -16,7 +16,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
-from . import patches
+from . import form_checks, patches
 from .errors import ExpressionFailed, TaskNotFound, TaskNotReady, TimerError, WorkflowError
 from .pruning import prune_history
 from .sandbox import SandboxScriptEngine, unwrap_error
@@ -205,6 +205,19 @@ class WorkflowEngine:
             task.set_data(**data)
             task.run()
             wf.do_engine_steps()
+
+    def check_submission(self, wf: BpmnWorkflow, task_id: str, data: dict, checks: list[dict]
+                         ) -> dict[str, list[str]]:
+        """The form's cross-field checks that the submission violates ({field: [messages]}; empty = fine)."""
+        if not checks:
+            return {}
+        task = self._task(wf, task_id)
+
+        def evaluate(expression: str, context: dict):
+            return self.script_engine.environment.evaluate(expression, context)
+
+        with self._running(task.task_spec.bpmn_id or 'check', wf):
+            return form_checks.violations(evaluate, checks, task.data, data)
 
     # -- timers ------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
+from . import form_checks
 from .dmn import QingfengParser
 from .errors import Problem, SpecInvalid
 from .helpers import HELPER_NAMES
@@ -119,6 +120,7 @@ def _load_forms(files: dict[str, bytes], problems: list[Problem]) -> tuple[dict[
             problems.append(Problem(name, None, f"表单不是有效的 JSON Schema: {message}"))
         else:
             forms[name] = copy.deepcopy(schema)   # bundles must not share mutable schema dicts
+            problems.extend(Problem(name, None, message) for message in form_checks.problems(schema))
             fields = schema.get('properties') if isinstance(schema, dict) else None
             clashes = sorted(set(fields) & HELPER_NAMES) if isinstance(fields, dict) else []
             if clashes:

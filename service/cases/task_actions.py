@@ -19,6 +19,7 @@ from service.cases.runtime import Services
 from service.cases.starting import start_requested_cases
 from service.cases.tx import check_may_act, engine_call, is_recused, load_actor, open_item_for_update
 from service.models import User, WorkItem
+from workflows import form_checks
 
 
 def claim_task(svc: Services, actor_id: int, task_id: str) -> int:
@@ -106,6 +107,7 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
         wf = svc.workflows.take(case_id, row.version)
         if wf is None:
             wf = engine_call(svc.engine.restore, bundle, json.loads(row.state_text))
+        _check_submission(svc, wf, task_id, clean, bundle.forms.get(row.form) if row.form else None)
         engine_call(svc.engine.complete, wf, task_id, clean)
         open_items = write_work_items(conn, svc.engine, case_id, open_rows, wf, now, actor.id, task_id)
         timers = write_timers(conn, svc.engine, case_id, flags.has_timers, wf, now)
@@ -171,3 +173,10 @@ def _validate_form(schema: dict | None, data: dict) -> None:
     errors = forms.validate(schema, data)
     if errors:
         raise InvalidInput("表单内容有误，请按提示修改", errors)
+
+
+def _check_submission(svc: Services, wf, task_id: str, data: dict, schema: dict | None) -> None:
+    """Refuse a submission whose fields contradict each other or the case (the form's `x-checks`), with 422."""
+    errors = engine_call(svc.engine.check_submission, wf, task_id, data, form_checks.declared(schema))
+    if errors:
+        raise InvalidInput("表单内容前后矛盾或不符合要求，请按提示修改", errors)

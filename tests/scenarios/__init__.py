@@ -24,6 +24,17 @@ class Do:
 
 
 @dataclass(frozen=True)
+class Refused:
+    """Submit `data` to the single ready task `task`: it must be refused (422 in the service), naming
+    exactly `fields`, and the task must stay where it is."""
+
+    task: str
+    role: str
+    data: dict
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Wait:
     """Move the injected clock to `until` (ISO datetime, +08:00) and fire due timers."""
 

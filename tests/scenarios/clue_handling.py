@@ -9,7 +9,7 @@ affect them except where noted).
 
 from __future__ import annotations
 
-from tests.scenarios import Do, Expect, Scenario, Wait
+from tests.scenarios import Do, Expect, Refused, Scenario, Wait
 
 KEY = "clue_handling"
 START = {"settings": {}}
@@ -215,7 +215,13 @@ def inquiry_plan(method: str, talkers: list[str] | None = None) -> Do:
     )
 
 
-def letter(sent: str = "2026-03-02") -> tuple:
+def refused(step: Do, *fields: str) -> Refused:
+    """The same submission as `step`, refused with 422 naming `fields`."""
+    return Refused(step.task, step.role, step.data, fields)
+
+
+def letter(sent: str = "2026-03-02", received: str | None = None) -> tuple:
+    """Send the 函询 letter and record when the subject received it (the reply clock starts then)."""
     return (
         Do(
             "send_inquiry_letter",
@@ -227,6 +233,9 @@ def letter(sent: str = "2026-03-02") -> tuple:
                 "letter_content_summary": "请就反映的收受礼品问题作出书面说明",
             },
         ),
+        Expect(("record_letter_receipt",)),
+        Do("record_letter_receipt", "handler",
+           {"letter_received_date": received or sent, "receipt_method": "直接送达"}),
         Expect(("record_letter_reply",)),
     )
 
@@ -456,7 +465,9 @@ SCENARIOS: dict[str, Scenario] = {
         START,
         (
             *accept(CLUE_0002),
-            *analyse(A_INQUIRY, "予以了结"),  # differs from the suggestion 谈话函询 without a reason
+            Do("analyse_clue", "handler", A_INQUIRY),
+            Do("collective_study", "committee", COLLECTIVE),
+            refused(propose("予以了结"), "disposal", "override_reason"),  # differs from 谈话函询, no reason
             Expect(("propose_disposal",)),
             propose("予以了结", "被反映人已调离，反映问题无法查证"),
             Expect(("approve_disposal_dept",)),
@@ -526,10 +537,10 @@ SCENARIOS: dict[str, Scenario] = {
             reply("2026-03-18"),
             Expect(("inquiry_report",)),
             inquiry_report("采信了结", request_clearance=True),
-            Expect(("approve_inquiry_report",)),
-            Do("approve_inquiry_report", "leader", ret("请补充抽查核实情况")),
+            Expect(("approve_inquiry_report_principal",)),
+            Do("approve_inquiry_report_principal", "leader", ret("请补充抽查核实情况")),
             inquiry_report("采信了结", request_clearance=True, spot_checked=True),
-            *approve("approve_inquiry_report", "leader"),
+            *approve("approve_inquiry_report_principal", "leader"),
             Expect(("notify_subject_closure",)),
             Do("notify_subject_closure", "handler", {"closure_letter_date": "2026-03-20"}),
             Expect(()),
@@ -560,7 +571,7 @@ SCENARIOS: dict[str, Scenario] = {
             Expect(("record_letter_reply",)),
             reply("2026-03-27"),
             inquiry_report("第一种形态处理", first_form_measure="诫勉"),
-            *approve("approve_inquiry_report", "leader"),
+            *approve("approve_inquiry_report_principal", "leader"),
             Expect(()),
         ),
         outcome="第一种形态处理",
@@ -612,14 +623,14 @@ SCENARIOS: dict[str, Scenario] = {
             *accept(CLUE_0001),
             *analyse(A_INQUIRY, "谈话函询"),
             *chain(*FULL),
-            inquiry_plan("谈话"),  # two talkers: valid form, but fewer than the setting → back to the plan
+            refused(inquiry_plan("谈话"), "inquiry_method", "talkers"),  # two talkers, fewer than the setting
             Expect(("inquiry_plan",)),
             inquiry_plan("谈话", TEAM3),
             *approve("approve_inquiry_plan", "supervisor"),
             Expect(("conduct_talk",)),
             talk(),
             inquiry_report("第一种形态处理", first_form_measure="批评教育"),
-            *approve("approve_inquiry_report", "leader"),
+            *approve("approve_inquiry_report_principal", "leader"),
             *feedback(),
         ),
         outcome="第一种形态处理",
@@ -637,14 +648,14 @@ SCENARIOS: dict[str, Scenario] = {
             *approve("approve_inquiry_plan", "supervisor"),
             talk(),
             inquiry_report("再次谈话函询"),
-            *approve("approve_inquiry_report", "leader"),
+            *approve("approve_inquiry_report_principal", "leader"),
             Expect(("inquiry_plan",)),
             inquiry_plan("函询"),
             *approve("approve_inquiry_plan", "supervisor"),
             *letter("2026-03-04"),
             reply("2026-03-10"),
             inquiry_report("涉嫌诬告陷害"),
-            *approve("approve_inquiry_report", "leader"),
+            *approve("approve_inquiry_report_principal", "leader"),
             Do("notify_subject_closure", "handler", {"closure_letter_date": "2026-03-12"}),
             Expect(()),
         ),
@@ -663,7 +674,7 @@ SCENARIOS: dict[str, Scenario] = {
             *approve("approve_inquiry_plan", "supervisor"),
             talk(),
             inquiry_report("初步核实"),
-            *approve("approve_inquiry_report", "leader"),
+            *approve("approve_inquiry_report_principal", "leader"),
             Expect(("propose_disposal",)),
             propose("初步核实"),
             *chain(*FULL),
@@ -683,14 +694,14 @@ SCENARIOS: dict[str, Scenario] = {
             *analyse(A_VERIFY, "初步核实"),
             *chain(*FULL),
             Expect(("verification_plan",)),
-            verification_plan(),  # team of two: valid form, but fewer than the setting → back
+            refused(verification_plan(), "team_members"),  # team of two, fewer than the setting
             Expect(("verification_plan",)),
             verification_plan(TEAM3),
             Expect(("approve_verification_plan",)),
             Do("approve_verification_plan", "leader", ret("核查范围过宽")),
             verification_plan(TEAM3),
             *approve("approve_verification_plan", "leader"),
-            verification_report("拟立案审查调查"),  # signed by two of the three members → back
+            refused(verification_report("拟立案审查调查"), "signed_by"),  # two of the three members signed
             Expect(("verification_report",)),
             verification_report("拟立案审查调查", TEAM3),
             Expect(("approve_verification_dept",)),
@@ -853,7 +864,7 @@ SCENARIOS: dict[str, Scenario] = {
             *approve("approve_inquiry_plan", "supervisor"),
             talk(),
             inquiry_report("采信了结"),
-            *approve("approve_inquiry_report", "leader"),
+            *approve("approve_inquiry_report_principal", "leader"),
             Do("notify_subject_closure", "handler", {"closure_letter_date": "2026-03-06"}),
             Expect(()),
         ),
@@ -934,7 +945,7 @@ SCENARIOS: dict[str, Scenario] = {
             *approve("approve_inquiry_plan", "supervisor"),
             talk("2026-04-16"),
             inquiry_report("采信了结"),
-            *approve("approve_inquiry_report", "leader"),
+            *approve("approve_inquiry_report_principal", "leader"),
             Do("notify_subject_closure", "handler", {"closure_letter_date": "2026-04-20"}),
             Expect(()),
         ),
@@ -977,5 +988,102 @@ SCENARIOS: dict[str, Scenario] = {
             *feedback(),
         ),
         outcome="留存备查",
+    ),
+    # ------------------------------------------------------------- the 函询 reply clock starts on receipt
+    "inquiry_letter_received_a_week_after_sending": Scenario(
+        KEY,
+        "intake",
+        START,
+        (
+            *accept(CLUE_0002),
+            *analyse(A_INQUIRY, "谈话函询"),
+            *chain(*FULL),
+            inquiry_plan("函询"),
+            *approve("approve_inquiry_plan", "supervisor"),
+            Expect(("send_inquiry_letter",)),
+            *letter("2026-03-02", received="2026-03-09"),
+            Wait("2026-03-24T09:00:00+08:00"),  # overdue if counted from sending; 11th working day since receipt
+            Expect(("record_letter_reply",)),
+            Wait("2026-03-31T09:00:00+08:00"),  # 15 working days after 2026-03-09 end on 2026-03-30
+            Expect(("escalate_overdue_reply",)),
+            Do("escalate_overdue_reply", "supervisor", {"overdue_action": "催告并限期回复", "urge_note": "电话催告"}),
+            reply("2026-04-01"),
+            inquiry_report("采信了结"),
+            *approve("approve_inquiry_report_principal", "leader"),
+            Do("notify_subject_closure", "handler", {"closure_letter_date": "2026-04-02"}),
+            Expect(()),
+        ),
+        outcome="谈话函询了结",
+    ),
+    # ------------------------------------------------- closure approved at the level that opened the case
+    "inquiry_opened_by_leader_is_closed_by_leader": Scenario(
+        KEY,
+        "intake",
+        {"settings": {"principal_approval_disposals": ["初步核实"]}},
+        (
+            *accept(CLUE_0001),
+            *analyse(A_INQUIRY, "谈话函询"),
+            *chain("dept", "leader"),
+            inquiry_plan("谈话"),
+            *approve("approve_inquiry_plan", "supervisor"),
+            talk(),
+            inquiry_report("采信了结"),
+            Expect(("approve_inquiry_report",)),
+            Do("approve_inquiry_report", "leader", ret("请补充谈话中核实的情况")),
+            inquiry_report("采信了结"),
+            *approve("approve_inquiry_report", "leader"),
+            Do("notify_subject_closure", "handler", {"closure_letter_date": "2026-03-06"}),
+            *feedback(),
+        ),
+        outcome="谈话函询了结",
+    ),
+    "opened_by_department_head_closed_and_verified_at_that_level": Scenario(
+        KEY,
+        "intake",
+        {"settings": {"leader_approval_disposals": [], "principal_approval_disposals": []}},
+        (
+            *accept(CLUE_0001),
+            *analyse(A_INQUIRY, "谈话函询"),
+            *chain("dept"),
+            inquiry_plan("谈话"),
+            *approve("approve_inquiry_plan", "supervisor"),
+            talk(),
+            inquiry_report("初步核实"),
+            *approve("approve_inquiry_report_dept", "supervisor"),
+            propose("初步核实"),
+            *chain("dept"),
+            verification_plan(),
+            Expect(("approve_verification_plan_dept",)),
+            Do("approve_verification_plan_dept", "supervisor", ret("核查范围过宽")),
+            verification_plan(),
+            *approve("approve_verification_plan_dept", "supervisor"),
+            verification_report("谈话提醒"),
+            *verification_chain("dept", "leader", "principal"),
+            *feedback(),
+        ),
+        outcome="第一种形态处理",
+        links=("four_forms_disposition",),
+    ),
+    "verification_opened_by_leader_plan_approved_by_leader": Scenario(
+        KEY,
+        "intake",
+        {"settings": {"principal_approval_disposals": ["谈话函询"]}},
+        (
+            *accept(CLUE_0001),
+            *analyse(A_VERIFY, "初步核实"),
+            *chain("dept", "leader"),
+            verification_plan(),
+            Expect(("approve_verification_plan_leader",)),
+            Do("approve_verification_plan_leader", "leader", ret("请明确核查措施")),
+            verification_plan(),
+            *approve("approve_verification_plan_leader", "leader"),
+            # 基本属实 together with 反映问题失实 contradicts itself: refused, naming both fields
+            refused(verification_report("予以了结", report_untrue=True), "facts_established", "report_untrue"),
+            Expect(("verification_report",)),
+            verification_report("予以了结", facts_established="不属实", report_untrue=True),
+            *verification_chain("dept", "leader", "principal"),
+            *feedback(),
+        ),
+        outcome="予以了结",
     ),
 }

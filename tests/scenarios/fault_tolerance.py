@@ -141,7 +141,7 @@ SCENARIOS = {
             *DECIDE,
             feedback(False),
         ),
-        outcome="免予问责",
+        outcome="不予问责",
     ),
     # 郑占位: knew the explicit ban → excluded → 不予容错.
     "explicit_ban_not_tolerated": Scenario(

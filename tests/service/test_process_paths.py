@@ -17,10 +17,10 @@ from sqlalchemy import select
 
 from service.cases import actions, audit, deadline_queries, queries
 from service.cases.accounts import load_user
-from service.cases.errors import NotAllowed
+from service.cases.errors import InvalidInput, NotAllowed
 from service.deploy import deploy_directory
 from service.models import Case, CaseLink, Timer, WorkItem
-from tests.scenarios import Do, Expect, Wait, all_scenarios
+from tests.scenarios import Do, Expect, Refused, Wait, all_scenarios
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 SCENARIOS = all_scenarios()
@@ -95,6 +95,14 @@ def test_scenario_runs_through_the_case_service(name, svc, users, clock):
             actor = next(users[u] for u in USERS_BY_ROLE[step.role] if users[u] != previous)
             done = actions.complete_task(svc, actor, item.task_id, dict(step.data))
             assert_completion_shows_what_a_read_shows(svc, actor, done, where)
+        elif isinstance(step, Refused):
+            items = [i for i in open_items(svc, case_id) if i.bpmn_id == step.task]
+            assert len(items) == 1, f"{where}: open {[i.bpmn_id for i in open_items(svc, case_id)]}"
+            actor = next(users[u] for u in USERS_BY_ROLE[step.role])
+            with pytest.raises(InvalidInput) as refused:
+                actions.complete_task(svc, actor, items[0].task_id, dict(step.data))
+            assert sorted(refused.value.errors) == sorted(step.fields), where
+            assert [i.task_id for i in open_items(svc, case_id) if i.bpmn_id == step.task] == [items[0].task_id], where
     with svc.db.read_session() as session:
         case = session.get(Case, case_id)
         if scenario.outcome is not None:

@@ -14,7 +14,7 @@ FIXTURES = Path(__file__).parent / 'fixtures'
 DMN = '''<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="t" namespace="http://q.test/dmn">
   <decision id="grade" name="分级">
-    <decisionTable id="table" hitPolicy="UNIQUE">
+    <decisionTable id="table" hitPolicy="{policy}">
       <input id="in1" label="x">
         <inputExpression id="e1" typeRef="number"><text>x</text></inputExpression>
       </input>
@@ -25,14 +25,15 @@ DMN = '''<?xml version="1.0" encoding="UTF-8"?>
 </definitions>'''
 
 
-def decide(cells: list[tuple[str, str]], x):
+def decide(cells: list[tuple[str, str]], x, policy: str = "FIRST"):
     rules = ''.join(f'<rule id="r{i}"><inputEntry id="i{i}"><text>{cell}</text></inputEntry>'
                     f'<outputEntry id="o{i}"><text>{out}</text></outputEntry></rule>'
                     for i, (cell, out) in enumerate(cells))
     task = ('<bpmn:businessRuleTask id="rule" name="判定"><bpmn:extensionElements>'
             '<spiffworkflow:calledDecisionId>grade</spiffworkflow:calledDecisionId>'
             '</bpmn:extensionElements></bpmn:businessRuleTask>')
-    files = bundle_files(linear(task, user_task('show')), **{'grade.dmn': DMN.format(rules=rules).encode()})
+    dmn = DMN.format(rules=rules, policy=policy).encode()
+    files = bundle_files(linear(task, user_task('show')), **{'grade.dmn': dmn})
     engine = WorkflowEngine()
     return engine.case_data(engine.start(load_bundle(files), {'x': x})).get('grade')
 
@@ -86,3 +87,34 @@ def test_dangerous_cells_are_refused_at_upload():
 def test_a_cell_that_fails_at_run_time_is_an_expression_failure():
     with pytest.raises(ExpressionFailed, match='rule'):
         decide([('&gt; missing', '"x"')], 1)
+
+
+
+def test_unique_refuses_overlapping_rules_instead_of_taking_the_first():
+    """UNIQUE means one rule at most; SpiffWorkflow alone would silently return the first of several."""
+    from workflows.dmn import HitPolicyViolated
+    with pytest.raises(HitPolicyViolated, match='r0, r1'):
+        decide([('&gt; 1', '"high"'), ('-', '"any"')], 5, policy='UNIQUE')
+
+
+def test_unique_answers_when_exactly_one_rule_matches():
+    assert decide([('&gt; 1', '"high"'), ('&lt;= 1', '"low"')], 5, policy='UNIQUE') == 'high'
+
+
+def test_first_returns_the_first_matching_rule():
+    assert decide([('&gt; 1', '"high"'), ('-', '"any"')], 5, policy='FIRST') == 'high'
+
+
+def test_every_deployed_unique_table_is_declared_so_only_without_catch_all_rows():
+    """A UNIQUE table of bpmn/ must not end in an all-`-` row that overlaps every other row."""
+    from lxml import etree
+    root = Path(__file__).resolve().parents[2] / 'bpmn'
+    for path in sorted(root.glob('*.dmn')):
+        for table in etree.parse(str(path)).getroot().iter('{*}decisionTable'):
+            if table.get('hitPolicy', 'UNIQUE') != 'UNIQUE':
+                continue
+            rules = list(table.iterfind('{*}rule'))
+            catch_all = [r.get('id') for r in rules
+                         if all((e.findtext('{*}text') or '').strip() in ('', '-')
+                                for e in r.iterfind('{*}inputEntry'))]
+            assert not (catch_all and len(rules) > 1), f"{path.name}: UNIQUE with catch-all rows {catch_all}"

@@ -1,4 +1,4 @@
-"""Truth-table tests for bpmn/clearance_eligibility.dmn (澄清条件, domain.md §5; UNIQUE = first matching row).
+"""Truth-table tests for bpmn/clearance_eligibility.dmn (澄清条件, domain.md §5; FIRST = first matching row).
 
 Each of the six rows of domain.md §5 has its own case, and an exhaustive run over all 64 input combinations
 compares the table with a plain-Python reading of domain.md and proves every row is reachable
@@ -57,7 +57,7 @@ def decide():
 
 def test_table_shape():
     t = decision_table(DECISION)
-    assert t.get("hitPolicy") == "UNIQUE"
+    assert t.get("hitPolicy") == "FIRST"
     inputs = [i.find("dmn:inputExpression/dmn:text", DMN_NS).text for i in t.findall("dmn:input", DMN_NS)]
     assert tuple(inputs) == INPUT_NAMES
     outputs = [o.get("name") for o in t.findall("dmn:output", DMN_NS)]

@@ -1,4 +1,4 @@
-"""Truth-table tests for bpmn/false_report_type.dmn (诬告 vs 错告, domain.md §5 4b [S32]; UNIQUE).
+"""Truth-table tests for bpmn/false_report_type.dmn (诬告 vs 错告, domain.md §5 4b [S32]; FIRST).
 
 fabricated_or_forged AND intent_to_harm → 诬告; anything else → 错告. All four combinations are checked and
 both rows must be hit. (The good-faith guard is a gateway in false_report_clearance, covered by scenarios.)
@@ -27,7 +27,7 @@ def decide():
 
 def test_table_shape():
     t = decision_table(DECISION)
-    assert t.get("hitPolicy") == "UNIQUE"
+    assert t.get("hitPolicy") == "FIRST"
     assert [o.get("name") for o in t.findall("dmn:output", DMN_NS)] == ["report_type", "report_type_rule_no"]
     assert len(t.findall("dmn:rule", DMN_NS)) == 2
 

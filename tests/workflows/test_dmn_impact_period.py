@@ -1,4 +1,4 @@
-"""Truth-table tests for bpmn/impact_period.dmn (影响期, domain.md §3 [S18]; UNIQUE = first matching row).
+"""Truth-table tests for bpmn/impact_period.dmn (影响期, domain.md §3 [S18]; FIRST = first matching row).
 
 Rows are ordered from the longest impact period down, so the first match is the most severe sanction of a
 measure set. Each row has its own case; mixed sets check the ordering; measures without an impact period fall
@@ -44,7 +44,7 @@ def decide():
 
 def test_table_shape():
     t = decision_table(DECISION)
-    assert t.get("hitPolicy") == "UNIQUE"
+    assert t.get("hitPolicy") == "FIRST"
     assert [o.get("name") for o in t.findall("dmn:output", DMN_NS)] == [
         "sanction_type",
         "impact_period_months",

@@ -2,7 +2,7 @@
 
 The table runs through the real engine (sandbox + Qingfeng DMN engine) inside a one-task process, so the
 test sees what `follow_up_visit` sees. Every row has a case; the matched row number is read back from
-the decision engine, so a case that silently falls through to another row fails. Hit policy UNIQUE:
+the decision engine, so a case that silently falls through to another row fails. Hit policy FIRST:
 SpiffWorkflow returns the first matching row, and the last three rows are fallbacks.
 """
 
@@ -60,7 +60,7 @@ def decide():
                                    'form': form})
         assert engine.is_completed(wf)
         task = next(t for t in wf.get_tasks() if t.task_spec.bpmn_id == 'decide')
-        matched = [rule.row_number for rule in task.task_spec.dmnEngine.decide(task)]
+        matched = [rule.row_number for rule in task.task_spec.dmnEngine.decide(task)][:1]  # FIRST
         return engine.case_data(wf), matched
 
     return run
@@ -71,7 +71,7 @@ def test_table_shape():
     decisions = root.findall('dmn:decision', DMN_NS)
     assert [d.get('id') for d in decisions] == [DECISION]
     table = decisions[0].find('dmn:decisionTable', DMN_NS)
-    assert table.get('hitPolicy') == 'UNIQUE'
+    assert table.get('hitPolicy') == 'FIRST'
     inputs = [i.find('dmn:inputExpression/dmn:text', DMN_NS).text for i in table.findall('dmn:input', DMN_NS)]
     assert inputs == ['sanction_type', 'is_accountability', 'form']
     outputs = [o.get('name') for o in table.findall('dmn:output', DMN_NS)]

@@ -20,7 +20,8 @@ import pytest
 from lxml import etree
 from SpiffWorkflow.util.task import TaskState
 
-from tests.scenarios import Do, Expect, Scenario, Wait, all_scenarios
+from tests.scenarios import Do, Expect, Refused, Scenario, Wait, all_scenarios
+from workflows import form_checks
 from workflows.engine import WorkflowEngine
 from workflows.specs import collect_sources, load_bundle
 
@@ -58,7 +59,7 @@ def ready_ids(engine: WorkflowEngine, wf) -> list[str]:
     return sorted(t.bpmn_id for t in engine.ready_human_tasks(wf))
 
 
-def check_form(bundle, step: Do, where: str) -> None:
+def check_form(engine: WorkflowEngine, wf, task_id: str, bundle, step: Do, where: str) -> None:
     """The submitted data must satisfy the task's JSON Schema form as the service requires it: valid
     against the schema (with formats) and no fields the form does not have (unless the form allows them)."""
     info = bundle.tasks.get(step.task)
@@ -72,6 +73,8 @@ def check_form(bundle, step: Do, where: str) -> None:
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(step.data), key=lambda e: list(map(str, e.path)))
     assert not errors, f"{where}: form {info.form}: {[e.message for e in errors]}"
+    refused = engine.check_submission(wf, task_id, dict(step.data), form_checks.declared(schema))
+    assert not refused, f"{where}: form {info.form} x-checks: {refused}"
 
 
 def run_scenario(scenario: Scenario):
@@ -93,8 +96,15 @@ def run_scenario(scenario: Scenario):
             task = matching[0]
             assert task.role == step.role, f"{where}: task role is {task.role}"
             assert task.due_error is None, f"{where}: {task.due_error}"
-            check_form(bundle, step, where)
+            check_form(engine, wf, task.id, bundle, step, where)
             engine.complete(wf, task.id, dict(step.data))
+        elif isinstance(step, Refused):
+            matching = [t for t in engine.ready_human_tasks(wf) if t.bpmn_id == step.task]
+            assert len(matching) == 1, f"{where}: ready tasks are {ready_ids(engine, wf)}"
+            info = bundle.tasks.get(step.task)
+            schema = bundle.forms.get(info.form) if info is not None and info.form else None
+            refused = engine.check_submission(wf, matching[0].id, dict(step.data), form_checks.declared(schema))
+            assert sorted(refused) == sorted(step.fields), f"{where}: refused {refused}"
         elif isinstance(step, Wait):
             until = datetime.fromisoformat(step.until)
             assert until >= clock.value, f"{where}: the clock cannot go back"
