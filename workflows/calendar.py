@@ -1,4 +1,4 @@
-"""Mainland China working-day calendar (法定节假日与调休) for deadlines; pure: stdlib + chinese_calendar.
+"""Mainland China working-day calendar (法定节假日与调休) for deadlines; pure: stdlib, chinese_calendar, holidays.
 
 Counting rule: ``add_workdays(start, n)`` counts working days strictly after ``start``, so
 ``add_workdays(Fri, 1)`` is the next working day; ``add_workdays(d, 0) == roll_forward(d)``.
@@ -6,8 +6,12 @@ Counting rule: ``add_workdays(start, n)`` counts working days strictly after ``s
 and ``b >= a`` it is exactly the ``n`` with ``add_workdays(a, n) == b``.  For a rest day ``b`` it is the
 largest ``n`` with ``add_workdays(a, n) <= b``; for ``b < a`` it is ``-workdays_between(b, a)``.
 
-Precedence for one day: admin override table, then the chinese_calendar data, and for years the
-library does not cover, Monday to Friday.  Such years produce warnings (``warnings_for``).
+Precedence for one day: admin override table, then the chinese_calendar data (which has the State
+Council's yearly 调休 notice), and for years it does not cover yet, the statutory holidays of the
+national holiday rules (元旦, 春节 with 除夕, 清明, 劳动节, 端午, 中秋, 国庆, fixed and lunar dates, with
+the 补假 for holidays falling on a weekend) computed by the ``holidays`` library, other days Monday to
+Friday.  Only the 调休 of such a year is unknown (rest days moved and weekends worked); it produces
+warnings (``warnings_for``) until the admin enters it or the library catches up.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+import holidays
 
 __all__ = [
     "CHINA_TZ",
@@ -41,7 +46,8 @@ MAX_WORKDAYS = 10_000  # bound for n: expressions run under a time limit
 MAX_SPAN_DAYS = 40_000  # bound for calendar-day spans walked one day at a time
 _ONE_DAY = timedelta(days=1)
 DateLike = date | datetime | str
-_MISSING = "{year} 年的节假日数据缺失：期限按周末计算，请管理员在节假日调整表中补录。"
+_MISSING = ("{year} 年的调休安排尚未录入：法定节假日已计入，调休上班日和调休放假日未计入，"
+            "请管理员在节假日调整表中补录。")
 
 
 def to_date(value: DateLike) -> date:
@@ -79,6 +85,12 @@ def library_covers(year: int) -> bool:
     return True
 
 
+@lru_cache(maxsize=64)
+def statutory_holidays(year: int) -> frozenset[date]:
+    """Statutory public holidays of ``year`` by the national rules (no 调休), from the ``holidays`` library."""
+    return frozenset(holidays.country_holidays("CN", years=year))
+
+
 @dataclass(frozen=True)
 class Override:
     """One admin-edited day: a local closure (False) or an extra working day (True)."""
@@ -95,7 +107,7 @@ class Override:
 
 @dataclass(frozen=True)
 class WorkCalendar:
-    """Immutable working-day calendar: overrides over chinese_calendar over Mon–Fri."""
+    """Immutable working-day calendar: overrides over chinese_calendar over statutory holidays and Mon–Fri."""
 
     overrides: tuple[Override, ...] = ()
     covered_years: frozenset[int] = frozenset()
@@ -126,7 +138,7 @@ class WorkCalendar:
             return self._table[day]
         if library_covers(day.year):
             return chinese_calendar.is_workday(day)
-        return day.weekday() < 5
+        return day.weekday() < 5 and day not in statutory_holidays(day.year)
 
     def roll_forward(self, d: DateLike) -> date:
         """``d`` if it is a working day, else the next working day."""

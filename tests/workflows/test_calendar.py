@@ -70,17 +70,37 @@ def test_contradictory_overrides_for_one_day_are_rejected():
         WorkCalendar([Override(date(2025, 3, 12), False, "a"), Override(date(2025, 3, 12), True, "b")])
 
 
-def test_a_year_without_holiday_data_warns_and_falls_back_to_monday_to_friday():
-    assert not CAL.has_data(2031)
-    assert CAL.warnings_for(date(2031, 1, 1)) == [
-        "2031 年的节假日数据缺失：期限按周末计算，请管理员在节假日调整表中补录。"
-    ]
-    assert CAL.is_workday(date(2031, 1, 1))  # a Wednesday; no New Year data, so a working day
+TIAOXIU_UNKNOWN = ("{year} 年的调休安排尚未录入：法定节假日已计入，调休上班日和调休放假日未计入，"
+                   "请管理员在节假日调整表中补录。")
+
+
+def test_a_year_without_tiaoxiu_data_still_knows_its_statutory_holidays():
+    """元旦 2027 is a holiday although chinese_calendar has no 2027 data (correction 13)."""
+    assert not CAL.has_data(2027)
+    assert not CAL.is_workday(date(2027, 1, 1))
+    assert CAL.add_workdays(date(2026, 12, 30), 3) == date(2027, 1, 5)  # 12-31, (元旦, weekend), 01-04, 01-05
+    assert CAL.warnings_for(date(2027, 1, 1)) == [TIAOXIU_UNKNOWN.format(year=2027)]
+
+
+@pytest.mark.parametrize("day", [
+    date(2031, 1, 1),     # 元旦
+    date(2031, 1, 22),    # 除夕 (lunar)
+    date(2031, 1, 23),    # 春节 (lunar)
+    date(2031, 4, 7),     # 补假 on Monday for 清明, which falls on Saturday 2031-04-05
+    date(2031, 5, 1),     # 劳动节
+    date(2031, 6, 24),    # 端午 (lunar)
+    date(2031, 10, 1),    # 国庆
+])
+def test_statutory_holidays_of_an_uncovered_year_are_not_working_days(day):
+    assert not CAL.has_data(day.year)
+    assert day.weekday() < 5 and not CAL.is_workday(day), day
+
+
+def test_an_uncovered_year_warns_that_only_tiaoxiu_is_unknown():
     assert CAL.add_workdays(date(2031, 1, 3), 1) == date(2031, 1, 6)  # Fri -> Mon
     assert CAL.roll_forward(date(2031, 1, 4)) == date(2031, 1, 6)
-    assert CAL.warnings_for("2026-12-20", "2031-01-06") == [
-        f"{y} 年的节假日数据缺失：期限按周末计算，请管理员在节假日调整表中补录。" for y in range(2027, 2032)
-    ]
+    assert CAL.warnings_for("2026-12-20", "2031-01-06") == [TIAOXIU_UNKNOWN.format(year=y) for y in range(2027, 2032)]
+    assert all("调休" in w and "法定节假日已计入" in w for w in CAL.warnings_for(date(2031, 1, 1)))
     assert CAL.warnings_for(date(2026, 10, 22)) == []
 
 
