@@ -193,6 +193,7 @@ def transfer(task: str, body: str) -> Do:
 
 
 CLEAR_PATH = (SUP_OK, PRIN_OK)
+NO_CLEARANCE_OK = Do("approve_no_clearance", "leader", APPROVE)  # 不予澄清 is approved as well
 
 SCENARIOS = {
     # 钱样本: handler proposal, consent, 不实 and up for promotion → 书面 + 当面 clearance.
@@ -312,6 +313,8 @@ SCENARIOS = {
             register("承办部门提议", *QIAN),
             CONSENT,
             assess(finding="部分属实"),
+            Expect(("approve_no_clearance",)),
+            NO_CLEARANCE_OK,
             Expect(("record_and_file",)),
             FILE,
         ),
@@ -321,21 +324,21 @@ SCENARIOS = {
         KEY,
         "handler",
         START,
-        (register("承办部门提议", *QIAN), CONSENT, assess(finding="未查实但不能排除"), FILE),
+        (register("承办部门提议", *QIAN), CONSENT, assess(finding="未查实但不能排除"), NO_CLEARANCE_OK, FILE),
         outcome="不予澄清",
     ),
     "false_but_no_effect_record_only": Scenario(
         KEY,
         "handler",
         START,
-        (register("承办部门提议", *QIAN), CONSENT, assess(effect="无"), FILE),
+        (register("承办部门提议", *QIAN), CONSENT, assess(effect="无"), NO_CLEARANCE_OK, FILE),
         outcome="不予澄清",
     ),
     "cadre_refuses_no_clearance": Scenario(
         KEY,
         "handler",
         START,
-        (register("承办部门提议", *QIAN), REFUSE, assess(), Expect(("record_and_file",)), FILE),
+        (register("承办部门提议", *QIAN), REFUSE, assess(), NO_CLEARANCE_OK, Expect(("record_and_file",)), FILE),
         outcome="不予澄清",
     ),
     # 甄示例: 会议 clearance + 诬告 by a non-member neighbour with forged receipts → 公安 (higher approval).
@@ -394,6 +397,7 @@ SCENARIOS = {
             register("承办部门提议", *QIAN),
             REFUSE,
             assess(suspected=True),
+            NO_CLEARANCE_OK,
             Expect(("propose_check",)),
             PROPOSE_CHECK,
             CHECK_OK,
@@ -436,7 +440,7 @@ SCENARIOS = {
             accuser("party_discipline"),
             FILE,
         ),
-        outcome="澄清正名；诬告陷害（党纪处理）",
+        outcome="澄清正名；诬告陷害（移送党纪审查）",
         links=("clue_handling",),
     ),
     # 监察对象 accuser, higher approval switched off by a setting → 政务处分 + new clue.
@@ -448,6 +452,7 @@ SCENARIOS = {
             register("承办部门提议", *ZHEN),
             CONSENT,
             assess(finding="不实", effect="无", suspected=True),
+            NO_CLEARANCE_OK,
             Expect(("propose_check",)),
             PROPOSE_CHECK,
             CHECK_OK,
@@ -457,11 +462,11 @@ SCENARIOS = {
             accuser("govt_sanction"),
             FILE,
         ),
-        outcome="不予澄清；诬告陷害（政务处分）",
+        outcome="不予澄清；诬告陷害（移送政务处分审查）",
         links=("clue_handling",),
     ),
-    # Suspected crime (刑法 art.243) → judicial organs, whatever the status.
-    "false_accusation_crime_to_judicial": Scenario(
+    # A party member suspected of the crime (刑法 art.243): party discipline AND transfer to the police.
+    "party_member_suspected_of_the_crime_both_referred": Scenario(
         KEY,
         "handler",
         START,
@@ -477,11 +482,36 @@ SCENARIOS = {
             investigate("中共党员", crime=True),
             FINDING_OK,
             HIGHER_OK,
-            Expect(("transfer_judicial",)),
-            transfer("transfer_judicial", "示例区人民检察院"),
+            Expect(("party_discipline",)),
+            accuser("party_discipline"),
+            Expect(("transfer_police",)),
+            transfer("transfer_police", "示例区公安分局"),
             FILE,
         ),
-        outcome="澄清正名；诬告陷害（移送司法机关）",
+        outcome="澄清正名；诬告陷害（移送党纪审查、移送公安机关）",
+        links=("clue_handling",),
+    ),
+    # The cadre applied in writing; 不予澄清 is returned once, then approved, and the cadre gets a written reply.
+    "written_application_refused_with_a_written_reply": Scenario(
+        KEY,
+        "handler",
+        START,
+        (
+            register("本人书面申请", *SUN),
+            APPLY,
+            assess(finding="部分属实"),
+            Expect(("approve_no_clearance",)),
+            Do("approve_no_clearance", "leader", ret("请核对举报中已查否的部分。")),
+            Expect(("assess_finding",)),
+            assess(finding="部分属实"),
+            NO_CLEARANCE_OK,
+            Expect(("reply_no_clearance",)),
+            Do("reply_no_clearance", "handler", {"reply_no": "示纪函〔2026〕3号", "reply_date": "2026-03-04",
+                                                 "reply_reason": "经核查，反映的问题部分属实，不属于不实举报。"}),
+            Expect(("record_and_file",)),
+            FILE,
+        ),
+        outcome="不予澄清",
     ),
     # Setting: the plan goes straight to 主要负责人 (clearance_supervisor_review=False).
     "setting_plan_straight_to_principal": Scenario(
