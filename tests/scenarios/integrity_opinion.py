@@ -42,19 +42,21 @@ def register(name: str, *, complete: bool = True, received: str = '2026-03-02') 
     })
 
 
-def check(*, impact=False, investigation=False, verification=False, open_clue=False, cleared=False,
-          notes='已逐项核查。') -> Do:
+def check(*, sanction='无', effective='2025-03-10', investigation=False, verification=False, open_clue=False,
+          cleared=False, notes='已逐项核查。') -> Do:
+    """The handler records what the files show; whether a sanction is still in its 影响期 is computed."""
     data = {
         'checked_sources': ALL_SOURCES,
-        'in_impact_period': impact,
+        'latest_sanction_type': sanction,
         'under_investigation': investigation,
         'verification_in_progress': verification,
         'open_specific_clue': open_clue,
         'closed_untrue_or_cleared': cleared,
         'check_notes': notes,
     }
-    if impact:
-        data['sanction_detail'] = '2025-03-10 受党内警告处分，影响期至 2026-03-09。'
+    if sanction != '无':
+        data['latest_sanction_effective_date'] = effective
+        data['sanction_detail'] = f'{effective} 受{sanction}（示例纪工委〔2025〕3号）。'
     return Do('check_records', 'handler', data)
 
 
@@ -85,11 +87,21 @@ SCENARIOS = {
         Expect(('register_request',)),
         register('郝测试'),
         Expect(('check_records',)),
-        check(impact=True),
+        check(sanction='党内警告', effective='2025-06-10'),
         draft('该同志受党内警告处分，尚在影响期内，不宜提拔任用。'),
         *APPROVALS,
         ISSUE,
     ), outcome='不宜提拔任用'),
+
+    # The same 党内警告 two years earlier: its 影响期 ended 2025-06-10, so it is no obstacle, and the reply
+    # says the sanction expired instead of "no sanction record".
+    'expired_sanction_no_obstacle': Scenario(KEY, 'intake', start('郝测试'), (
+        register('郝测试'),
+        check(sanction='党内警告', effective='2024-06-10'),
+        draft('该同志曾受党内警告处分，影响期已届满，暂未发现影响提拔任用的问题。'),
+        *APPROVALS,
+        ISSUE,
+    ), outcome='暂未发现影响提拔任用的问题'),
 
     # 吴假设 (初核 open) → 建议暂缓.
     'verification_open_deferred': Scenario(KEY, 'handler', start('吴假设'), (

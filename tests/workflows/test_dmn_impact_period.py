@@ -22,10 +22,15 @@ ROWS = [
     ("撤销党内职务", 24),
     ("政务撤职", 24),
     ("政务降级", 24),
+    ("免职", 24),
+    ("降职", 24),
+    ("引咎辞职", 24),
+    ("责令辞职", 24),
     ("党内严重警告", 18),
     ("政务记大过", 18),
     ("党内警告", 12),
     ("政务记过", 12),
+    ("调整（调离）职务或岗位", 12),
     ("政务警告", 6),
     ("诫勉", 6),
 ]
@@ -36,7 +41,7 @@ def decide():
     decide_with = decider(DECISION)
 
     def run(measures: list[str]) -> tuple[str, int]:
-        data = decide_with({"measures": measures})
+        data = decide_with({"sanctions": measures})
         return data["sanction_type"], data["impact_period_months"]
 
     return run
@@ -63,13 +68,28 @@ def test_each_row(decide, sanction, months):
 
 
 def test_last_row_no_impact_period(decide):
-    assert decide(["通报批评", "调整（调离）职务或岗位"]) == ("无", 0)
+    assert decide(["通报批评", "开除公职"]) == ("无", 0)
+
+
+@pytest.mark.parametrize(("alias", "expected"), [
+    ("警告", ("党内警告", 12)), ("严重警告", ("党内严重警告", 18)), ("留党察看", ("留党察看（一年）", 36)),
+    ("记过", ("政务记过", 12)), ("记大过", ("政务记大过", 18)), ("撤职", ("政务撤职", 24)),
+    ("降级", ("政务降级", 24)), ("调离岗位", ("调整（调离）职务或岗位", 12)),
+])
+def test_common_short_names_are_read_as_the_sanction(decide, alias, expected):
+    assert decide([alias]) == expected
+
+
+def test_organisational_measures_have_an_impact_period(decide):
+    """Correction 3: the old table gave 免职/降职 no 影响期 while revisit_due gave them 24 months."""
+    assert decide(["免职"]) == ("免职", 24) and decide(["降职"]) == ("降职", 24)
 
 
 @pytest.mark.parametrize(
     ("measures", "expected"),
     [
         (["党内警告", "调整（调离）职务或岗位"], ("党内警告", 12)),
+        (["免职", "党内警告"], ("免职", 24)),
         (["党内警告", "政务记大过"], ("政务记大过", 18)),
         (["留党察看（一年）", "政务撤职"], ("留党察看（一年）", 36)),
         (["开除党籍", "开除公职"], ("开除党籍", 60)),

@@ -21,30 +21,30 @@ HARNESS = harness_bpmn(DECISION)
 
 W = '处分生效之日至影响期满'
 W_PROBATION = '处分生效之日至影响期满；察看期满时另行回访，提出恢复党员权利意见'
-W_DEFAULT = '处分生效之日起12个月（未列明类型，默认值）'
+W_DEFAULT = '处分生效之日起至默认回访期限届满（未列明类型）'
 
-# (row, sanction_type, is_accountability, form) → (in_scope, impact_period_months, visit_window, priority)
+# (row, sanction_type, is_accountability, form) → (in_scope, visit_window, priority); months come from impact_period
 ROW_CASES = [
-    (1, '开除党籍', False, 3, (False, 0, '不适用（已开除）', False)),
-    (1, '政务开除', True, 3, (False, 0, '不适用（已开除）', False)),
-    (2, '党内警告', False, 2, (True, 12, W, True)),
-    (2, '警告', False, 2, (True, 12, W, True)),
-    (3, '党内严重警告', False, 2, (True, 18, W, True)),
-    (4, '撤销党内职务', False, 3, (True, 24, W, True)),
-    (5, '留党察看（一年）', False, 3, (True, 36, W_PROBATION, True)),
-    (6, '留党察看（二年）', False, 3, (True, 48, W_PROBATION, True)),
-    (7, '政务警告', False, 2, (True, 6, W, True)),
-    (8, '政务记过', False, 2, (True, 12, W, True)),
-    (9, '政务记大过', False, 2, (True, 18, W, True)),
-    (10, '政务降级', False, 3, (True, 24, W, True)),
-    (10, '政务撤职', False, 3, (True, 24, W, True)),
-    (11, '责令辞职', True, 2, (True, 24, W, True)),
-    (12, '调离岗位', False, 2, (True, 12, W, True)),
-    (13, '诫勉', True, 1, (True, 6, W, True)),
-    (14, '诫勉', False, 1, (True, 6, W, False)),
-    (15, '停职检查', False, 2, (True, 12, W_DEFAULT, True)),
-    (16, '通报批评', True, 1, (True, 12, W_DEFAULT, True)),
-    (17, '批评教育', False, 1, (True, 12, W_DEFAULT, False)),
+    (1, '开除党籍', False, 3, (False, '不适用（已开除）', False)),
+    (1, '政务开除', True, 3, (False, '不适用（已开除）', False)),
+    (2, '党内警告', False, 2, (True, W, True)),
+    (2, '警告', False, 2, (True, W, True)),
+    (3, '党内严重警告', False, 2, (True, W, True)),
+    (4, '撤销党内职务', False, 3, (True, W, True)),
+    (5, '留党察看（一年）', False, 3, (True, W_PROBATION, True)),
+    (6, '留党察看（二年）', False, 3, (True, W_PROBATION, True)),
+    (7, '政务警告', False, 2, (True, W, True)),
+    (8, '政务记过', False, 2, (True, W, True)),
+    (9, '政务记大过', False, 2, (True, W, True)),
+    (10, '政务降级', False, 3, (True, W, True)),
+    (10, '政务撤职', False, 3, (True, W, True)),
+    (11, '责令辞职', True, 2, (True, W, True)),
+    (12, '调离岗位', False, 2, (True, W, True)),
+    (13, '诫勉', True, 1, (True, W, True)),
+    (14, '诫勉', False, 1, (True, W, False)),
+    (15, '停职检查', False, 2, (True, W_DEFAULT, True)),
+    (16, '通报批评', True, 1, (True, W_DEFAULT, True)),
+    (17, '批评教育', False, 1, (True, W_DEFAULT, False)),
 ]
 ROWS = 17
 
@@ -75,7 +75,7 @@ def test_table_shape():
     inputs = [i.find('dmn:inputExpression/dmn:text', DMN_NS).text for i in table.findall('dmn:input', DMN_NS)]
     assert inputs == ['sanction_type', 'is_accountability', 'form']
     outputs = [o.get('name') for o in table.findall('dmn:output', DMN_NS)]
-    assert outputs == ['in_scope', 'impact_period_months', 'visit_window', 'priority']
+    assert outputs == ['in_scope', 'visit_window', 'priority']
     assert len(table.findall('dmn:rule', DMN_NS)) == ROWS
 
 
@@ -88,19 +88,20 @@ def test_every_row_has_a_case():
 def test_each_row(decide, row, sanction_type, is_accountability, form, expected):
     data, matched = decide(sanction_type, is_accountability, form)
     assert matched == [row]
-    got = (data['in_scope'], data['impact_period_months'], data['visit_window'], data['priority'])
+    got = (data['in_scope'], data['visit_window'], data['priority'])
     assert got == expected
 
 
-@pytest.mark.parametrize(('sanction_type', 'months'), [
-    ('党内警告', 12), ('党内严重警告', 18), ('撤销党内职务', 24),
-    ('留党察看（一年）', 36), ('留党察看（二年）', 48),
-    ('政务警告', 6), ('政务记过', 12), ('政务记大过', 18), ('政务降级', 24), ('政务撤职', 24), ('诫勉', 6),
-])
-def test_agrees_with_four_forms_impact_period(decide, sanction_type, months):
-    """Sanction names passed on by `four_forms_disposition` get the 影响期 of its impact_period table."""
-    data, _ = decide(sanction_type, False, 2)
-    assert data['impact_period_months'] == months
+def test_impact_periods_have_one_source():
+    """Correction 3: only impact_period.dmn gives months; revisit_due and the processes read that table."""
+    tables = {p.stem: etree.parse(str(p)).getroot() for p in BPMN_DIR.glob('*.dmn')}
+    output = f"{{{DMN_NS['dmn']}}}output"
+    with_months = sorted(stem for stem, root in tables.items()
+                         if any(o.get('name') == 'impact_period_months' for o in root.iter(output)))
+    assert with_months == ['impact_period']
+    for key in ('four_forms_disposition', 'follow_up_visit', 'integrity_opinion'):
+        text = (BPMN_DIR / f'{key}.bpmn').read_text(encoding='utf-8')
+        assert '<spiffworkflow:calledDecisionId>impact_period</spiffworkflow:calledDecisionId>' in text, key
 
 
 def test_priority_follows_form_or_accountability_for_unlisted_types(decide):

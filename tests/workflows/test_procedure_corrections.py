@@ -1,0 +1,70 @@
+"""The procedure corrections of issue 15 §2, each driven through the engine with the real processes.
+
+Corrections 1, 3 (table side) and 13 have their own tables' tests (test_dmn_tolerance_decision, test_dmn,
+test_dmn_impact_period, test_dmn_revisit_due, test_calendar); 6, 7, 11 are also scenarios
+(tests/scenarios/clue_handling.py) that both runners drive. Here: what a scenario's outcome cannot show.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from tests.scenarios import Expect, Scenario
+from tests.scenarios import clue_handling as clue
+from tests.scenarios import fault_tolerance as ft
+from tests.scenarios import integrity_opinion as io
+from tests.workflows.test_process_paths import ready_ids, run_scenario
+
+
+def prefix(scenario: Scenario, steps: int) -> Scenario:
+    """The scenario cut after its first `steps` steps (still open)."""
+    return dataclasses.replace(scenario, steps=scenario.steps[:steps], outcome=None)
+
+
+def until(scenario: Scenario, task: str) -> Scenario:
+    """The scenario up to (excluding) the first step that completes or expects `task`."""
+    for number, step in enumerate(scenario.steps):
+        if getattr(step, "task", None) == task or (isinstance(step, Expect) and task in step.ready):
+            return prefix(scenario, number)
+    raise AssertionError(f"no step for {task}")
+
+
+def test_a_reopened_clue_no_longer_shows_its_old_outcome():
+    """Correction 12: after an objection with new evidence the clue is worked again without its old result."""
+    scenario = clue.SCENARIOS["feedback_objection_reopens"]
+    reopened = next(i for i, s in enumerate(scenario.steps) if isinstance(s, Expect) and s.ready == ("analyse_clue",))
+    engine, wf, _ = run_scenario(prefix(scenario, reopened + 1))
+    data = engine.case_data(wf)
+    assert ready_ids(engine, wf) == ["analyse_clue"]
+    assert engine.outcome(wf) is None
+    assert data["previous_outcome"] == "予以了结"
+    assert data["closed_date"] is None
+
+
+def test_the_inquiry_reply_is_due_fifteen_working_days_after_receipt_not_sending():
+    """Correction 6: sent 2026-03-02, received 2026-03-09 → due at the end of 2026-03-30."""
+    scenario = clue.SCENARIOS["inquiry_letter_received_a_week_after_sending"]
+    engine, wf, _ = run_scenario(until(scenario, "record_letter_reply"))
+    reply = next(t for t in engine.ready_human_tasks(wf) if t.bpmn_id == "record_letter_reply")
+    assert reply.due_at.startswith("2026-03-30T23:59:59")
+
+
+def test_integrity_opinion_reads_the_impact_period_without_asking_the_handler():
+    """A 警告 in force → 不宜提拔任用, its expiry date in the basis; the form has no 'in 影响期?' question."""
+    engine, wf, _ = run_scenario(until(io.SCENARIOS["in_impact_period_not_suitable"], "draft_reply"))
+    data = engine.case_data(wf)
+    assert (data["in_impact_period"], data["reply_type"]) == (True, "不宜提拔任用")
+    assert data["reply_basis"] == "2025-06-10受党内警告，影响期至2026-06-10届满"
+
+
+def test_integrity_opinion_after_the_impact_period_says_the_sanction_expired():
+    engine, wf, _ = run_scenario(until(io.SCENARIOS["expired_sanction_no_obstacle"], "draft_reply"))
+    data = engine.case_data(wf)
+    assert (data["in_impact_period"], data["reply_type"]) == (False, "暂未发现影响提拔任用的问题")
+    assert "影响期已于2025-06-10届满" in data["reply_basis"]
+    assert "未发现相关问题线索和处分记录" not in data["reply_basis"]
+
+
+def test_fault_tolerance_scenarios_keep_waived_and_not_pursued_apart():
+    outcomes = {s.outcome for s in ft.SCENARIOS.values()}
+    assert {"免予问责", "不予问责"} <= outcomes
