@@ -21,6 +21,7 @@ GOALS = {  # key: (comparison, target)
     "speedup_vs_naive_at_300": (">=", 10),
     "e2e_fraction_of_http_floor_sqlite_1client": (">=", 0.5),
     "pg_scaling_4_vs_1": (">=", 1.6),
+    "pg_two_services_vs_one": (">=", 0.9),
     "list_ratio_vs_sql": ("<=", 2),
     "list_p95_ms": ("<", 100),
 }

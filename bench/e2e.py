@@ -69,7 +69,7 @@ class Server:
         env = {**os.environ, "DATABASE_URL": url, "QINGFENG_SECRET_KEY": "bench-secret",
                "BENCH_ACTOR_ID": str(actor_id), "PYTHONPATH": str(ROOT)}
         cmd = [sys.executable, "-m", "gunicorn", "-k", "sync", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-               "--backlog", "256", "--timeout", "120", "--log-level", "warning", app]
+               "--backlog", "256", "--timeout", "120", "--log-level", "warning", "--no-control-socket", app]
         # The service logs each request at INFO: send it to a file, never to an unread pipe (a full pipe blocks).
         self.log = tempfile.NamedTemporaryFile(prefix="qf-bench-gunicorn-", suffix=".log")  # noqa: SIM115
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log)
@@ -232,6 +232,10 @@ def run_database(kind: str, clients: tuple[int, ...], seconds: float, max_reques
                 out["http_floor"].append(load(lambda: HttpCompleter(server.port, None, True), floor_tasks, n,
                                               seconds, max_requests))
             out["floor_memory"] = server.memory()
+        if kind == "postgresql":
+            out["two_services"] = two_services(url, token, service_tasks, actor, workers=max(2, workers),
+                                               clients=max(clients[:2]), seconds=seconds / 2, rounds=3,
+                                               max_requests=max_requests)
         db = Database(url)
         try:
             for n in clients:
@@ -240,6 +244,39 @@ def run_database(kind: str, clients: tuple[int, ...], seconds: float, max_reques
         finally:
             db.dispose()
     return out
+
+
+def two_services(url: str, token: str, tasks: list[str], actor: int, workers: int, clients: int, seconds: float,
+                 rounds: int, max_requests: int) -> dict:
+    """Requests/s of two service processes (workers/2 each, clients split between them) vs one with all
+    the workers, same database and clients; the two set-ups alternate `rounds` times (medians reported)."""
+    app, health = "service:create_app()", "/api/v1/healthz"
+    with serving(app, url, workers, health, actor) as one, \
+            serving(app, url, workers // 2, health, actor) as first, \
+            serving(app, url, workers - workers // 2, health, actor) as second:
+        ports = {"one": [one.port], "two": [first.port, second.port]}
+
+        def clients_for(setup: str):
+            counter = iter(range(1_000_000))  # threads take clients in turn: port of client i = ports[i % n]
+            lock = threading.Lock()
+
+            def make():
+                with lock:
+                    i = next(counter)
+                return HttpCompleter(ports[setup][i % len(ports[setup])], token, False)
+            return make
+
+        for setup in ports:  # warm every worker
+            load(clients_for(setup), tasks, clients, 2, 4 * workers)
+        series: dict[str, list[dict]] = {"one": [], "two": []}
+        for _ in range(rounds):
+            for setup in ("one", "two"):
+                series[setup].append(load(clients_for(setup), tasks, clients, seconds, max_requests))
+    medians = {k: sorted(r["rps"] for r in v)[len(v) // 2] for k, v in series.items()}
+    return {"workers": workers, "clients": clients, "rounds": rounds, "series": series,
+            "one_rps": medians["one"], "two_rps": medians["two"],
+            "errors": sum(r["errors"] for v in series.values() for r in v),
+            "ratio": round(medians["two"] / medians["one"], 3) if medians["one"] else 0.0}
 
 
 def run(quick: bool = False, kinds: tuple[str, ...] = ("sqlite", "postgresql")) -> dict:
@@ -271,6 +308,15 @@ def run(quick: bool = False, kinds: tuple[str, ...] = ("sqlite", "postgresql")) 
     if "postgresql" in results:
         r = results["postgresql"]
         out["pg_scaling_4_vs_1"] = _ratio(r["service"][1], r["service"][0])
+        two = r["two_services"]
+        out["pg_two_services_vs_one"] = two["ratio"]
+        print(common.table(f"Two service processes vs one (PostgreSQL, {two['workers']} sync workers in total, "
+                           f"{two['clients']} clients, {two['rounds']} alternating rounds, medians)",
+                           ["set-up", "rps per round", "median rps", "errors"],
+                           [["one process, all workers", ", ".join(str(x["rps"]) for x in two["series"]["one"]),
+                             two["one_rps"], sum(x["errors"] for x in two["series"]["one"])],
+                            ["two processes, half each", ", ".join(str(x["rps"]) for x in two["series"]["two"]),
+                             two["two_rps"], sum(x["errors"] for x in two["series"]["two"])]]))
         out["e2e_fraction_of_http_floor_pg_1client"] = _ratio(r["service"][0], r["http_floor"][0])
     out["server_peak_rss_mb"] = max(round(r["memory"]["workers_peak_kb"] / 1024, 1) for r in results.values())
     return out

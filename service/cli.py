@@ -149,19 +149,20 @@ def serve(host: str, port: int, workers: int | None, threads: int | None, demo: 
     """Migrate, deploy bpmn/, optionally load demo data, then serve with gunicorn and a timer worker."""
     from service.deploy import deploy_directory
     from service.migrate import upgrade
-    from service.server import ServeSettings, Supervisor, default_concurrency
+    from service.server import ServeSettings, Supervisor, default_concurrency, startup_lock
 
     config = Config.from_env()
-    upgrade(config.DATABASE_URL)
-    app = _app()
-    svc = app.extensions["qingfeng"]
-    with app.app_context():
-        deploy_directory(svc, Path(svc.config.BPMN_DIR))
-        if demo:
-            from service.demo import load_demo
+    with startup_lock(config.DATABASE_URL):  # hosts starting together take turns
+        upgrade(config.DATABASE_URL)
+        app = _app()
+        svc = app.extensions["qingfeng"]
+        with app.app_context():
+            deploy_directory(svc, Path(svc.config.BPMN_DIR))
+            if demo:
+                from service.demo import load_demo
 
-            load_demo(svc, only_if_empty=True)
-    svc.db.dispose()  # the supervisor serves nothing itself; its children open their own connections
+                load_demo(svc, only_if_empty=True)
+        svc.db.dispose()  # the supervisor serves nothing itself; its children open their own connections
     default_workers, default_threads = default_concurrency(config.DATABASE_URL)
     settings = ServeSettings(host, port, workers or default_workers, threads or default_threads, timers, timer_interval)
     timer_note = f"，定时器进程每 {timer_interval:g} 秒" if timers else "，不运行定时器进程"

@@ -19,7 +19,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+from sqlalchemy.pool import NullPool
 
 log = logging.getLogger("qingfeng.server")
 STOP_SECONDS = 40  # longer than gunicorn's graceful_timeout
@@ -37,6 +41,32 @@ def default_concurrency(database_url: str) -> tuple[int, int]:
     if database_url.startswith("sqlite"):
         return 1, 8
     return min(2 * (os.cpu_count() or 1) + 1, 8), 4
+
+
+STARTUP_LOCK_KEY = 0x71_66_73_74  # "qfst": the advisory lock start-ups of every host take on PostgreSQL
+
+
+@contextmanager
+def startup_lock(database_url: str) -> Iterator[None]:
+    """Serialise the start-up work (migrations, process deployment, demo data) of service processes that
+    start together on several hosts: on PostgreSQL a session advisory lock, on SQLite (one host) nothing."""
+    if database_url.startswith("sqlite"):
+        yield
+        return
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY})
+                conn.commit()
+    finally:
+        engine.dispose()
 
 
 @dataclass(frozen=True)

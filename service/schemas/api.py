@@ -144,6 +144,7 @@ class AuditEventOut(Schema):
     summary = fields.Dict()
     prev_hash = fields.String()
     hash = fields.String()
+    request_id = fields.String(allow_none=True, metadata={"description": "写入该事件的请求（或定时器轮次）编号"})
 
 
 class ChainOut(Schema):

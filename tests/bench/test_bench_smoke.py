@@ -25,7 +25,7 @@ def test_quick_bench_runs_every_benchmark_and_writes_every_figure(tmp_path, post
     out = tmp_path / "results.json"
     assert main(["--quick", "--out", str(out), *([] if postgres else ["--no-pg"])]) == 0
     results = json.loads(out.read_text())
-    expected = FIGURES + (("pg_scaling_4_vs_1",) if postgres else ())
+    expected = FIGURES + (("pg_scaling_4_vs_1", "pg_two_services_vs_one") if postgres else ())
     for key in expected:
         assert isinstance(results[key], numbers.Number) and results[key] > 0, key
     for run in results["e2e"].values():

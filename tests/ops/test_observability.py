@@ -157,6 +157,8 @@ def test_each_response_carries_a_request_id_that_its_audit_events_and_log_lines_
         events = session.scalars(select(AuditEvent).where(AuditEvent.case_id == response.json["id"])).all()
         assert events and {e.request_id for e in events} == {"proxy-req-0001"}
         assert audit.verify(session, audit.case_chain(response.json["id"])).valid
+    trail = api("intake").get(f"/cases/{response.json['id']}/audit").json
+    assert {e["request_id"] for e in trail["events"]} == {"proxy-req-0001"}
     lines = [json.loads(line) for line in json_log.getvalue().splitlines()]
     [request_line] = [r for r in lines if r.get("route") == "/api/v1/cases" and r.get("method") == "POST"]
     assert request_line["request_id"] == "proxy-req-0001" and request_line["status"] == 201

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -92,19 +93,18 @@ def topology(svc, users, deploy, db_url, tmp_path):
     """Two `qingfeng serve --no-timers` processes and three `qingfeng run-timers` workers; stopped afterwards."""
     deploy(read_files(FIXTURE))
     svc.db.dispose()
-    empty_bpmn = tmp_path / "bpmn"
-    empty_bpmn.mkdir()
+    bpmn = tmp_path / "bpmn"  # what each start-up deploys: the test process again (a no-op when unchanged)
+    shutil.copytree(FIXTURE, bpmn)
     env = {**os.environ, "DATABASE_URL": db_url, "QINGFENG_SECRET_KEY": "topology-test", "PYTHONPATH": str(ROOT),
-           "QINGFENG_BPMN_DIR": str(empty_bpmn)}
+           "QINGFENG_BPMN_DIR": str(bpmn)}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    procs, ports = [], []
+    procs, ports = [], [free_port(), free_port()]
     try:
-        for name in ("a", "b"):  # one after the other: each start-up migrates and deploys
-            port = free_port()
+        for name, port in zip("ab", ports, strict=True):  # started together: their start-ups take turns
             procs.append(spawn(["serve", "--no-timers", "--port", str(port), "--workers", "2", "--threads", "2"],
                                env, tmp_path / f"service-{name}.log"))
-            wait_until(lambda port=port: healthy(port), 90, f"service {name}")
-            ports.append(port)
+        for name, port in zip("ab", ports, strict=True):
+            wait_until(lambda port=port: healthy(port), 120, f"service {name}")
         for n in range(3):
             procs.append(spawn(["run-timers", "--interval", "0.3"], env, tmp_path / f"timers-{n}.log"))
         yield ports
