@@ -55,7 +55,7 @@ def get_json(url: str) -> tuple[int, dict]:
         return exc.code, json.loads(exc.read())
 
 
-def wait_for(predicate, seconds: float = 60, what: str = ""):
+def wait_for(predicate, seconds: float = 120, what: str = ""):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
