@@ -8,7 +8,7 @@ linked four_forms_disposition case.
 
 from __future__ import annotations
 
-from . import Do, Expect, Scenario, Wait
+from . import Do, Expect, Refused, Scenario, Wait
 
 KEY = "fault_tolerance"
 APPROVE = {"decision": "approve"}
@@ -228,14 +228,15 @@ SCENARIOS = {
         ),
         outcome="免予问责",
     ),
-    # The verification team has 1 member (< min_team_size 2): verification is redone with a full team.
-    "team_too_small_redone": Scenario(
+    # The verification team has 1 member (< min_team_size 2): refused (422), then done with a full team.
+    "team_too_small_refused": Scenario(
         KEY,
         "handler",
         START,
         (
             register("问责中依职权启动", *ZHOU),
-            verify(team_members="孙演示", team_size=1),
+            Refused("verify", "handler", verify(team_members="孙演示", team_size=1).data,
+                    ("team_members", "team_size")),
             Expect(("verify",)),
             verify(),
             *DECIDE,
@@ -323,5 +324,33 @@ SCENARIOS = {
             feedback(False),
         ),
         outcome="免予问责",
+    ),
+    # The rule finds 免予问责 (exploratory mistake); the collective decision changes it to 从轻减轻问责 with a
+    # reason (a change without a reason is refused), the principal signs the changed result.
+    "collective_changes_the_result_with_a_reason": Scenario(
+        KEY,
+        "handler",
+        START,
+        (
+            register("问责中依职权启动", *ZHOU),
+            verify(),
+            DRAFT,
+            LEAD_OK,
+            Refused("collective_review", "committee",
+                    {"decision": "change", "decided_result": "从轻减轻问责", "meeting_date": "2026-03-02"},
+                    ("decided_result", "change_reason")),
+            Refused("collective_review", "committee",
+                    {"decision": "change", "decided_result": "免予问责", "change_reason": "同上",
+                     "meeting_date": "2026-03-02"},
+                    ("decision", "decided_result")),
+            Do("collective_review", "committee",
+               {"decision": "change", "decided_result": "从轻减轻问责", "meeting_date": "2026-03-02",
+                "meeting_minutes_no": "纪工委会〔2026〕2号",
+                "change_reason": "试点中多拨补贴的审核环节存在明显疏漏，不宜全部免责。"}),
+            Expect(("sign_principal",)),
+            PRIN_OK,
+            feedback(False),
+        ),
+        outcome="从轻减轻问责",
     ),
 }

@@ -7,7 +7,7 @@ the unit not executing (gateway) and the execution timer (Wait).
 
 from __future__ import annotations
 
-from . import Do, Expect, Scenario, Wait
+from . import Do, Expect, Refused, Scenario, Wait
 
 KEY = "four_forms_disposition"
 
@@ -64,18 +64,15 @@ def propose(
     )
 
 
-def deliver(no: str, effective: str = "2026-03-02") -> Do:
-    return Do(
-        "deliver_decision",
-        "handler",
-        {
-            "decision_no": no,
-            "decision_date": effective,
-            "delivery_date": effective,
-            "effective_date": effective,
-            "delivered_to": "本人及所在单位党组织",
-        },
-    )
+def deliver(no: str | None, effective: str = "2026-03-02") -> Do:
+    """Deliver the decision; `no` is None for measures that have no decision document (谈话提醒, 责令检查 …)."""
+    data = {"decision_date": effective, "delivery_date": effective, "effective_date": effective,
+            "delivered_to": "本人及所在单位党组织"}
+    return Do("deliver_decision", "handler", data if no is None else {"decision_no": no, **data})
+
+
+def refused(step: Do, *fields: str) -> Refused:
+    return Refused(step.task, step.role, step.data, fields)
 
 
 EXECUTED = Do(
@@ -311,5 +308,43 @@ SCENARIOS = {
         ),
         outcome="第二种形态处置完毕",
         links=("follow_up_visit",),
+    ),
+    # Measure sets are checked: two 党纪处分 at once, and a 党纪处分 for a non-member, are refused (422);
+    # a 提醒谈话 has no decision document, so no 决定书文号 is asked, while a 党内警告 must carry one.
+    "measure_sets_checked": Scenario(
+        KEY,
+        "handler",
+        start(HAO),
+        (
+            refused(propose(HAO, ["党内警告", "党内严重警告"]), "measures"),
+            refused(propose(HAO, ["政务警告", "政务记过"]), "measures"),
+            refused(propose({**HAO, "is_party_member": False}, ["党内警告"]), "is_party_member", "measures"),
+            Expect(("propose_measures",)),
+            propose(HAO, ["党内警告"]),
+            SUP_OK,
+            LEAD_OK,
+            committee_ok(),
+            refused(deliver(None), "decision_no"),
+            deliver("示纪处〔2026〕15号"),
+            EXECUTED,
+            FILED,
+        ),
+        outcome="第二种形态处置完毕",
+        links=("follow_up_visit",),
+    ),
+    "form1_reminder_talk_without_decision_document": Scenario(
+        KEY,
+        "handler",
+        start({**QIAN, "is_party_member": False}),
+        (
+            propose({**QIAN, "is_party_member": False}, ["提醒谈话"], source="谈话函询"),
+            SUP_OK,
+            LEAD_OK,
+            PRIN_OK,
+            deliver(None),
+            EXECUTED,
+            FILED,
+        ),
+        outcome="第一种形态处置完毕",
     ),
 }

@@ -68,3 +68,14 @@ def test_integrity_opinion_after_the_impact_period_says_the_sanction_expired():
 def test_fault_tolerance_scenarios_keep_waived_and_not_pursued_apart():
     outcomes = {s.outcome for s in ft.SCENARIOS.values()}
     assert {"免予问责", "不予问责"} <= outcomes
+
+
+def test_the_collective_decision_changes_the_result_and_the_rule_result_is_kept():
+    """Correction 2: 集体研究 may change the 容错 result with a reason; the rule's result stays on record."""
+    engine, wf, _ = run_scenario(ft.SCENARIOS["collective_changes_the_result_with_a_reason"])
+    data = engine.case_data(wf)
+    assert (data["rule_result"], data["tolerance_result"], engine.outcome(wf)) == ("免予问责", "从轻减轻问责",
+                                                                                     "从轻减轻问责")
+    assert data["result_changed_by_collective"] is True
+    assert data["tolerance_level"] == "部分容错"
+    assert data["collective_change_reason"].startswith("试点中多拨补贴")
