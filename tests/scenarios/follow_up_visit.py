@@ -7,7 +7,7 @@ window closes 2027-02-20, the reminder fires 2026-12-20 09:00 and the escalation
 
 from __future__ import annotations
 
-from tests.scenarios import Do, Expect, Scenario, Wait
+from tests.scenarios import Do, Expect, Refused, Scenario, Wait
 
 KEY = 'follow_up_visit'
 
@@ -24,6 +24,10 @@ BASE = {
 }
 
 APPROVE = {'decision': 'approve'}
+
+
+def refused(step: Do, *fields: str) -> Refused:
+    return Refused(step.task, step.role, step.data, fields)
 
 
 def start(**changes) -> dict:
@@ -104,19 +108,18 @@ SCENARIOS = {
         *recommend(),
     ), outcome='回访良好·已向组织部门推荐'),
 
-    # Every return branch: plan rejected by the team-size setting (3) and a past date, plan returned,
-    # record with a future date rejected, record returned, recommendation returned.
+    # Every return branch: plan refused (422) for the team-size setting (3) and a past date, plan returned,
+    # record with a future date refused, record returned, recommendation returned.
     'good_with_returns': Scenario(KEY, 'supervisor', start(settings={'min_team_size': 3}), (
-        plan(),                                                    # 2 members < setting 3 → back
-        Expect(('plan_visit',)),
-        plan(date='2026-02-27', team=('张纪检', '王监察', '赵干事')),   # date in the past → back
+        refused(plan(), 'team_members'),                           # 2 members < setting 3
+        refused(plan(date='2026-02-27', team=('张纪检', '王监察', '赵干事')), 'planned_visit_date'),  # past date
         Expect(('plan_visit',)),
         plan(team=('张纪检', '王监察', '赵干事')),
         ret('approve_plan', 'supervisor', '请补充与单位党员群众代表座谈的安排。'),
         plan(team=('张纪检', '王监察', '赵干事')),
         Do('approve_plan', 'supervisor', APPROVE),
         Wait('2026-03-16T10:00:00+08:00'),
-        record('好', date='2026-03-17', team=('张纪检', '王监察', '赵干事')),   # after today → back
+        refused(record('好', date='2026-03-17', team=('张纪检', '王监察', '赵干事')), 'actual_visit_date'),
         Expect(('record_visit',)),
         record('好', team=('张纪检', '王监察', '赵干事')),
         ret('review_record', 'supervisor', '谈话内容记录过简，请补充。'),
