@@ -6,10 +6,10 @@ from service.extensions import api
 
 
 def register_api(app: Flask) -> None:
-    from service.api import cases, deadlines, designer, health, processes, session, tasks
+    from service.api import cases, deadlines, designer, health, org, processes, session, tasks
 
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.components.security_scheme("cookieAuth", {"type": "apiKey", "in": "cookie", "name": "session"})
-    for module in (health, session, processes, designer, cases, tasks, deadlines):
+    for module in (health, session, processes, designer, cases, tasks, deadlines, org):
         api.register_blueprint(module.blp, url_prefix="/api/v1")

@@ -11,6 +11,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from service.cases import login_throttle
 from service.cases.errors import AuthenticationFailed, Conflict, InvalidInput
+from service.cases.org import admin as org_admin
+from service.cases.org.positions import DEPARTMENT_POSITIONS, ROLE_POSITIONS
 from service.cases.runtime import Services
 from service.models import ApiToken, LoginAttempt, User
 
@@ -18,20 +20,31 @@ _DUMMY_HASH = generate_password_hash("qingfeng-timing-equaliser")
 
 
 def create_user(svc: Services, username: str, display_name: str, password: str, roles, department: str = "") -> int:
+    """Create an account from the first cut's roles (CLI, tests): each role becomes the matching position,
+    department positions in `department` (created by name if missing). Admins use service.cases.org.admin."""
     if len(password) < 8:
         raise InvalidInput("密码至少 8 位", {"password": ["密码至少 8 位"]})
+    unknown = [r for r in roles if r not in ROLE_POSITIONS]
+    if unknown:
+        raise InvalidInput(f"unknown roles: {unknown}", {"roles": [f"unknown roles: {unknown}"]})
     with svc.db.write_session() as session:
         if session.scalar(select(User.id).where(User.username == username)) is not None:
             raise Conflict(f"用户名 {username} 已存在", code="user_exists")
+        now = svc.now()
         password_hash = generate_password_hash(password, method=svc.config.PASSWORD_HASH_METHOD)
         user = User(username=username, display_name=display_name, password_hash=password_hash,
-                    department=department, created_at=svc.now())
-        try:
-            user.roles = roles
-        except ValueError as exc:
-            raise InvalidInput(str(exc), {"roles": [str(exc)]})
+                    department=department, created_at=now)
         session.add(user)
         session.flush()
+        home = None
+        if any(ROLE_POSITIONS[r] in DEPARTMENT_POSITIONS for r in roles):
+            home = org_admin.ensure_department(session, department or org_admin.UNASSIGNED)
+        for role in roles:
+            kind = ROLE_POSITIONS[role]
+            org_admin.hold(session, user, kind, home, now, None)
+        org_admin.refresh_roles(session, user, now)
+        org_admin.record(svc, session, None, "user_created",
+                         {"user_id": user.id, "username": username, "roles": sorted(roles), "department": department})
         return user.id
 
 

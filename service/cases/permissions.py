@@ -25,6 +25,7 @@ RECUSAL_DECIDER_ROLES = ("supervisor", "leader", "admin")
 RELEASE_ANY_ROLES = ("admin",)
 CALENDAR_ADMIN_ROLES = ("admin",)
 METRICS_READER_ROLES = ("admin",)
+ORG_ADMIN_ROLES = ("admin",)
 # Fields an auditor reads only as "redacted": the content of the report is secret (domain.md §8.1).
 AUDITOR_REDACTED_KEYS = ("allegation_summary", "allegation_detail", "letter_content")
 
@@ -163,3 +164,8 @@ def may_admin_calendar(actor: Actor) -> bool:
 def may_read_metrics(actor: Actor) -> bool:
     """Read the operators' metrics with an API token (the metrics token needs no user)."""
     return _has_role(actor, METRICS_READER_ROLES)
+
+
+def may_administer_org(actor: Actor) -> bool:
+    """Maintain accounts, their positions and the departments (系统管理)."""
+    return _has_role(actor, ORG_ADMIN_ROLES)

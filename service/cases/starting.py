@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.cases import audit, permissions
 from service.cases.errors import InvalidInput, NotAllowed
+from service.cases.org.handling import handling_department_id
 from service.cases.projections import sync_case_row, sync_timers, sync_work_items
 from service.cases.reporters import split_reporter, store_reporter
 from service.cases.runtime import Services
@@ -56,12 +57,14 @@ def create_case(svc: Services, session: Session, actor: User, version: ProcessVe
     clean, reporter_fields = split_reporter(data)
     if linked_from is not None:
         clean["linked_from"] = linked_from.reference
+    department_id = handling_department_id(session, clean, actor.id, getattr(linked_from, "department_id", None),
+                                           now)
     clean.setdefault("title", title)
     clean.setdefault("settings", {})  # processes read their time limits with get(settings, name, default)
     wf = engine_call(svc.engine.start, bundle, clean)
     case = Case(
         reference=_next_reference(session, now), title=title[:256], process_key=version.process_key,
-        process_version_id=version.id, created_by_id=actor.id, department=actor.department, created_at=now,
+        process_version_id=version.id, created_by_id=actor.id, department_id=department_id, created_at=now,
         state={}, version=0,
     )
     session.add(case)
@@ -72,7 +75,8 @@ def create_case(svc: Services, session: Session, actor: User, version: ProcessVe
     sync_case_row(svc.engine, case, wf, open_items, now)
     linked = start_requested_cases(svc, session, actor, case, wf)
     summary = {"process_key": version.process_key, "process_version": version.version, "title": title,
-               "data": audit.summarize(clean), "reporter_recorded": bool(reporter_fields)}
+               "data": audit.summarize(clean), "reporter_recorded": bool(reporter_fields),
+               "department_id": department_id}
     if linked_from is not None:
         summary["linked_from"] = linked_from.reference
     if linked:

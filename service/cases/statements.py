@@ -22,7 +22,8 @@ ITEM_AND_CASE = (
     select(ITEMS.c.id, ITEMS.c.case_id, ITEMS.c.bpmn_id, ITEMS.c.title.label("item_title"), ITEMS.c.role,
            ITEMS.c.approves, ITEMS.c.form, ITEMS.c.assignee_id, ITEMS.c.completed_at,
            CASES.c.reference, CASES.c.title, CASES.c.process_key, CASES.c.process_version_id, CASES.c.status,
-           CASES.c.handler_id, CASES.c.created_at, CASES.c.closed_at, CASES.c.subject_name, CASES.c.version,
+           CASES.c.handler_id, CASES.c.department_id, CASES.c.created_at, CASES.c.closed_at, CASES.c.subject_name,
+           CASES.c.version,
            cast(CASES.c.state, Text).label("state_text"), VERSIONS.c.version.label("process_version"),
            VERSIONS.c.sha256)
     .select_from(CASES).join(ITEMS, ITEMS.c.case_id == CASES.c.id)

@@ -63,6 +63,7 @@ class CaseSnapshot:
     stage: str
     subject_name: str
     handler_id: int | None
+    department_id: int | None
     due_at: datetime | None
     created_at: datetime
     closed_at: datetime | None
@@ -118,6 +119,7 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
         conn.execute(sql.UPDATE_CASE, {"case_id": case_id, "handler_id": handler_id, **columns})
         case = CaseSnapshot(
             id=case_id, reference=row.reference, title=row.title, process_key=row.process_key, handler_id=handler_id,
+            department_id=row.department_id,
             subject_name=columns.get("subject_name", row.subject_name), created_at=row.created_at,
             closed_at=columns.get("closed_at", row.closed_at),
             **{k: columns[k] for k in ("status", "outcome", "stage", "due_at", "version")})

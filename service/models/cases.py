@@ -33,6 +33,8 @@ class Case(Base):
     subject_unit: Mapped[str] = mapped_column(String(128), default="")
     clue_no: Mapped[str] = mapped_column(String(32), default="")
     department: Mapped[str] = mapped_column(String(128), default="")
+    # The handling department (承办部门): set at registration or by an audited transfer.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), nullable=True, index=True)
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -10,13 +10,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from service.db import Base
 from service.models.types import UTCDateTime, utcnow
 
-ROLES = ("intake", "handler", "supervisor", "leader", "committee", "designer", "auditor", "admin")
+ROLES = ("intake", "handler", "supervisor", "leader", "committee", "case_management", "review", "designer", "auditor",
+         "admin")
 ROLE_LABELS = {
     "intake": "信访受理",
     "handler": "承办人",
-    "supervisor": "部门负责人/分管领导",
-    "leader": "主要负责人",
-    "committee": "集体研究记录人",
+    "supervisor": "部门负责人",
+    "leader": "分管领导/主要负责人",
+    "committee": "委务会",
+    "case_management": "案件监督管理",
+    "review": "审理人员",
     "designer": "流程设计员",
     "auditor": "审计员",
     "admin": "系统管理员",

@@ -9,7 +9,13 @@ from flask import Flask, g
 from flask_login import current_user
 from markupsafe import Markup
 
-from service.cases.permissions import may_deploy, may_read_cases, may_view_overdue, redact_case_data
+from service.cases.permissions import (
+    may_administer_org,
+    may_deploy,
+    may_read_cases,
+    may_view_overdue,
+    redact_case_data,
+)
 from service.models.cases import STATUS_LABELS
 from service.models.users import ROLE_LABELS
 from service.runtime import services
@@ -119,6 +125,7 @@ def install(app: Flask) -> None:
             user = None
         config = services().config
         return {"nav_user": user, "show_designer": user is not None and may_deploy(user),
+                "show_admin": user is not None and may_administer_org(user),
                 "show_cases": user is not None and may_read_cases(user), "timezone": config.TIMEZONE,
                 "due_soon_days": config.DUE_SOON_WORKDAYS, "nav_counts": _task_counts(user),
                 "show_overdue": user is not None and may_view_overdue(user)}

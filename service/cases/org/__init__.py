@@ -1,0 +1,1 @@
+"""The organisation: departments, positions, acting appointments, access grants (issue 13)."""
