@@ -37,7 +37,7 @@ def test_pages_send_users_who_are_not_logged_in_to_the_login_page(app):
 
 def test_header_shows_name_roles_and_department(page):
     body = text(page("supervisor").get("/worklist"))
-    assert "孙主任" in body and "部门负责人/分管领导" in body and "第一监督检查室" in body
+    assert "孙主任" in body and "部门负责人" in body and "第一监督检查室" in body
     assert "退出登录" in body and 'href="/designer"' not in body
 
 
