@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, text
 from service.migrate import alembic_config
 from tests.conftest import database_url
 
-BEFORE = "a2d2947885f8"
+BEFORE = "0a1a5d60a1ef"
 
 
 @pytest.mark.skipif(bool(database_url()), reason="runs on a scratch SQLite file (the PostgreSQL test schema is shared)")
