@@ -1,7 +1,7 @@
 """departments, positions, acting appointments, access grants; roles become positions, cases get a department
 
 Revision ID: d001899fe887
-Revises: 0a1a5d60a1ef
+Revises: 2bdd58532a45
 Create Date: 2026-11-30 03:45:42.716781
 """
 from alembic import op
@@ -10,7 +10,7 @@ import service.models.types
 
 
 revision = 'd001899fe887'
-down_revision = '0a1a5d60a1ef'
+down_revision = '2bdd58532a45'
 branch_labels = None
 depends_on = None
 

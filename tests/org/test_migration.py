@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, text
 from service.migrate import alembic_config
 from tests.conftest import database_url
 
-BEFORE = "0a1a5d60a1ef"
+BEFORE = "2bdd58532a45"
 
 
 @pytest.mark.skipif(bool(database_url()), reason="runs on a scratch SQLite file (the PostgreSQL test schema is shared)")
