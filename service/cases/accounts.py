@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import make_transient_to_detached
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from service.cases import login_throttle
-from service.cases.errors import AuthenticationFailed, Conflict, InvalidInput
+from service.cases import login_throttle, sessions
+from service.cases.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
 from service.cases.org import admin as org_admin
 from service.cases.org.positions import DEPARTMENT_POSITIONS, ROLE_POSITIONS
 from service.cases.runtime import Services
-from service.models import ApiToken, LoginAttempt, User
+from service.models import ApiToken, LoginAttempt, User, UserSession
 
 _DUMMY_HASH = generate_password_hash("qingfeng-timing-equaliser")
 
@@ -66,25 +63,46 @@ def authenticate(svc: Services, username: str, password: str, remote_addr: str =
     return user.id
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+issue_token = sessions.issue_token  # tokens live with the sessions; callers that create users use it from here
 
 
-def issue_token(svc: Services, user_id: int, name: str = "") -> str:
-    """Create an API token; only its hash is stored, the token is returned once."""
-    token = "qf_" + secrets.token_urlsafe(32)
+def change_password(svc: Services, user_id: int, current: str, new: str, remote_addr: str = "",
+                    keep_session: str | None = None) -> None:
+    """Change one's own password (the current one checked under the login throttle); ends the user's other
+    sessions and all their tokens."""
+    with svc.db.read_session() as session:
+        user = load_user(session, user_id)
+    if user is None:
+        raise NotFound(f"用户 {user_id} 不存在")
+    try:
+        authenticate(svc, user.username, current, remote_addr)
+    except AuthenticationFailed:
+        raise InvalidInput("当前密码不正确", {"current_password": ["当前密码不正确"]})
+    _check_new_password(new)
     with svc.db.write_session() as session:
-        session.add(ApiToken(user_id=user_id, token_hash=_token_hash(token), name=name[:64], created_at=svc.now()))
-    return token
+        row = session.get(User, user_id, with_for_update=True)
+        row.password_hash = generate_password_hash(new, method=svc.config.PASSWORD_HASH_METHOD)
+        sessions.end_all(session, user_id, svc.now(), "password_changed", keep_key=keep_session)
 
 
-_USERS, _TOKENS = User.__table__, ApiToken.__table__
+def _check_new_password(password: str) -> None:
+    if len(password) < 8:
+        raise InvalidInput("密码至少 8 位", {"new_password": ["密码至少 8 位"]})
+
+
+_USERS, _TOKENS, _SESSIONS = User.__table__, ApiToken.__table__, UserSession.__table__
 _USER_ATTRS = {attr.key: attr.columns[0] for attr in User.__mapper__.column_attrs}  # attribute -> column
 _USER_COLUMNS = [column.label(key) for key, column in _USER_ATTRS.items()]
 _USER_BY_ID = select(*_USER_COLUMNS).where(_USERS.c.id == bindparam("user_id"))
 _USER_BY_TOKEN = (
     select(*_USER_COLUMNS).join(_TOKENS, _TOKENS.c.user_id == _USERS.c.id)
-    .where(_TOKENS.c.token_hash == bindparam("token_hash"), _TOKENS.c.revoked.is_(False), _USERS.c.active.is_(True))
+    .where(_TOKENS.c.token_hash == bindparam("token_hash"), _TOKENS.c.revoked.is_(False),
+           _TOKENS.c.expires_at > bindparam("now"), _USERS.c.active.is_(True))
+)
+_USER_BY_SESSION = (
+    select(*_USER_COLUMNS).join(_SESSIONS, _SESSIONS.c.user_id == _USERS.c.id)
+    .where(_USERS.c.id == bindparam("user_id"), _SESSIONS.c.key_hash == bindparam("key_hash"),
+           _SESSIONS.c.ended_at.is_(None), _USERS.c.active.is_(True))
 )
 
 
@@ -102,7 +120,13 @@ def load_user(session, user_id: int) -> User | None:
     return _detached_user(session.connection().execute(_USER_BY_ID, {"user_id": user_id}).mappings().first())
 
 
-def user_for_token(session, token: str) -> User | None:
-    """The active user behind a bearer token, in one read, as a detached object."""
-    row = session.connection().execute(_USER_BY_TOKEN, {"token_hash": _token_hash(token)}).mappings().first()
-    return _detached_user(row)
+def user_for_token(session, token: str, now) -> User | None:
+    """The active user behind an unexpired, unrevoked bearer token, in one read, as a detached object."""
+    params = {"token_hash": sessions.key_hash(token), "now": now}
+    return _detached_user(session.connection().execute(_USER_BY_TOKEN, params).mappings().first())
+
+
+def user_for_session(session, user_id: int, key: str) -> User | None:
+    """The active user of an open server-side session, in one read, as a detached object."""
+    params = {"user_id": user_id, "key_hash": sessions.key_hash(key)}
+    return _detached_user(session.connection().execute(_USER_BY_SESSION, params).mappings().first())

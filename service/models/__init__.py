@@ -8,12 +8,12 @@ from service.models.ops import WorkerHeartbeat
 from service.models.org import AccessGrant, ActingAppointment, Department, Position
 from service.models.processes import ProcessVersion
 from service.models.reporters import Reporter
-from service.models.users import ApiToken, LoginAttempt, LoginThrottle, User
+from service.models.users import ApiToken, LoginAttempt, LoginThrottle, User, UserSession
 from service.models.work import Timer, WorkItem
 
 __all__ = [
     "AccessGrant", "ActingAppointment", "Department", "Position",
     "ApiToken", "AuditEvent", "CalendarRevision", "Case", "CaseLink", "DeadlineExtension", "DeadlineSuspension",
     "HolidayOverride", "HolidayYear", "LoginAttempt", "LoginThrottle", "ProcessVersion",
-    "Recusal", "ReferenceCounter", "Reporter", "Timer", "User", "WorkerHeartbeat", "WorkItem",
+    "Recusal", "ReferenceCounter", "Reporter", "Timer", "User", "UserSession", "WorkerHeartbeat", "WorkItem",
 ]

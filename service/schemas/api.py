@@ -26,7 +26,19 @@ class UserOut(Schema):
 
 class LoginOut(Schema):
     user = fields.Nested(UserOut)
-    token = fields.String(allow_none=True)
+    token = fields.String(allow_none=True, metadata={"description": "bearer token (issue_token), shown once"})
+
+
+class TokenOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+
+
+class PasswordChangeIn(StrictSchema):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=256), load_only=True)
+    new_password = fields.String(required=True, validate=validate.Length(min=1, max=256), load_only=True)
 
 
 class ProcessOut(Schema):

@@ -1,12 +1,11 @@
 """Login, logout and the landing page (which is the worklist)."""
 
 from flask import redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from service.auth import read_session
+from service.auth import log_in, log_out
 from service.cases import accounts
 from service.cases.errors import AuthenticationFailed, Throttled
-from service.models import User
 from service.runtime import services
 from service.web.blueprint import bp
 from service.web.targets import safe_target
@@ -19,7 +18,7 @@ def login():
         try:
             user_id = accounts.authenticate(services(), request.form.get("username", ""),
                                             request.form.get("password", ""), request.remote_addr or "")
-            login_user(read_session().get(User, user_id))
+            log_in(user_id)
             return redirect(safe_target(request.args.get("next"), url_for("web.worklist")))
         except Throttled as exc:
             error, status, headers = exc.message, 429, {"Retry-After": str(exc.retry_after)}
@@ -30,7 +29,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    if current_user.is_authenticated:
+        log_out()
     return redirect(url_for("web.login"))
 
 

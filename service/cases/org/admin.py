@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from service.cases import audit, permissions
+from service.cases import audit, permissions, sessions
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.cases.org import positions as vocab
 from service.cases.runtime import Services
@@ -237,6 +237,7 @@ def reset_password(svc: Services, actor_id: int, user_id: int, password: str) ->
         actor = _admin(session, actor_id)
         user = _target(session, user_id)
         user.password_hash = generate_password_hash(password, method=svc.config.PASSWORD_HASH_METHOD)
+        sessions.end_all(session, user.id, svc.now(), "password_reset")  # whoever held the old password is out
         record(svc, session, actor, "password_reset", {"user_id": user.id, "username": user.username})
 
 
@@ -257,6 +258,7 @@ def deactivate_user(svc: Services, actor_id: int, user_id: int) -> dict:
         handled = session.execute(select(Case.id, Case.reference, Case.title, Case.department_id).where(
             Case.handler_id == user.id, Case.status == "open").order_by(Case.id)).all()
         user.active = False
+        sessions.end_all(session, user.id, svc.now(), "deactivated")  # logged out now, and not revived later
         released = [{"task_id": t.task_id, "case_id": t.case_id, "title": t.title} for t in claimed]
         open_cases = [{"case_id": c.id, "reference": c.reference, "title": c.title,
                        "department_id": c.department_id} for c in handled]
