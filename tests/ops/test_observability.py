@@ -131,6 +131,7 @@ def test_metrics_count_completions_per_process_requests_per_route_and_deadlines(
     assert sample(text, "qingfeng_timers_due") == 0 and sample(text, "qingfeng_timer_lag_seconds") == 0
 
     clock.advance(days=60)  # the task and its timer are now long past due (and no worker has fired it)
+    headers = bearer(svc, users, "admin")  # the first token has expired meanwhile (API_TOKEN_LIFETIME_DAYS)
     text = scrape(app, headers)
     assert sample(text, "qingfeng_tasks_overdue") == 1
     assert sample(text, "qingfeng_timers_due") == 1
