@@ -16,6 +16,7 @@ from service.cli import main
 from service.db import Base
 from service.demo import load_demo
 from service.deploy import deploy_directory
+from service.migrate import upgrade
 from service.timer_worker import run_once
 
 pytestmark = pytest.mark.slow
@@ -59,7 +60,8 @@ def office(svc, clock):
                   "api_tokens", "login_attempts", "case_links"):
         assert state[table], f"the office has no {table}"
     svc.db.dispose()
-    return state
+    yield state
+    upgrade(svc.config.DATABASE_URL)  # a test that emptied the schema (PostgreSQL) leaves it migrated for the next
 
 
 def fresh_database_url(url: str, tmp_path: Path) -> str:
