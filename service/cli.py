@@ -35,12 +35,20 @@ def init_db() -> None:
 @click.option("--dir", "bpmn_dir", type=click.Path(exists=True, file_okay=False), default=None)
 def deploy_processes(bpmn_dir: str | None) -> None:
     """Deploy every process in bpmn/ (identical content is a no-op)."""
+    from service.cases.errors import CaseError
     from service.deploy import deploy_directory
 
     app = _app()
     with app.app_context():
         svc = app.extensions["qingfeng"]
-        results = deploy_directory(svc, Path(bpmn_dir or svc.config.BPMN_DIR))
+        try:
+            results = deploy_directory(svc, Path(bpmn_dir or svc.config.BPMN_DIR))
+        except CaseError as exc:   # refused by the deployment checks: say why, per element
+            click.echo(f"部署失败: {exc}", err=True)
+            for problem in exc.errors if isinstance(exc.errors, list) else []:
+                click.echo(f"  {problem.get('file')} [{problem.get('element_id') or '-'}] {problem.get('message')}",
+                           err=True)
+            sys.exit(1)
     for result in results:
         state = "新版本" if result.created else "未变化"
         click.echo(f"{result.process_key} v{result.version}: {state}")

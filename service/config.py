@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from workflows.bounds import RunBounds
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -45,6 +47,12 @@ class Config:
     SESSION_COOKIE_SECURE: bool = False  # env QINGFENG_SECURE_COOKIES=1 behind HTTPS
     PASSWORD_HASH_METHOD: str = "scrypt"  # noqa: S105  (werkzeug method name; tests use a cheap one)
     METRICS_TOKEN: str = ""  # env QINGFENG_METRICS_TOKEN: bearer token Prometheus scrapes /metrics with
+    # Engine run bounds (workflows/bounds.py): automatic steps and CPU seconds of one engine run in a
+    # request or timer firing, shortest cycle-timer interval, longest timer duration.
+    ENGINE_MAX_STEPS: int = 1000  # env QINGFENG_ENGINE_MAX_STEPS
+    ENGINE_MAX_SECONDS: float = 5.0  # env QINGFENG_ENGINE_MAX_SECONDS
+    TIMER_MIN_CYCLE_SECONDS: int = 60  # env QINGFENG_TIMER_MIN_CYCLE_SECONDS
+    TIMER_MAX_DURATION_DAYS: int = 3660  # env QINGFENG_TIMER_MAX_DURATION_DAYS
     TESTING: bool = False
     SQL_ECHO: bool = False
     extra: dict = field(default_factory=dict)
@@ -63,6 +71,10 @@ class Config:
             METRICS_TOKEN=env.get("QINGFENG_METRICS_TOKEN", ""),
             API_TOKEN_LIFETIME_DAYS=int(env.get("QINGFENG_API_TOKEN_DAYS", 30)),
             TRUSTED_ORIGINS=env.get("QINGFENG_TRUSTED_ORIGINS", ""),
+            ENGINE_MAX_STEPS=int(env.get("QINGFENG_ENGINE_MAX_STEPS", 1000)),
+            ENGINE_MAX_SECONDS=float(env.get("QINGFENG_ENGINE_MAX_SECONDS", 5.0)),
+            TIMER_MIN_CYCLE_SECONDS=int(env.get("QINGFENG_TIMER_MIN_CYCLE_SECONDS", 60)),
+            TIMER_MAX_DURATION_DAYS=int(env.get("QINGFENG_TIMER_MAX_DURATION_DAYS", 3660)),
         )
         for key, value in overrides.items():
             if key in {f.name for f in fields(cls)}:
@@ -74,6 +86,12 @@ class Config:
         if not cfg.SECRET_KEY:
             cfg.SECRET_KEY = _secret_key()
         return cfg
+
+    def run_bounds(self) -> RunBounds:
+        """The engine's run bounds and timer limits from these settings."""
+        return RunBounds(max_steps=self.ENGINE_MAX_STEPS, max_seconds=self.ENGINE_MAX_SECONDS,
+                         min_cycle_seconds=self.TIMER_MIN_CYCLE_SECONDS,
+                         max_duration_days=self.TIMER_MAX_DURATION_DAYS)
 
     def flask_settings(self) -> dict:
         """The keys Flask and its extensions read."""

@@ -19,7 +19,7 @@ def build_services(config: Config, clock: Callable[[], datetime] | None = None) 
     clock = clock or system_clock
     db = Database(config.DATABASE_URL, echo=config.SQL_ECHO)
     calendar = CalendarSource(db)
-    engine = WorkflowEngine(clock=clock, tz=config.TIMEZONE, calendar=calendar)
+    engine = WorkflowEngine(clock=clock, tz=config.TIMEZONE, calendar=calendar, bounds=config.run_bounds())
     return Services(config=config, db=db, engine=engine, clock=clock, calendar_source=calendar)
 
 

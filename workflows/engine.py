@@ -17,7 +17,9 @@ from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 from . import form_checks, patches
-from .errors import ExpressionFailed, TaskNotFound, TaskNotReady, TimerError, WorkflowError
+from .bounds import DEFAULT_BOUNDS, RunBounds, RunBudget
+from .errors import DataInvalid, ExpressionFailed, TaskNotFound, TaskNotReady, TimerError, WorkflowError
+from .jsondata import json_problem
 from .pruning import prune_history
 from .sandbox import SandboxScriptEngine, unwrap_error
 from .serialization import make_serializer, state_from_dict, state_to_dict
@@ -46,7 +48,6 @@ class ReadyTask:
     form: str | None
     instructions: str | None
     due_at: str | None
-    due_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,14 +63,17 @@ class WaitingTimer:
 class WorkflowEngine:
     """Runs workflows with the sandbox, an injectable clock and spec-free serialization."""
 
-    def __init__(self, clock: Callable[[], datetime] = utc_now, tz: str = 'Asia/Shanghai', calendar=None):
-        """`calendar`: a WorkCalendar, a callable returning the current one (admin overrides), or None."""
+    def __init__(self, clock: Callable[[], datetime] = utc_now, tz: str = 'Asia/Shanghai', calendar=None,
+                 bounds: RunBounds = DEFAULT_BOUNDS):
+        """`calendar`: a WorkCalendar, a callable returning the current one (admin overrides), or None.
+        `bounds`: steps and CPU time of one engine run, and the sane range of timer values."""
         patches.install()
         self.clock = clock
         self.tz = tz
         self.zone = ZoneInfo(tz)
         self.calendar = calendar
-        self.script_engine = SandboxScriptEngine(self._now, tz, calendar)
+        self.bounds = bounds
+        self.script_engine = SandboxScriptEngine(self._now, tz, calendar, bounds)
         self.serializer = make_serializer()
 
     def _now(self) -> datetime:
@@ -120,15 +124,27 @@ class WorkflowEngine:
         error.task_id = str(task.id) if task is not None else None
         return error
 
+    def _run_engine(self, wf: BpmnWorkflow) -> None:
+        """Run automatic tasks until the workflow waits, within the step and time bounds."""
+        wf.do_engine_steps(will_complete_task=RunBudget(self.bounds))
+
+    @staticmethod
+    def _check_data(data: dict) -> None:
+        found = json_problem(data)
+        if found:
+            path, message = found
+            raise DataInvalid(f"{path}: {message}" if path else message, {path or '_form': [message]})
+
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self, bundle: ProcessBundle, data: dict) -> BpmnWorkflow:
         """Create a workflow, seed its data and run until it waits for people or timers."""
+        self._check_data(dict(data or {}))
         with self._running('start'):
             wf = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=self.script_engine)
         with self._running('start', wf):
             wf.get_next_task(state=TaskState.READY).data.update(dict(data or {}))
-            wf.do_engine_steps()
+            self._run_engine(wf)
         return wf
 
     def restore(self, bundle: ProcessBundle, state: dict) -> BpmnWorkflow:
@@ -161,23 +177,28 @@ class WorkflowEngine:
         ext = getattr(ts, 'extensions', {}) or {}
         props = ext.get('properties', {}) or {}
         form = ext.get('formJsonSchemaFilename')
-        due_at, due_error = self._due_at(task, props.get('deadline'))
+        due_at = self._due_at(task, props.get('deadline'))
         return ReadyTask(
             id=str(task.id), bpmn_id=ts.bpmn_id, name=ts.bpmn_name or ts.bpmn_id, lane=ts.lane,
             role=props.get('role'), approves=props.get('approves'),
             form=(form if form.startswith('forms/') else f'forms/{form}') if form else None,
             instructions=render_instructions(ext.get('instructionsForEndUser'), task.data),
-            due_at=due_at, due_error=due_error)
+            due_at=due_at)
 
-    def _due_at(self, task, expression: str | None) -> tuple[str | None, str | None]:
+    def _due_at(self, task, expression: str | None) -> str | None:
+        """The task's due time from its `deadline` property; a failing expression is an error naming the
+        task (a task silently left without its time limit would escape every deadline report)."""
         if not expression:
-            return None, None
+            return None
         try:
             with patches.engine_clock(self._now, self.zone):
                 value = self.script_engine.environment.evaluate(expression, task.data)
-            return self._normalize_due(value), None
-        except (WorkflowError, ValueError, TypeError) as exc:
-            return None, f"截止时间无法计算: {exc}"
+            return self._normalize_due(value)
+        except (WorkflowError, ValueError, TypeError, OverflowError) as exc:
+            message = exc.message if isinstance(exc, WorkflowError) else str(exc)
+            error = ExpressionFailed(f"{task.task_spec.bpmn_id}: 截止时间 (deadline) 无法计算: {message}", expression)
+            error.bpmn_id, error.task_id = task.task_spec.bpmn_id, str(task.id)
+            raise error from exc
 
     def _normalize_due(self, value) -> str | None:
         if value in (None, ''):
@@ -197,6 +218,7 @@ class WorkflowEngine:
         """Complete a READY human task with form data and run the workflow on."""
         if not isinstance(data, dict):
             raise WorkflowError("表单数据必须是对象 (dict)")
+        self._check_data(data)
         task = self._task(wf, task_id)
         if task.state != TaskState.READY or not task.task_spec.manual:
             state = TaskState.get_name(task.state)
@@ -204,7 +226,7 @@ class WorkflowEngine:
         with self._running(task.task_spec.bpmn_id or 'complete', wf):
             task.set_data(**data)
             task.run()
-            wf.do_engine_steps()
+            self._run_engine(wf)
 
     def check_submission(self, wf: BpmnWorkflow, task_id: str, data: dict, checks: list[dict]
                          ) -> dict[str, list[str]]:
@@ -252,7 +274,7 @@ class WorkflowEngine:
             return []
         with self._running('timers', wf):
             wf.refresh_timers()
-            wf.do_engine_steps()
+            self._run_engine(wf)
         still = {t.task_id: t.due_at for t in self.waiting_timers(wf)}
         return [t.bpmn_id for tid, t in before.items() if tid not in still or still[tid] != t.due_at]
 

@@ -74,3 +74,15 @@ class TaskNotReady(WorkflowError):
 
 class TimerError(WorkflowError):
     """A timer expression or due time could not be evaluated."""
+
+
+class RunLimitExceeded(WorkflowError):
+    """One engine run went over its step or time bound (workflows.bounds); the caller rolls back."""
+
+
+class DataInvalid(WorkflowError):
+    """Data given to or produced by the engine is not plain JSON (NaN, Infinity, a function, ...)."""
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.errors = errors or {}

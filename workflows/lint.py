@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import deque
 
 from lxml import etree
 
+from .bounds import TIMER_KINDS, RunBounds, timer_problem
 from .dmn import cell_as_expression, is_any_cell
 from .errors import Problem
 from .sandbox import check_expression, check_script
@@ -32,6 +34,11 @@ NON_FLOW = frozenset({
     'dataStoreReference', 'textAnnotation', 'association', 'group', 'ioSpecification', 'property',
     'correlationSubscription', 'dataInputAssociation', 'dataOutputAssociation',
 })
+# Flow nodes where a run stops until a person, a timer or a message moves it on. A sub-process waits
+# when something inside it does; a call activity counts as waiting (its process is checked on its own
+# and the run bound stops it at run time).
+WAIT_NODES = frozenset({'userTask', 'manualTask', 'receiveTask', 'intermediateCatchEvent', 'eventBasedGateway',
+                        'boundaryEvent', 'callActivity'})
 _SCOPES = ('process', 'subProcess', 'transaction', 'definitions')
 _EXPRESSION_TAGS = ('conditionExpression', 'completionCondition', 'loopCardinality', 'loopCondition',
                     'timeDate', 'timeDuration', 'timeCycle', 'messagePath', 'formalExpression')
@@ -63,8 +70,12 @@ def form_key(form: str) -> str:
 class BpmnLinter:
     """Collect lint problems of one parsed BPMN file."""
 
-    def __init__(self, name: str, root: etree._Element, forms: dict[str, dict], form_problems: set[str]):
+    def __init__(self, name: str, root: etree._Element, forms: dict[str, dict], form_problems: set[str],
+                 bounds: RunBounds | None = None):
+        """`bounds`: also refuse what would stall the engine (deploy and check); None skips those checks,
+        for versions that are already deployed."""
         self.name, self.root, self.forms, self.form_problems = name, root, forms, form_problems
+        self.bounds = bounds
         self.lines = element_lines(root)
         self.problems: list[Problem] = []
 
@@ -78,7 +89,21 @@ class BpmnLinter:
             self._scope(process)
         self._expressions()
         self._human_tasks()
+        if self.bounds is not None:
+            self._timers()
         return self.problems
+
+    def _timers(self) -> None:
+        """Timer values written as literals must be sane (run-time values are checked by the engine)."""
+        for kind in TIMER_KINDS:
+            for el in self.root.iter(f'{{{BPMN_NS}}}{kind}'):
+                try:
+                    value = ast.literal_eval((el.text or '').strip())
+                except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+                    continue   # an expression: its value is checked when the engine evaluates it
+                problem = timer_problem(kind, value, self.bounds)
+                if problem:
+                    self.add(self._owner_id(el), f"定时器 {kind} 不被接受: {problem}")
 
     @staticmethod
     def _owner_id(el: etree._Element) -> str | None:
@@ -157,6 +182,8 @@ class BpmnLinter:
             if source in outgoing and target in nodes:
                 outgoing[source].append(flow)
         self._gateways(nodes, outgoing)
+        if self.bounds is not None:
+            self._waitless_cycles(nodes, outgoing)
         starts = [i for i, n in nodes.items() if local(n) == 'startEvent']
         event_sub = scope.get('triggeredByEvent') == 'true'
         if not starts and nodes:
@@ -170,6 +197,27 @@ class BpmnLinter:
             if kind != 'endEvent' and not outgoing[node_id] and node.get('triggeredByEvent') != 'true' \
                     and node.get('isForCompensation') != 'true':
                 self.add(node_id, f"节点没有出口，流程会停在这里 ({node.get('name') or kind})")
+
+    @staticmethod
+    def _waits(node: etree._Element) -> bool:
+        kind = local(node)
+        if kind in WAIT_NODES:
+            return True
+        if kind in ('subProcess', 'transaction'):
+            return any(local(el) in WAIT_NODES for el in node.iterdescendants() if isinstance(el.tag, str))
+        return False
+
+    def _waitless_cycles(self, nodes: dict, outgoing: dict) -> None:
+        """Refuse a loop of sequence flows through nodes none of which waits: one run would never end."""
+        graph = {node_id: [f.get('targetRef') for f in outgoing[node_id] if f.get('targetRef') in nodes
+                           and not self._waits(nodes[f.get('targetRef')])]
+                 for node_id, node in nodes.items() if not self._waits(node)}
+        for component in strongly_connected(graph):
+            if len(component) > 1 or component[0] in graph[component[0]]:
+                order = {node_id: index for index, node_id in enumerate(nodes)}   # document order
+                ordered = sorted(component, key=order.__getitem__)
+                self.add(ordered[0], "循环中没有等待环节 (用户任务、定时器或消息)，流程会无休止地自动运行: "
+                                     + " → ".join(ordered))
 
     @staticmethod
     def _reachable(starts: list, nodes: dict, outgoing: dict) -> set:
@@ -196,6 +244,45 @@ class BpmnLinter:
                 has_condition = flow.find(f'{{{BPMN_NS}}}conditionExpression') is not None
                 if not has_condition and flow.get('id') != default:
                     self.add(flow.get('id'), f"网关 {node_id} 的出口既没有条件也不是默认流")
+
+
+def strongly_connected(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Tarjan's strongly connected components, iterative (no recursion limit on large processes)."""
+    index, low, on_stack, stack, out, counter = {}, {}, set(), [], [], 0
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(graph[root]))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, successors = work[-1]
+            for nxt in successors:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(graph[nxt])))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    out.append(component)
+    return out
 
 
 def lint_dmn(name: str, root: etree._Element) -> list[Problem]:

@@ -12,7 +12,7 @@ default of `TaskIterator` and `BpmnTaskIterator`.
 
 Why these two stay patches (checked against SpiffWorkflow 3.2; subclasses or injected collaborators
 are used wherever the library allows: the sandbox is an injected script engine, migration and diffs
-go through `workflows.migration`, timer text through `workflows.timer_text`):
+go through `workflows.migration`, timer text is checked by `workflows.bounds` before Spiff parses it):
 - The timer classes read the time through module globals from static methods that the library calls
   class-qualified (`TimerEventDefinition.get_timedelta_from_start(...)`, `get_datetime`,
   `parse_iso_recurring_interval`), so subclassing the three timer definitions would not reach them;

@@ -24,7 +24,8 @@ Mechanism (why this is a sandbox and not just "eval without builtins"):
    deadline is effective.
 4. Execution.  The checked tree is compiled (cached with `lru_cache` keyed by source) and run with
    `{'__builtins__': {}}` plus the helper namespace; after a script, new or changed variables are
-   copied back into the task data (callables and underscore names dropped).
+   copied back into the task data (underscore names dropped); a value that is not plain JSON (a function,
+   NaN/Infinity, an object, a non-text key), even nested in a list or dict, is an error naming the variable.
 """
 
 from __future__ import annotations
@@ -36,10 +37,17 @@ from functools import lru_cache
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+)
 
-from .errors import ExpressionFailed, ExpressionLimitExceeded, ExpressionRejected, WorkflowError
+from .bounds import DEFAULT_BOUNDS, RunBounds, timer_problem
+from .errors import ExpressionFailed, ExpressionLimitExceeded, ExpressionRejected, TimerError, WorkflowError
 from .guards import GUARDS, SAFE_METHODS, check_format_spec, limits
 from .helpers import HELPER_NAMES, build_helpers
+from .jsondata import MAX_DATA_DEPTH, json_problem
 
 MAX_NODES = 2000
 MAX_SOURCE = 20_000
@@ -270,17 +278,20 @@ def _runtime_error(exc: Exception, source: str) -> WorkflowError:
     return ExpressionFailed(f"表达式计算出错 ({type(exc).__name__}): {exc}", source)
 
 
-MAX_DATA_DEPTH = 64
-
-
-def json_safe(value, depth: int = 0):
-    """Turn sets, tuples and dict views into lists (recursively) so task data stays JSON."""
+def json_safe(value, path: str = '', depth: int = 0):
+    """Turn sets, tuples and dict views into lists (recursively) so task data stays JSON; refuse what is
+    not JSON at all (functions, NaN/Infinity, other objects, non-text keys) naming where it sits."""
     if depth > MAX_DATA_DEPTH:
         raise ExpressionLimitExceeded(f"数据嵌套过深或存在循环引用 (超过 {MAX_DATA_DEPTH} 层)")
     if isinstance(value, dict):
-        return {k: json_safe(v, depth + 1) for k, v in value.items()}
+        if not all(isinstance(k, str) for k in value):
+            raise ExpressionFailed(f"{path or '结果'}: 对象的键必须是文本")
+        return {k: json_safe(v, f"{path}.{k}" if path else k, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset) or type(value).__name__.startswith('dict_'):
-        return [json_safe(v, depth + 1) for v in value]
+        return [json_safe(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+    found = json_problem(value, path)
+    if found:
+        raise ExpressionFailed(f"{found[0] or '结果'}: {found[1]}")
     return value
 
 
@@ -316,10 +327,10 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
             raise _runtime_error(exc, script) from exc
         skip = set(self.globals) | set(external_context or {})
         updates = {name: value for name, value in namespace.items()
-                   if name not in skip and not name.startswith('_') and not callable(value)}
+                   if name not in skip and not name.startswith('_')}
         try:
             # Also re-normalizes values mutated in place (`d[k] = {1}`), so data stays JSON.
-            context.update({name: json_safe(value) for name, value in updates.items()})
+            context.update({name: json_safe(value, name) for name, value in updates.items()})
         except WorkflowError as exc:
             raise _runtime_error(exc, script) from exc
         return True
@@ -329,11 +340,31 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         raise ExpressionRejected("不支持服务任务 (serviceTask)")
 
 
-class SandboxScriptEngine(PythonScriptEngine):
-    """PythonScriptEngine whose validation also applies the sandbox whitelist."""
+_TIMER_KINDS = {TimeDateEventDefinition: 'timeDate', DurationTimerEventDefinition: 'timeDuration',
+                CycleTimerEventDefinition: 'timeCycle'}
 
-    def __init__(self, clock: Callable[[], datetime] | None = None, tz: str = 'Asia/Shanghai', calendar=None):
+
+class SandboxScriptEngine(PythonScriptEngine):
+    """PythonScriptEngine whose validation also applies the sandbox whitelist, and whose timer values
+    are checked against the run bounds before SpiffWorkflow computes with them."""
+
+    def __init__(self, clock: Callable[[], datetime] | None = None, tz: str = 'Asia/Shanghai', calendar=None,
+                 bounds: RunBounds = DEFAULT_BOUNDS):
         super().__init__(environment=SandboxEnvironment(clock, tz, calendar))
+        self.bounds = bounds
+
+    def evaluate(self, task, expression, external_context=None):
+        """Evaluate; a timer expression's value must be a sane date, duration or cycle."""
+        value = super().evaluate(task, expression, external_context)
+        event = getattr(task.task_spec, 'event_definition', None)
+        kind = _TIMER_KINDS.get(type(event))
+        if kind is not None and expression == event.expression:
+            problem = timer_problem(kind, value, self.bounds)
+            if problem:
+                error = TimerError(f"{task.task_spec.bpmn_id or task.task_spec.name}: 定时器取值不被接受: {problem}")
+                error.bpmn_id, error.task_id = task.task_spec.bpmn_id, str(task.id)
+                raise error
+        return value
 
 
 def unwrap_error(exc: BaseException) -> WorkflowError | None:

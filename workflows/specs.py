@@ -18,8 +18,10 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from . import form_checks
+from .bounds import DEFAULT_BOUNDS, RunBounds
 from .dmn import QingfengParser
 from .errors import Problem, SpecInvalid
+from .formschema import schema_problems
 from .helpers import HELPER_NAMES
 from .lint import BPMN_NS, NS, BpmnLinter, form_key, lint_dmn, local, properties
 from .xmlsafe import MAX_FILE_BYTES, decode_text, element_lines, parse_xml
@@ -106,7 +108,7 @@ def _form_schema(digest: str, data: bytes) -> tuple[dict | None, str | None]:
         return None, exc.message if isinstance(exc, jsonschema.SchemaError) else str(exc)
 
 
-def _load_forms(files: dict[str, bytes], problems: list[Problem]) -> tuple[dict[str, dict], set[str]]:
+def _load_forms(files: dict[str, bytes], problems: list[Problem], strict: bool) -> tuple[dict[str, dict], set[str]]:
     forms, broken = {}, set()
     for name, data in files.items():
         if not name.endswith('.json'):
@@ -121,6 +123,8 @@ def _load_forms(files: dict[str, bytes], problems: list[Problem]) -> tuple[dict[
         else:
             forms[name] = copy.deepcopy(schema)   # bundles must not share mutable schema dicts
             problems.extend(Problem(name, None, message) for message in form_checks.problems(schema))
+            if strict:
+                problems.extend(Problem(name, None, message) for message in schema_problems(schema))
             fields = schema.get('properties') if isinstance(schema, dict) else None
             clashes = sorted(set(fields) & HELPER_NAMES) if isinstance(fields, dict) else []
             if clashes:
@@ -171,7 +175,7 @@ def _main_process(mains: dict[str, etree._Element], problems: list[Problem]) -> 
     return roots[0]
 
 
-def _build(files: dict[str, bytes]) -> tuple[ProcessBundle | None, list[Problem]]:
+def _build(files: dict[str, bytes], bounds: RunBounds | None) -> tuple[ProcessBundle | None, list[Problem]]:
     problems: list[Problem] = []
     roots: dict[str, etree._Element] = {}
     for name in sorted(files):
@@ -186,7 +190,8 @@ def _build(files: dict[str, bytes]) -> tuple[ProcessBundle | None, list[Problem]
         problems.append(Problem('', None, "缺少 BPMN 文件"))
     if problems:
         return None, problems
-    forms, broken_forms = _load_forms(files, problems)   # form problems do not stop the BPMN checks
+    # form problems do not stop the BPMN checks
+    forms, broken_forms = _load_forms(files, problems, strict=bounds is not None)
 
     parser = QingfengParser(validator=VALIDATOR)
     mains = {}
@@ -207,7 +212,7 @@ def _build(files: dict[str, bytes]) -> tuple[ProcessBundle | None, list[Problem]
                                     process.sourceline))
         elif process is not None:
             mains[name] = process
-            problems.extend(BpmnLinter(name, roots[name], forms, broken_forms).run())
+            problems.extend(BpmnLinter(name, roots[name], forms, broken_forms, bounds).run())
     known = {p.get('id') for root in roots.values() for p in root.iter(f'{{{BPMN_NS}}}process')}
     for name, process in mains.items():
         for call in process.iter(f'{{{BPMN_NS}}}callActivity'):
@@ -240,23 +245,28 @@ def _build(files: dict[str, bytes]) -> tuple[ProcessBundle | None, list[Problem]
 _BUILD_LOCK = threading.Lock()
 
 
-def _locked_build(files: dict[str, bytes]) -> tuple[ProcessBundle | None, list[Problem]]:
+def _locked_build(files: dict[str, bytes], bounds: RunBounds | None) -> tuple[ProcessBundle | None, list[Problem]]:
     with _BUILD_LOCK:
-        return _build(files)
+        return _build(files, bounds)
 
 
-def check_files(files: dict[str, bytes]) -> list[Problem]:
+def check_files(files: dict[str, bytes], bounds: RunBounds | None = DEFAULT_BOUNDS) -> list[Problem]:
     """Return every problem of a file set without raising."""
     try:
-        return _locked_build(files)[1]
+        return _locked_build(files, bounds)[1]
     except Exception as exc:  # last line of defence: a crash is still reported as a problem
         return [Problem('', None, f"流程定义无法解析: {type(exc).__name__}: {exc}")]
 
 
-def load_bundle(files: dict[str, bytes]) -> ProcessBundle:
-    """Parse, validate and lint a process version; raise SpecInvalid listing every problem."""
+def load_bundle(files: dict[str, bytes], bounds: RunBounds | None = DEFAULT_BOUNDS) -> ProcessBundle:
+    """Parse, validate and lint a process version; raise SpecInvalid listing every problem.
+
+    `bounds`: also refuse what would stall the engine or reach outside (waitless loops, insane timer
+    values, non-local `$ref` in forms): what check and deploy do. None skips those checks: for loading
+    versions already deployed (a later, stricter setting must not break their running cases; the
+    engine's run bounds still hold for them)."""
     try:
-        bundle, problems = _locked_build(files)
+        bundle, problems = _locked_build(files, bounds)
     except Exception as exc:
         raise SpecInvalid([Problem('', None, f"流程定义无法解析: {type(exc).__name__}: {exc}")])
     if problems or bundle is None:
@@ -276,7 +286,7 @@ def load_bundle_cached(files: dict[str, bytes]) -> ProcessBundle:
         if digest in _CACHE:
             _CACHE.move_to_end(digest)
             return _CACHE[digest]
-    bundle = load_bundle(files)
+    bundle = load_bundle(files, bounds=None)
     with _CACHE_LOCK:
         _CACHE[digest] = bundle
         while len(_CACHE) > _CACHE_SIZE:

@@ -34,7 +34,7 @@ def deploy_process(svc: Services, actor_id: int | None, files: dict[str, bytes],
             raise InvalidInput(f"文件 {name} 不是 UTF-8 编码", [{"file": name, "element_id": None, "line": None,
                                                              "message": "文件须为 UTF-8 编码"}], code="invalid_process")
     try:
-        bundle = load_bundle(files)
+        bundle = load_bundle(files, svc.engine.bounds)
     except SpecInvalid as exc:
         raise InvalidInput("流程文件未通过检查", [p.to_dict() for p in exc.problems], code="invalid_process")
     sha = content_hash(files)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from jsonschema import Draft202012Validator, FormatChecker
+from referencing.exceptions import Unresolvable
+
+from workflows.formschema import PatternUnsupported, form_validator
+from workflows.jsondata import json_problem
 
 _MESSAGES = {
     "required": "此项为必填项",
@@ -44,13 +47,24 @@ def validate(schema: dict, data: dict) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not isinstance(data, dict):
         return {"_form": ["表单数据应为对象"]}
+    found = json_problem(data)
+    if found:   # NaN/Infinity would be stored on SQLite, served as invalid JSON and refused by PostgreSQL
+        errors.setdefault(found[0] or "_form", []).append(found[1])
+        return errors
     known = set(schema.get("properties", {}))
     if schema.get("additionalProperties", False) is not True:
         for key in data:
             if key not in known:
                 errors.setdefault(key, []).append("表单中没有此字段")
-    validator = Draft202012Validator(schema, format_checker=FormatChecker())
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+    try:
+        found = sorted(form_validator(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    except PatternUnsupported as exc:   # deployed before check/deploy refused such patterns
+        errors.setdefault("_form", []).append(f"表单的格式规则不受支持: {exc}")
+        return errors
+    except Unresolvable as exc:   # a reference outside the form: never fetched (deploy refuses them)
+        errors.setdefault("_form", []).append(f"表单定义引用了不可用的外部内容: {exc}")
+        return errors
+    for error in found:
         if error.validator in ("if", "then", "else", "allOf", "anyOf", "oneOf") and error.context:
             for sub in error.context:
                 errors.setdefault(_field_of(sub), []).append(_message(sub))

@@ -59,6 +59,29 @@ class WorkflowCache:
                 self._items.popitem(last=False)
 
 
+class TaskForms:
+    """The form schema of recently opened tasks by task id, so a completion can validate its data before it
+    takes any lock without a read of its own. A task's form never changes; a miss just means one read."""
+
+    def __init__(self, size: int = 4096):
+        self.size = size
+        self._items: OrderedDict[str, tuple[dict | None]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, task_id: str) -> tuple[dict | None] | None:
+        """(schema or None for a task without a form,) if known."""
+        with self._lock:
+            return self._items.get(task_id)
+
+    def remember(self, forms: dict[str, dict | None]) -> None:
+        with self._lock:
+            for task_id, schema in forms.items():
+                self._items[task_id] = (schema,)
+                self._items.move_to_end(task_id)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
 @dataclass
 class Services:
     config: Config
@@ -67,6 +90,7 @@ class Services:
     clock: Callable[[], datetime]
     calendar_source: CalendarSource | None = None
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
+    task_forms: TaskForms = field(default_factory=TaskForms)
     _bundles: dict = field(default_factory=dict)
 
     def now(self) -> datetime:

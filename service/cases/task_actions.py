@@ -18,7 +18,7 @@ from service.cases.reporters import split_reporter, store_reporter
 from service.cases.runtime import Services
 from service.cases.starting import start_requested_cases
 from service.cases.tx import check_may_act, engine_call, is_recused, load_actor, open_item_for_update
-from service.models import User, WorkItem
+from service.models import Case, ProcessVersion, User, WorkItem
 from workflows import form_checks
 
 
@@ -89,8 +89,10 @@ class Completion:
 def complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_version: int | None = None
                   ) -> Completion:
     """Complete a ready human task after every check."""
-    done, wf = _complete_task(svc, actor_id, task_id, data, case_version)
+    _validate_task_form(svc, task_id, data)
+    done, wf, next_forms = _complete_task(svc, actor_id, task_id, data, case_version)
     svc.workflows.put(done.case.id, done.case.version, wf, done.data)  # only after the commit succeeded
+    svc.task_forms.remember(next_forms)
     return done
 
 
@@ -100,8 +102,7 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
         actor = load_actor(session, actor_id)
         row, open_rows = _checked_item(session, actor, task_id, case_version)
         case_id, flags = row.case_id, open_rows[0]
-        bundle = svc.bundle_of(session, row.process_version_id, row.sha256)
-        _validate_form(bundle.forms.get(row.form) if row.form else None, data)
+        bundle = svc.bundle_of(session, row.process_version_id, row.sha256)   # the form was validated before the lock
         now = svc.now()
         clean, reporter_fields = split_reporter(data)
         store_reporter(session, case_id, reporter_fields, now)
@@ -136,7 +137,31 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
                           tasks=open_items, links=sql.case_links(conn, case_id) if flags.has_links or linked else [],
                           deadline_warnings=svc.calendar().warnings_for_dues(
                               now, [i.due_at for i in open_items] + [t["due_at"] for t in timers]))
-        return done, wf
+        next_forms = {i.task_id: _form_of(bundle, i.bpmn_id) for i in open_items}
+        return done, wf, next_forms
+
+
+def _form_of(bundle, bpmn_id: str) -> dict | None:
+    info = bundle.tasks.get(bpmn_id)
+    return bundle.forms.get(info.form) if info is not None and info.form else None
+
+
+def _validate_task_form(svc: Services, task_id: str, data: dict) -> None:
+    """Validate the form before any lock is taken (SQLite's write lock, the case row): a large submission
+    never holds up other writers. A task's form never changes, so the check stays valid."""
+    known = svc.task_forms.get(task_id)
+    if known is not None:
+        _validate_form(known[0], data)
+        return
+    with svc.db.read_session() as session:
+        row = session.execute(
+            select(WorkItem.form, ProcessVersion.id, ProcessVersion.sha256).join(Case, Case.id == WorkItem.case_id)
+            .join(ProcessVersion, ProcessVersion.id == Case.process_version_id).where(WorkItem.task_id == task_id)
+        ).first()
+        if row is None:
+            return   # the locked path answers 404
+        bundle = svc.bundle_of(session, row.id, row.sha256)
+    _validate_form(bundle.forms.get(row.form) if row.form else None, data)
 
 
 def _checked_item(session: Session, actor: User, task_id: str, case_version: int | None):

@@ -14,7 +14,7 @@ from service.cases.accounts import load_user
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.cases.permissions import CaseContext
 from service.models import Case, ProcessVersion, Recusal, User, WorkItem
-from workflows.errors import ExpressionError, TaskNotFound, TaskNotReady
+from workflows.errors import DataInvalid, ExpressionError, RunLimitExceeded, TaskNotFound, TaskNotReady, TimerError
 
 
 def load_actor(session: Session, user_id: int) -> User:
@@ -48,6 +48,12 @@ def engine_call(func, *args):
         raise NotFound(f"任务不存在：{exc}")
     except ExpressionError as exc:
         raise InvalidInput(f"流程表达式执行失败：{exc}", code="process_expression_failed")
+    except TimerError as exc:
+        raise InvalidInput(f"流程定时器无效：{exc}", code="process_timer_invalid")
+    except RunLimitExceeded as exc:
+        raise InvalidInput(f"流程运行超出限制：{exc}", code="process_run_limit")
+    except DataInvalid as exc:
+        raise InvalidInput(f"数据无效：{exc}", exc.errors, code="invalid_data")
 
 
 def latest_version(session: Session, process_key: str) -> ProcessVersion:

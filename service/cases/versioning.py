@@ -20,6 +20,7 @@ from service.cases.runtime import Services
 from service.cases.tx import find_latest_version, load_actor, version_by_id
 from service.cases.upload_rules import extra_problems, merge_problems, normalize_files
 from service.models import Case, ProcessVersion, User
+from workflows.bounds import RunBounds
 from workflows.errors import SpecInvalid
 from workflows.migration import MigrationRefused, bundle_diff, migrate
 from workflows.specs import ProcessBundle, content_hash, load_bundle
@@ -93,11 +94,11 @@ def version_diff(svc: Services, actor_id: int, version_id: int) -> dict:
 
 # ---- check and deploy ----
 
-def _load(files: dict[str, bytes]) -> tuple[ProcessBundle | None, list[dict]]:
+def _load(files: dict[str, bytes], bounds: RunBounds) -> tuple[ProcessBundle | None, list[dict]]:
     problems, lines = extra_problems(files)
     bundle = None
     try:
-        bundle = load_bundle(files)
+        bundle = load_bundle(files, bounds)
     except SpecInvalid as exc:
         problems = merge_problems(problems, exc.problems, lines)
     if problems:
@@ -129,7 +130,7 @@ def check_upload(svc: Services, actor_id: int, files: dict[str, bytes]) -> Check
     with svc.db.read_session() as session:
         _designer(session, actor_id)
     files, notes = _prepare(files, svc.config.MAX_UPLOAD_BYTES)
-    bundle, problems = _load(files)
+    bundle, problems = _load(files, svc.engine.bounds)
     if bundle is None:
         raise InvalidInput("流程文件未通过检查", problems, code="invalid_process")
     with svc.db.read_session() as session:
@@ -146,7 +147,7 @@ def deploy_version(svc: Services, actor_id: int, files: dict[str, bytes], commen
     with svc.db.read_session() as session:
         _designer(session, actor_id)
     files, notes = _prepare(files, svc.config.MAX_UPLOAD_BYTES)
-    bundle, problems = _load(files)
+    bundle, problems = _load(files, svc.engine.bounds)
     if bundle is None:
         raise InvalidInput("流程文件未通过检查", problems, code="invalid_process")
     result = deploy_process(svc, actor_id, files, comment)
