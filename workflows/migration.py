@@ -98,7 +98,7 @@ def migrate(engine: WorkflowEngine, wf: BpmnWorkflow, new: ProcessBundle) -> Bpm
                 sub = wf.subprocesses[sp_id]
                 migrate_workflow(sp_diff, sub, new.subprocess_specs[sub.spec.name])
             wf.subprocess_specs = dict(new.subprocess_specs)
-            wf.do_engine_steps()
+            engine._run_engine(wf)   # bounded in steps and time like every engine run
         engine.restore(new, engine.dump(wf))   # the migrated state must save and restore
     except WorkflowError as exc:  # engine failures while migrating refuse this case only
         raise MigrationRefused(f"迁移后流程无法继续运行: {exc}") from exc
