@@ -15,6 +15,7 @@ def create_app(config: Config | None = None, clock: Callable[[], datetime] | Non
     from service.api import register_api
     from service.api.csrf import install_api_csrf
     from service.auth import close_read_session
+    from service.bounds import IdConverter
     from service.errors import register_error_handlers
     from service.extensions import csrf, login_manager
     from service.observability import http as observability
@@ -25,6 +26,7 @@ def create_app(config: Config | None = None, clock: Callable[[], datetime] | Non
 
     config = config or Config.from_env()
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "service" / "static"))
+    app.url_map.converters["int"] = IdConverter  # before any route: every <int:…> is a bounded database id
     app.config.update(config.flask_settings())
     app.json.ensure_ascii = False  # Chinese stays readable (and searchable) in JSON responses
     app.extensions["qingfeng"] = build_services(config, clock)

@@ -26,10 +26,22 @@ PHRASES = {
     409: "数据已被他人更新，请刷新后重试", 413: "上传内容过大", 415: "不支持的内容类型", 422: "提交的内容有误",
     429: "尝试次数过多，请稍后再试", 500: "服务器内部错误",
 }
+INVALID_JSON = "请求体不是有效的 JSON"
 
 
 def error_body(status: int, code: str, message: str, errors=None) -> dict:
+    """The one error shape (`Error`): `errors` is always an object; a list of problems (the designer's
+    checks) is sent as `{"problems": [...]}`."""
+    if isinstance(errors, list | tuple):
+        errors = {"problems": list(errors)}
     return {"code": code, "status": status, "message": message, "errors": errors or {}}
+
+
+def _validation_messages(exc: HTTPException) -> dict:
+    """webargs/flask-smorest put validation messages, keyed by location, on the exception's `data`."""
+    data = getattr(exc, "data", None)
+    messages = data.get("messages") if isinstance(data, dict) else None
+    return messages if isinstance(messages, dict) else {}
 
 
 def _wants_json() -> bool:
@@ -63,12 +75,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
-        errors = {}
-        data = getattr(exc, "data", None)  # webargs/flask-smorest validation messages
-        if isinstance(data, dict) and "messages" in data:
-            errors = data["messages"].get("json", data["messages"])
+        messages = _validation_messages(exc)
+        if status == 400 and isinstance(messages.get("json"), list):  # webargs: the body is not JSON at all
+            return respond(400, "invalid_json", INVALID_JSON, {"json": [INVALID_JSON]})
+        if isinstance(messages.get("json"), dict) and len(messages) == 1:
+            messages = messages["json"]  # body fields are named at the top level, other locations by location
         code = {422: "invalid_input", 413: "too_large"}.get(status, (exc.name or "error").lower().replace(" ", "_"))
-        return respond(status, code, PHRASES.get(status, exc.description or ""), errors)
+        return respond(status, code, PHRASES.get(status, exc.description or ""), messages)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -1,8 +1,7 @@
 """Cases: start, list, detail, audit trail, diagram, reporter identity, recusal."""
 
-from flask_smorest import Blueprint
-
 from service.api.common import api_login_required, case_detail_body
+from service.api.contract import ApiBlueprint
 from service.auth import actor, fresh_read_session, read_session
 from service.cases import actions, deadline_queries, queries
 from service.runtime import services
@@ -18,12 +17,13 @@ from service.schemas.api import (
     ReporterOut,
 )
 
-blp = Blueprint("cases", __name__, description="案件")
+blp = ApiBlueprint("cases", __name__, description="案件")
 
 
 @blp.route("/cases", methods=["POST"])
 @blp.arguments(CaseCreateIn)
 @blp.response(201, CaseDetailOut)
+@blp.errors(401, 403, 404)
 @api_login_required
 def start(body):
     """Start a case of a process the user's role may start."""
@@ -34,6 +34,7 @@ def start(body):
 @blp.route("/cases")
 @blp.arguments(CaseListArgs, location="query")
 @blp.response(200, CasePageOut)
+@blp.errors(401, 403)
 @api_login_required
 def list_cases(args):
     """A filtered page of the cases the user may see."""
@@ -42,6 +43,7 @@ def list_cases(args):
 
 @blp.route("/cases/<int:case_id>")
 @blp.response(200, CaseDetailOut)
+@blp.errors(401, 403, 404)
 @api_login_required
 def detail(case_id):
     body = case_detail_body(queries.case_detail(services(), read_session(), actor(), case_id))
@@ -50,6 +52,7 @@ def detail(case_id):
 
 @blp.route("/cases/<int:case_id>/audit")
 @blp.response(200, AuditOut)
+@blp.errors(401, 403, 404)
 @api_login_required
 def audit_trail(case_id):
     """The case's audit events and the result of recomputing their hash chain."""
@@ -59,6 +62,7 @@ def audit_trail(case_id):
 
 @blp.route("/cases/<int:case_id>/diagram")
 @blp.response(200, DiagramOut)
+@blp.errors(401, 403, 404)
 @api_login_required
 def diagram(case_id):
     return queries.case_diagram(services(), read_session(), actor(), case_id)
@@ -67,6 +71,7 @@ def diagram(case_id):
 @blp.route("/cases/<int:case_id>/reporter", methods=["POST"])
 @blp.arguments(ReporterIn)
 @blp.response(200, ReporterOut)
+@blp.errors(401, 403, 404)
 @api_login_required
 def reporter(body, case_id):
     """The reporter's identity (need-to-know roles only). A POST: every read is recorded in the audit trail.
@@ -79,6 +84,7 @@ def reporter(body, case_id):
 @blp.route("/cases/<int:case_id>/recusals", methods=["POST"])
 @blp.arguments(RecusalIn)
 @blp.response(204)
+@blp.errors(401, 403, 404, 409)
 @api_login_required
 def recuse(body, case_id):
     """Record a 回避 decision for a user on this case (supervisor/leader)."""

@@ -1,15 +1,15 @@
 """Deadlines: overdue view, due-soon counts and flags, suspend/resume, extensions, the holiday override table."""
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.api.common import api_login_required
+from service.api.contract import ApiBlueprint
 from service.auth import actor, fresh_read_session, read_session
 from service.cases import calendar_admin, deadline_queries, deadlines
 from service.runtime import services
 from service.schemas.api import StrictSchema, TaskOut
 
-blp = Blueprint("deadlines", __name__, description="期限：中止、延期、逾期督办、节假日调整")
+blp = ApiBlueprint("deadlines", __name__, description="期限：中止、延期、逾期督办、节假日调整")
 
 
 class CaseRefOut(Schema):
@@ -119,6 +119,7 @@ def _case_deadlines(case_id: int) -> dict:
 
 @blp.route("/tasks/overdue")
 @blp.response(200, OverdueOut(many=True))
+@blp.errors(401, 403)
 @api_login_required
 def overdue():
     """The supervisors' overdue view: open tasks past due and tasks escalated by a deadline timer."""
@@ -127,6 +128,7 @@ def overdue():
 
 @blp.route("/tasks/counts")
 @blp.response(200, CountsOut)
+@blp.errors(401)
 @api_login_required
 def counts():
     """How many of my open tasks are overdue and how many are due within DUE_SOON_WORKDAYS working days."""
@@ -138,6 +140,7 @@ def counts():
 
 @blp.route("/tasks/flagged")
 @blp.response(200, FlaggedTaskOut(many=True))
+@blp.errors(401)
 @api_login_required
 def flagged():
     """My worklist with a due flag per task (overdue / due_soon / null)."""
@@ -150,6 +153,7 @@ def flagged():
 @blp.route("/tasks/<string:task_id>/suspend", methods=["POST"])
 @blp.arguments(ReasonIn)
 @blp.response(200, CaseDeadlinesOut)
+@blp.errors(401, 403, 404, 409)
 @api_login_required
 def suspend(body, task_id):
     """Suspend the task's deadline (中止) with a reason."""
@@ -160,6 +164,7 @@ def suspend(body, task_id):
 @blp.route("/tasks/<string:task_id>/resume", methods=["POST"])
 @blp.arguments(ReasonIn)
 @blp.response(200, CaseDeadlinesOut)
+@blp.errors(401, 403, 404, 409)
 @api_login_required
 def resume(body, task_id):
     """Resume a suspended deadline; it moves by the working days it stood still."""
@@ -170,6 +175,7 @@ def resume(body, task_id):
 @blp.route("/tasks/<string:task_id>/extensions", methods=["POST"])
 @blp.arguments(ExtensionIn)
 @blp.response(201, ExtensionOut)
+@blp.errors(401, 403, 404, 409)
 @api_login_required
 def request_extension(body, task_id):
     """Ask for an extension (延期) of some working days; nothing moves until a supervisor or leader approves."""
@@ -180,6 +186,7 @@ def request_extension(body, task_id):
 @blp.route("/extensions/<int:extension_id>/approve", methods=["POST"])
 @blp.arguments(DecisionIn)
 @blp.response(200, ExtensionOut)
+@blp.errors(401, 403, 404, 409)
 @api_login_required
 def approve_extension(body, extension_id):
     """Approve an extension (supervisor/leader, not the requester): the deadline and its timer move."""
@@ -190,6 +197,7 @@ def approve_extension(body, extension_id):
 @blp.route("/extensions/<int:extension_id>/reject", methods=["POST"])
 @blp.arguments(NoteIn)
 @blp.response(200, ExtensionOut)
+@blp.errors(401, 403, 404, 409)
 @api_login_required
 def reject_extension(body, extension_id):
     """Refuse an extension with a note; the deadline stays."""
@@ -199,6 +207,7 @@ def reject_extension(body, extension_id):
 
 @blp.route("/cases/<int:case_id>/deadlines")
 @blp.response(200, CaseDeadlinesOut)
+@blp.errors(401, 403, 404)
 @api_login_required
 def case_deadlines(case_id):
     """The case's open deadlines, suspensions, extensions, timers and missing-holiday-data warnings."""
@@ -208,6 +217,7 @@ def case_deadlines(case_id):
 @blp.route("/calendar/overrides")
 @blp.arguments(YearArgs, location="query")
 @blp.response(200, OverrideOut(many=True))
+@blp.errors(401, 403)
 @api_login_required
 def list_overrides(args):
     """The holiday override table (optionally one year)."""
@@ -217,6 +227,7 @@ def list_overrides(args):
 @blp.route("/calendar/overrides", methods=["POST"])
 @blp.arguments(OverrideIn)
 @blp.response(201, OverrideOut)
+@blp.errors(401, 403, 409)
 @api_login_required
 def add_override(body):
     """Set a day as a closure or an extra working day (admin)."""
@@ -226,6 +237,7 @@ def add_override(body):
 
 @blp.route("/calendar/overrides/<string:day>", methods=["DELETE"])
 @blp.response(204)
+@blp.errors(401, 403, 404, 422)
 @api_login_required
 def remove_override(day):
     """Delete the override of a day (admin)."""

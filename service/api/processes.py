@@ -1,9 +1,8 @@
 """Startable processes and process versions (list, deploy)."""
 
-from flask_smorest import Blueprint
-
 from service.api.common import api_login_required
-from service.api.designer import uploaded_files
+from service.api.contract import ApiBlueprint
+from service.api.designer import UPLOAD_BODY, uploaded_files
 from service.auth import actor, read_session
 from service.cases import queries, versioning
 from service.cases.errors import NotAllowed
@@ -11,11 +10,12 @@ from service.cases.permissions import may_read_versions
 from service.runtime import services
 from service.schemas.api import DeployOut, ProcessOut, ProcessVersionOut
 
-blp = Blueprint("processes", __name__, description="流程与流程版本")
+blp = ApiBlueprint("processes", __name__, description="流程与流程版本")
 
 
 @blp.route("/processes")
 @blp.response(200, ProcessOut(many=True))
+@blp.errors(401)
 @api_login_required
 def startable():
     """Processes the current user may start (latest versions)."""
@@ -24,6 +24,7 @@ def startable():
 
 @blp.route("/process-definitions")
 @blp.response(200, ProcessVersionOut(many=True))
+@blp.errors(401, 403)
 @api_login_required
 def list_versions():
     """Every deployed version with its open-case count (designers and admins)."""
@@ -39,8 +40,10 @@ def list_versions():
 
 @blp.route("/process-definitions", methods=["POST"])
 @blp.response(201, DeployOut)
+@blp.doc(**UPLOAD_BODY)
+@blp.errors(401, 403, 413, 422)
 @api_login_required
 def deploy():
     """Deploy a new version (designer/admin) after every designer check; identical content returns the existing one."""
     files, comment = uploaded_files()
-    return versioning.deploy_version(services(), actor().id, files, comment[:512])
+    return versioning.deploy_version(services(), actor().id, files, comment)

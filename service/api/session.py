@@ -1,20 +1,22 @@
 """Log in and out (this session, or everywhere); who am I; change my password; my API tokens."""
 
 from flask import g, request
-from flask_smorest import Blueprint
 
 from service.api.common import api_login_required
+from service.api.contract import ApiBlueprint
 from service.auth import actor, current_session_key, log_in, log_out
 from service.cases import accounts, sessions
 from service.runtime import services
 from service.schemas.api import LoginIn, LoginOut, PasswordChangeIn, TokenOut, UserOut
 
-blp = Blueprint("session", __name__, description="登录、退出、令牌与当前用户")
+blp = ApiBlueprint("session", __name__, description="登录、退出、令牌与当前用户")
 
 
 @blp.route("/session", methods=["POST"])
 @blp.arguments(LoginIn)
 @blp.response(200, LoginOut)
+@blp.errors(401, 429)
+@blp.public
 def login(body):
     """Log in with username and password (throttled: 401 wrong, 429 with Retry-After); optionally get a token.
 
@@ -30,6 +32,7 @@ def login(body):
 
 @blp.route("/session", methods=["DELETE"])
 @blp.response(204)
+@blp.errors(401)
 @api_login_required
 def logout():
     """End what authenticated this call: the cookie's session (and tokens issued with it), or the bearer token."""
@@ -38,6 +41,7 @@ def logout():
 
 @blp.route("/sessions", methods=["DELETE"])
 @blp.response(204)
+@blp.errors(401)
 @api_login_required
 def logout_everywhere():
     """Log out everywhere: end every session of the user and revoke all their tokens."""
@@ -47,6 +51,7 @@ def logout_everywhere():
 
 @blp.route("/me")
 @blp.response(200, UserOut)
+@blp.errors(401)
 @api_login_required
 def me():
     return actor()
@@ -55,6 +60,7 @@ def me():
 @blp.route("/me/password", methods=["PUT"])
 @blp.arguments(PasswordChangeIn)
 @blp.response(204)
+@blp.errors(401, 429)
 @api_login_required
 def change_password(body):
     """Change one's own password; ends the user's other sessions and revokes all their tokens."""
@@ -65,6 +71,7 @@ def change_password(body):
 
 @blp.route("/tokens")
 @blp.response(200, TokenOut(many=True))
+@blp.errors(401)
 @api_login_required
 def list_tokens():
     """The caller's API tokens that still work (never the token itself)."""
@@ -73,6 +80,7 @@ def list_tokens():
 
 @blp.route("/tokens/<int:token_id>", methods=["DELETE"])
 @blp.response(204)
+@blp.errors(401, 404)
 @api_login_required
 def revoke_token(token_id: int):
     """Revoke one of the caller's tokens (404 for another user's or an unknown token)."""

@@ -1,15 +1,15 @@
 """Tasks: the user's worklist, one task with its form, claim, release, complete."""
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.api.common import api_login_required, case_detail_body, completion_body
+from service.api.contract import ApiBlueprint
 from service.auth import actor, fresh_read_session, read_session
 from service.cases import actions, queries
 from service.runtime import services
 from service.schemas.api import CaseDetailOut, CompleteIn, TaskDetailOut, TaskOut
 
-blp = Blueprint("tasks", __name__, description="待办任务")
+blp = ApiBlueprint("tasks", __name__, description="待办任务")
 
 
 class TaskListArgs(Schema):
@@ -20,6 +20,7 @@ class TaskListArgs(Schema):
 @blp.route("/tasks")
 @blp.arguments(TaskListArgs, location="query")
 @blp.response(200, TaskOut(many=True))
+@blp.errors(401)
 @api_login_required
 def worklist(args):
     """Open tasks the user may act on, most urgent first."""
@@ -29,6 +30,7 @@ def worklist(args):
 
 @blp.route("/tasks/<string:task_id>")
 @blp.response(200, TaskDetailOut)
+@blp.errors(401, 403, 404)
 @api_login_required
 def task_detail(task_id):
     """A task with its role, lane, due date and JSON Schema form."""
@@ -42,6 +44,7 @@ def task_detail(task_id):
 
 @blp.route("/tasks/<string:task_id>/claim", methods=["POST"])
 @blp.response(200, CaseDetailOut)
+@blp.errors(401, 403, 404, 409)
 @api_login_required
 def claim(task_id):
     case_id = actions.claim_task(services(), actor().id, task_id)
@@ -50,6 +53,7 @@ def claim(task_id):
 
 @blp.route("/tasks/<string:task_id>/release", methods=["POST"])
 @blp.response(200, CaseDetailOut)
+@blp.errors(401, 403, 404, 409)
 @api_login_required
 def release(task_id):
     case_id = actions.release_task(services(), actor().id, task_id)
@@ -59,6 +63,7 @@ def release(task_id):
 @blp.route("/tasks/<string:task_id>/complete", methods=["POST"])
 @blp.arguments(CompleteIn)
 @blp.response(200, CaseDetailOut)
+@blp.errors(401, 403, 404, 409)
 @api_login_required
 def complete(body, task_id):
     """Complete the task with form data; 403 role/recusal/four-eyes, 409 not ready or stale, 422 form errors."""

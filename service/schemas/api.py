@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from service.bounds import MAX_ID
+from service.schemas.fields import Id, Page
+
 
 class StrictSchema(Schema):
     class Meta:
@@ -64,7 +67,7 @@ class CaseListArgs(Schema):
     overdue = fields.Boolean(load_default=False)
     sort = fields.String(load_default="-created",
                          validate=validate.OneOf(["due", "-due", "created", "-created", "reference", "-reference"]))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = Page(load_default=1)
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
@@ -131,7 +134,7 @@ class CaseDetailOut(CaseSummaryOut):
 
 class CompleteIn(StrictSchema):
     data = fields.Dict(keys=fields.String(), load_default=dict)
-    case_version = fields.Integer(allow_none=True, load_default=None)
+    case_version = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0, max=MAX_ID))
 
 
 class ReporterIn(Schema):
@@ -199,7 +202,7 @@ class DeployOut(Schema):
 
 
 class RecusalIn(StrictSchema):
-    user_id = fields.Integer(required=True)
+    user_id = Id(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 

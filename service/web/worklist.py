@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from service.auth import actor, read_session
+from service.bounds import MAX_PAGE
 from service.cases import actions, deadline_queries, queries
 from service.runtime import services
 from service.web.blueprint import bp
@@ -32,7 +33,7 @@ def worklist():
     process_key = request.args.get("process_key") or None
     due = request.args.get("due", "") if request.args.get("due", "") in DUE_FILTERS else ""
     scope = "claimed" if request.args.get("scope") == "claimed" else "mine"
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)
     session, due_before = read_session(), _due_before(due)
     total = queries.count_tasks(session, actor(), scope, process_key, due_before)
     rows = queries.list_tasks(session, actor(), scope, process_key, due_before, limit=PER_PAGE,

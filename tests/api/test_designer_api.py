@@ -157,7 +157,7 @@ def _assert_problem(response, status, fragment, element_id):
     assert response.status_code == status, response.get_data(as_text=True)[:500]
     body = response.json
     assert body["status"] == status and body["code"] in ("invalid_process", "too_large")
-    problems = body["errors"]
+    problems = body["errors"]["problems"]
     assert isinstance(problems, list) and problems, body
     assert all(set(p) >= {"file", "element_id", "message", "line"} for p in problems)
     matching = [p for p in problems if fragment in p["message"]]

@@ -213,12 +213,12 @@
 
   function failure(response, what) {
     var body = response.body || {};
-    if (response.status === 422 && Array.isArray(body.errors)) {
-      showResult('problems', what + '未通过：共 ' + body.errors.length + ' 个问题，请逐项修改。', body.errors);
+    var problems = body.errors && Array.isArray(body.errors.problems) ? body.errors.problems : [];
+    if (response.status === 422 && problems.length) {
+      showResult('problems', what + '未通过：共 ' + problems.length + ' 个问题，请逐项修改。', problems);
       status(what + '未通过', 'bad');
     } else {
       var message = body.message || ('HTTP ' + response.status);
-      var problems = Array.isArray(body.errors) ? body.errors : [];
       showResult('error', what + '失败（' + response.status + '）：' + message, problems);
       status(what + '失败', 'bad');
     }

@@ -1,0 +1,217 @@
+"""The HTTP contract as a class: out-of-range numbers are 4xx on every route, every error body has the
+documented shape, and openapi.json declares every body, bound and error the service sends."""
+
+from __future__ import annotations
+
+import re
+
+import jsonschema
+import pytest
+from werkzeug.routing import IntegerConverter
+
+from service.bounds import MAX_ID, MAX_PAGE
+from tests.conftest import PASSWORD
+
+HUGE = [2**63, 2**64 + 1, 2**31, MAX_ID + 1]
+
+
+def _spec(app) -> dict:
+    return app.test_client().get("/api/v1/openapi.json").json
+
+
+def _int_rules(app):
+    """Every URL rule with an integer in its path, API and pages alike."""
+    for rule in app.url_map.iter_rules():
+        ints = [name for name, conv in rule._converters.items() if isinstance(conv, IntegerConverter)]
+        if ints:
+            yield rule, ints
+
+
+def _url(rule, ints, number) -> str:
+    values = {name: number if name in ints else "x" for name in rule.arguments}
+    path = rule.rule
+    for name, value in values.items():
+        path = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(value), path)
+    return path
+
+
+def _page_client(app):
+    client = app.test_client()
+    assert client.post("/login", data={"username": "admin", "password": PASSWORD}).status_code == 302
+    return client
+
+
+def test_app_has_routes_with_ids_in_both_api_and_pages(app):
+    prefixes = {"api" if rule.rule.startswith("/api/") else "web" for rule, _ in _int_rules(app)}
+    assert prefixes == {"api", "web"}
+
+
+@pytest.mark.parametrize("number", HUGE)
+def test_every_route_with_an_id_answers_404_for_an_id_past_the_database_range(app, users, api, number):
+    clients = {"api": api("admin").client, "web": _page_client(app)}
+    answers = {}
+    for rule, ints in _int_rules(app):
+        client = clients["api" if rule.rule.startswith("/api/") else "web"]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(_url(rule, ints, number), method=method, json={})
+            answers[f"{method} {rule.rule}"] = response.status_code
+    assert answers and set(answers.values()) == {404}, answers
+
+
+def test_an_id_of_zero_is_not_found_not_a_query(app, users, api):
+    assert api("admin").get("/cases/0").status_code == 404
+    assert api("admin").get("/cases/-1").status_code == 404
+
+
+@pytest.mark.parametrize("page", [MAX_PAGE + 1, 2**63, 2**64 + 1])
+def test_case_list_page_past_the_bound_is_422_in_api_and_pages(app, users, api, page):
+    response = api("admin").get(f"/cases?page={page}")
+    assert response.status_code == 422 and "page" in response.json["errors"]["query"]
+    assert _page_client(app).get(f"/cases?page={page}").status_code == 422
+
+
+def test_worklist_page_past_the_bound_shows_a_page(app, users):
+    assert _page_client(app).get(f"/worklist?page={2**63}").status_code == 200
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/tasks/x/complete", {"data": {}, "case_version": 2**63}),
+    ("/cases/1/recusals", {"user_id": 2**63, "reason": "利害关系"}),
+    ("/process-definitions/1/migrate", {"case_ids": [1, 2**63]}),
+])
+def test_huge_integers_in_bodies_are_422(api, path, body):
+    response = api("admin").post(path, json=body)
+    assert response.status_code == 422, response.json
+    assert response.json["code"] == "invalid_input"
+
+
+def _integer_inputs(spec: dict):
+    """(where, schema) for every integer a client sends: path and query parameters and body properties."""
+    schemas = spec["components"]["schemas"]
+
+    def walk(schema, where):
+        if "$ref" in schema:
+            yield from walk(schemas[schema["$ref"].rsplit("/", 1)[1]], where)
+            return
+        if schema.get("type") == "integer":
+            yield where, schema
+        for name, prop in schema.get("properties", {}).items():
+            yield from walk(prop, f"{where}.{name}")
+        if "items" in schema:
+            yield from walk(schema["items"], f"{where}[]")
+
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            params = item.get("parameters", []) + (op.get("parameters", []) if isinstance(op, dict) else [])
+            if method == "parameters":
+                continue
+            for param in params:
+                yield from walk(param["schema"], f"{method.upper()} {path} {param['name']}")
+            for media in op.get("requestBody", {}).get("content", {}).values():
+                yield from walk(media["schema"], f"{method.upper()} {path} body")
+
+
+def test_every_integer_a_client_sends_is_bounded_in_the_contract(app):
+    inputs = list(_integer_inputs(_spec(app)))
+    assert len(inputs) >= 10
+    unbounded = [where for where, schema in inputs
+                 if schema.get("minimum") is None or not schema.get("maximum", 2**63) <= MAX_ID]
+    assert unbounded == []
+
+
+# ---- the error body ----
+
+def _error_schema(app) -> dict:
+    spec = _spec(app)
+    return {**spec["components"]["schemas"]["Error"], "components": spec["components"]}
+
+
+def test_error_schema_says_code_is_a_string_and_status_an_integer(app):
+    schema = _error_schema(app)
+    assert schema["properties"]["code"]["type"] == "string"
+    assert schema["properties"]["status"]["type"] == "integer"
+    assert schema["properties"]["errors"]["type"] == "object"
+    assert set(schema["required"]) == {"code", "status", "message", "errors"}
+
+
+def test_malformed_json_is_400_with_errors_as_an_object(app, users, api):
+    for path in ["/cases", "/tasks/x/complete", "/cases/1/recusals", "/process-definitions/1/migrate"]:
+        response = api("admin").client.post(f"/api/v1{path}", data="{not json", content_type="application/json")
+        assert response.status_code == 400, path
+        assert response.json["code"] == "invalid_json"
+        assert response.json["errors"] == {"json": ["请求体不是有效的 JSON"]}
+
+
+def test_every_kind_of_error_body_matches_the_documented_schema(app, users, api):
+    schema = _error_schema(app)
+    client = app.test_client()
+    admin = api("admin").client
+    designer = api("designer").client
+    responses = {
+        400: admin.post("/api/v1/cases", data="[", content_type="application/json"),
+        401: client.get("/api/v1/cases"),
+        403: api("handler").get("/process-definitions"),
+        404: admin.get("/api/v1/cases/999999"),
+        405: admin.put("/api/v1/cases"),
+        422: admin.get("/api/v1/cases?per_page=0"),
+        "422 body": admin.post("/api/v1/cases", json={"title": 1}),
+        "422 problems": designer.post("/api/v1/process-definitions/check",
+                                      json={"files": {"x.bpmn": "<definitions/>"}}),
+    }
+    for label, response in responses.items():
+        assert str(response.status_code) == str(label).split()[0], (label, response.json)
+        jsonschema.validate(response.json, schema)
+    assert isinstance(responses["422 problems"].json["errors"]["problems"], list)
+
+
+# ---- what openapi.json declares ----
+
+def test_no_operation_hides_its_errors_behind_a_default_response(app):
+    ops = [(path, op) for path, item in _spec(app)["paths"].items() for m, op in item.items() if m != "parameters"]
+    assert ops and all("default" not in op["responses"] for _, op in ops)
+
+
+def test_every_operation_needing_a_login_declares_401_and_the_rest_say_they_are_public(app):
+    spec = _spec(app)
+    assert spec["security"] == [{"bearerAuth": []}, {"cookieAuth": []}]
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method == "parameters":
+                continue
+            public = op.get("security") == []
+            assert public or "401" in op["responses"], f"{method} {path}"
+    assert spec["paths"]["/api/v1/session"]["post"]["security"] == []
+
+
+def test_every_json_body_is_documented_with_its_400_and_422(app):
+    spec = _spec(app)
+    with_body = 0
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method == "parameters" or "requestBody" not in op:
+                continue
+            with_body += 1
+            assert "422" in op["responses"], f"{method} {path}"
+            if "application/json" in op["requestBody"]["content"] and "multipart/form-data" not in \
+                    op["requestBody"]["content"]:
+                assert "400" in op["responses"], f"{method} {path}"
+    assert with_body >= 12
+
+
+def test_designer_uploads_document_multipart_and_json_bodies(app):
+    paths = _spec(app)["paths"]
+    for path in ["/api/v1/process-definitions", "/api/v1/process-definitions/check",
+                 "/api/v1/process-definitions/deploy"]:
+        body = paths[path]["post"]["requestBody"]
+        assert body["required"] is True
+        assert set(body["content"]) == {"multipart/form-data", "application/json"}
+        assert {"401", "403", "413", "422"} <= set(paths[path]["post"]["responses"]), path
+
+
+def test_upload_comment_longer_than_documented_is_422_in_both_forms(api):
+    designer = api("designer").client
+    as_json = designer.post("/api/v1/process-definitions/check", json={"files": {"a.bpmn": "x"}, "comment": "长" * 513})
+    as_form = designer.post("/api/v1/process-definitions/check", content_type="multipart/form-data",
+                            data={"files": [(__import__("io").BytesIO(b"x"), "a.bpmn")], "comment": "长" * 513})
+    assert as_json.status_code == as_form.status_code == 422
+    assert "comment" in as_json.json["errors"] and "comment" in as_form.json["errors"]
