@@ -29,6 +29,7 @@ from service.config import Config
 from service.demo import load_demo
 from service.deploy import deploy_directory
 from service.models import Case, ProcessVersion, WorkItem
+from service.observability import heartbeat
 from tests.conftest import PASSWORD, ROOT, Clock, _wipe
 
 ROLES = ("handler", "designer")
@@ -44,7 +45,7 @@ SETTINGS = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, data
 
 @pytest.fixture(scope="module")
 def fuzz_app(db_url):
-    """The service on a fresh database with the processes deployed and the demo office loaded."""
+    """The service on a fresh database: processes deployed, the demo office loaded, a timer worker alive."""
     config = Config.from_env(DATABASE_URL=db_url, SECRET_KEY="fuzz-secret", TESTING=True,
                              PASSWORD_HASH_METHOD="pbkdf2:sha256:1000", BPMN_DIR=str(ROOT / "bpmn"))
     app = create_app(config, clock=Clock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC)))
@@ -52,6 +53,7 @@ def fuzz_app(db_url):
     svc = app.extensions["qingfeng"]
     deploy_directory(svc, ROOT / "bpmn")
     load_demo(svc)
+    heartbeat.beat(svc, "fuzz-timer-worker", 30, svc.now(), 0)  # a ready service: /readyz answers 200, not 503
     yield app
     svc.db.dispose()
 
