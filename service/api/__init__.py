@@ -3,11 +3,16 @@
 from flask import Flask
 
 from service.extensions import api
+from service.schemas.errors import Error
 
 
 def register_api(app: Flask) -> None:
     from service.api import cases, deadlines, designer, health, org, processes, session, tasks
 
+    # The error body as sent, and no catch-all `default` response: each operation declares its errors
+    # (service/api/contract.py). Set before init_app, which registers the error responses.
+    api.ERROR_SCHEMA = Error
+    api.DEFAULT_ERROR_RESPONSE_NAME = None
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.components.security_scheme("cookieAuth", {"type": "apiKey", "in": "cookie", "name": "session"})

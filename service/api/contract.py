@@ -11,9 +11,19 @@ from http import HTTPStatus
 
 from flask_smorest import Blueprint
 
+from service.api.csrf import SAFE_METHODS
+
 
 class ApiBlueprint(Blueprint):
     """A flask-smorest Blueprint whose views document their error responses."""
+
+    def route(self, rule, *, parameters=None, tags=None, **options):
+        """As flask-smorest's; a view taking an unsafe method also declares 403: a cookie-authenticated
+        call without the CSRF token or a same-site origin is refused (service/api/csrf.py)."""
+        register = super().route(rule, parameters=parameters, tags=tags, **options)
+        if set(options.get("methods", ["GET"])) <= SAFE_METHODS:
+            return register
+        return lambda func: register(self.errors(403)(func))
 
     def errors(self, *statuses: int):
         """Declare the error statuses this view answers (401 not logged in, 403, 404, 409, 413, 429, …)."""

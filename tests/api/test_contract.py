@@ -183,6 +183,18 @@ def test_every_operation_needing_a_login_declares_401_and_the_rest_say_they_are_
     assert spec["paths"]["/api/v1/session"]["post"]["security"] == []
 
 
+def test_every_unsafe_operation_declares_the_403_a_cross_site_cookie_call_gets(app, users):
+    spec = _spec(app)
+    unsafe = [(path, op) for path, item in spec["paths"].items() for m, op in item.items()
+              if m in ("post", "put", "patch", "delete")]
+    assert len(unsafe) >= 15 and all("403" in op["responses"] for _, op in unsafe)
+    client = app.test_client()
+    client.post("/api/v1/session", json={"username": "handler", "password": PASSWORD},
+                headers={"Origin": "http://localhost"})
+    forged = client.delete("/api/v1/session", headers={"Origin": "https://evil.example"})
+    assert forged.status_code == 403 and forged.json["code"] == "csrf_failed"
+
+
 def test_every_json_body_is_documented_with_its_400_and_422(app):
     spec = _spec(app)
     with_body = 0
