@@ -37,8 +37,9 @@ EXAMPLES = int(os.environ.get("QINGFENG_FUZZ_EXAMPLES", "12"))
 REAL_TARGETS = 3  # real resources each operation with path parameters is aimed at
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
           checks.response_headers_conformance, checks.response_schema_conformance, checks.negative_data_rejection]
-# Logging out would end the sessions the fuzz runs as; logging in is fuzzed (wrong passwords are 401/429).
-EXCLUDED = {("DELETE", "/api/v1/session")}
+# Logging out (here or everywhere) would end the tokens the fuzz runs as; logging in and changing a password
+# are fuzzed (wrong passwords are 401/422/429), and revoking tokens is, except the fuzz's own.
+EXCLUDED = {("DELETE", "/api/v1/session"), ("DELETE", "/api/v1/sessions")}
 SETTINGS = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None, print_blob=False,
                     suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
 
@@ -69,6 +70,18 @@ def tokens(fuzz_app) -> dict[str, str]:
     return out
 
 
+def _token_ids(app, tokens) -> set[int]:
+    client = app.test_client()
+    return {t["id"] for token in tokens.values()
+            for t in client.get("/api/v1/tokens", headers={"Authorization": f"Bearer {token}"}).json}
+
+
+def _still_authenticated(app, tokens) -> bool:
+    client = app.test_client()
+    return all(client.get("/api/v1/me", headers={"Authorization": f"Bearer {t}"}).status_code == 200
+               for t in tokens.values())
+
+
 @pytest.fixture(scope="module")
 def real_targets(fuzz_app) -> list[dict]:
     """Path parameters naming real resources: a few cases, open tasks and versions with one of their files."""
@@ -96,22 +109,26 @@ def _operations(schema):
             yield operation
 
 
-def _rounds(operation, real_targets):
+def _rounds(operation, real_targets, own_tokens):
     """(label, strategy) pairs: generated everything, then each mode again on real path parameters."""
     names = {p.name for p in operation.path_parameters}
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-        yield mode.value, operation.as_strategy(generation_mode=mode)
+        strategy = operation.as_strategy(generation_mode=mode)
+        if "token_id" in names:  # never the tokens the fuzz itself runs with
+            strategy = strategy.filter(lambda case: case.path_parameters.get("token_id") not in own_tokens)
+        yield mode.value, strategy
         if names and all(names <= set(t) for t in real_targets):
             for target in real_targets:
                 fixed = {name: target[name] for name in names}
                 yield f"{mode.value} {fixed}", operation.as_strategy(generation_mode=mode, path_parameters=fixed)
 
 
-def test_every_operation_answers_generated_requests_within_its_contract(api_schema, tokens, real_targets):
+def test_every_operation_answers_generated_requests_within_its_contract(fuzz_app, api_schema, tokens, real_targets):
     findings, sent = [], []
     started = time.monotonic()
+    own_tokens = _token_ids(fuzz_app, tokens)
     for operation in _operations(api_schema):
-        for label, strategy in _rounds(operation, real_targets):
+        for label, strategy in _rounds(operation, real_targets, own_tokens):
 
             @SETTINGS
             @given(case=strategy)
@@ -128,3 +145,4 @@ def test_every_operation_answers_generated_requests_within_its_contract(api_sche
                 findings.append(f"{operation.label} [{label}]: {exc}")
     print(f"API fuzz: {len(sent)} requests, {time.monotonic() - started:.1f} s, {len(findings)} findings")
     assert not findings, "\n\n".join(findings)
+    assert _still_authenticated(fuzz_app, tokens)  # else the later requests proved nothing but 401
