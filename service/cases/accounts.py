@@ -70,6 +70,7 @@ def change_password(svc: Services, user_id: int, current: str, new: str, remote_
                     keep_session: str | None = None) -> None:
     """Change one's own password (the current one checked under the login throttle); ends the user's other
     sessions and all their tokens."""
+    _check_new_password(new)
     with svc.db.read_session() as session:
         user = load_user(session, user_id)
     if user is None:
@@ -78,7 +79,6 @@ def change_password(svc: Services, user_id: int, current: str, new: str, remote_
         authenticate(svc, user.username, current, remote_addr)
     except AuthenticationFailed:
         raise InvalidInput("当前密码不正确", {"current_password": ["当前密码不正确"]})
-    _check_new_password(new)
     with svc.db.write_session() as session:
         row = session.get(User, user_id, with_for_update=True)
         row.password_hash = generate_password_hash(new, method=svc.config.PASSWORD_HASH_METHOD)

@@ -178,3 +178,21 @@ def test_the_token_calls_need_a_login(app, users):
     assert anonymous.get("/api/v1/tokens").status_code == 401
     assert anonymous.delete("/api/v1/tokens/1").status_code == 401
     assert anonymous.delete("/api/v1/sessions").status_code == 401
+
+
+def test_the_password_page_changes_the_password_and_ends_the_other_sessions(app, users):
+    page = _page_login(app)
+    other = _page_login(app)
+    _, token = _api_login(app, issue_token=True)
+    assert "修改密码" in page.get("/worklist").get_data(as_text=True)
+    mismatch = page.post("/account/password", data={"current_password": PASSWORD, "new_password": "new-pass-2026",
+                                                    "confirm_password": "other-pass-2026"})
+    assert mismatch.status_code == 422 and "不一致" in mismatch.get_data(as_text=True)
+    wrong = page.post("/account/password", data={"current_password": "guess", "new_password": "new-pass-2026",
+                                                 "confirm_password": "new-pass-2026"})
+    assert wrong.status_code == 422 and "当前密码不正确" in wrong.get_data(as_text=True)
+    assert other.get("/worklist").status_code == 200
+    done = page.post("/account/password", data={"current_password": PASSWORD, "new_password": "new-pass-2026",
+                                                "confirm_password": "new-pass-2026"})
+    assert done.status_code == 302 and page.get("/worklist").status_code == 200
+    assert other.get("/worklist").status_code == 302 and _bearer(app, token).status_code == 401
