@@ -93,6 +93,17 @@ def database(kind: str) -> Iterator[str]:
         yield url
 
 
+def served_token(url: str, actor: int, name: str) -> str:
+    """A bearer token for an app served on the real clock (tokens expire, so not from the fixed clock)."""
+    from service.cases import accounts
+
+    real = services(url, clock=lambda: datetime.now(UTC))
+    try:
+        return accounts.issue_token(real, actor, name)
+    finally:
+        real.db.dispose()
+
+
 def services(url: str, clock=fixed_clock):
     """The case services (no Flask app) on `url`."""
     from service.config import Config

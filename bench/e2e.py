@@ -209,14 +209,13 @@ def start_cases(svc, actor: int, count: int) -> list[str]:
 def run_database(kind: str, clients: tuple[int, ...], seconds: float, max_requests: int, cases: int,
                  workers: int) -> dict:
     """All three series on one fresh database."""
-    from service.cases import accounts
     from service.db import Database
 
     out: dict = {"database": kind, "workers": workers, "service": [], "http_floor": [], "raw_floor": []}
     with common.database(kind) as url:
         svc = common.services(url)
         actor = common.seed(svc)["handler"]
-        token = accounts.issue_token(svc, actor, "bench")
+        token = common.served_token(url, actor, "bench")
         service_tasks = start_cases(svc, actor, cases)
         floor_tasks = start_cases(svc, actor, cases)
         svc.db.dispose()

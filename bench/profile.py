@@ -40,14 +40,13 @@ def profile_completion(history: int, kind: str, top: int) -> str:
 def profile_request(kind: str, top: int, requests: int = 20) -> str:
     """cProfile of POST /api/v1/tasks/<id>/complete through the Flask app in-process (no WSGI server)."""
     from service import create_app
-    from service.cases import accounts
     from service.cases.actions import start_case
     from service.config import Config
 
     with common.database(kind) as url:
         svc = common.services(url)
         actor = common.seed(svc)["handler"]
-        token = accounts.issue_token(svc, actor, "profile")
+        token = common.served_token(url, actor, "profile")
         tasks = [common.ready_task(svc, start_case(svc, actor, common.LOOP_KEY, f"剖析 {i}", {}))
                  for i in range(2 * requests + 1)]
         svc.db.dispose()
