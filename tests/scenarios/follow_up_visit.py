@@ -106,7 +106,7 @@ SCENARIOS = {
         Expect(('plan_visit',)),
         *GOOD_VISIT,
         *recommend(),
-    ), outcome='回访良好·已向组织部门推荐'),
+    ), outcome='已向组织部门推荐使用'),
 
     # Every return branch: plan refused (422) for the team-size setting (3) and a past date, plan returned,
     # record with a future date refused, record returned, recommendation returned.
@@ -129,7 +129,7 @@ SCENARIOS = {
                                                'recommendation_text': '建议提拔使用。'}),
         ret('approve_recommendation', 'leader', '影响期未满，改为影响期满后可正常使用。'),
         *recommend(),
-    ), outcome='回访良好·已向组织部门推荐'),
+    ), outcome='已向组织部门推荐使用'),
 
     # 一般 → unit keeps up daily education; no second visit requested.
     'general_closed': Scenario(KEY, 'handler', start(
@@ -140,7 +140,7 @@ SCENARIOS = {
         Wait('2026-07-02T09:30:00+08:00'),
         record('一般', date='2026-07-02'),
         Do('review_record', 'supervisor', APPROVE),
-    ), outcome='回访一般·继续帮教'),
+    ), outcome='继续帮教'),
 
     # A second visit is allowed, but at most `max_visits_per_year` (2) in one year: the third is refused.
     'second_visit_then_limit': Scenario(KEY, 'handler', start(), (
@@ -155,7 +155,7 @@ SCENARIOS = {
         Wait('2026-06-15T09:30:00+08:00'),
         record('一般', date='2026-06-15', second=True),    # asks for a third: 2 visits in 2026 already
         Do('review_record', 'supervisor', APPROVE),
-    ), outcome='回访一般·继续帮教'),
+    ), outcome='继续帮教'),
 
     # 较差 → handled by the rules with education; the leader first returns the proposal.
     'poor_education': Scenario(KEY, 'handler', start(), (
@@ -170,7 +170,7 @@ SCENARIOS = {
         Do('propose_handling', 'handler', {'handling_measure': '谈话提醒',
                                            'handling_reason': '对处分认识不到位。'}),
         Do('approve_handling', 'leader', APPROVE),
-    ), outcome='回访较差·已依规教育处理'),
+    ), outcome='已依规教育处理'),
 
     # New violations found → a linked clue case (clue_handling) is requested.
     'new_violation_clue': Scenario(KEY, 'handler', start(), (
@@ -183,7 +183,7 @@ SCENARIOS = {
             'handling_measure': '移送问题线索', 'handling_reason': '反映问题具体，需按线索处置。',
             'clue_summary': '回访中群众反映郝测试近期多次接受招商企业宴请。'}),
         Do('approve_handling', 'leader', APPROVE),
-    ), outcome='回访较差·移送问题线索', links=('clue_handling',)),
+    ), outcome='已移送问题线索', links=('clue_handling',)),
 
     # 开除党籍: no impact period to visit in → not in scope (domain §10, 李模拟).
     'expelled_not_in_scope': Scenario(KEY, 'handler', start(
@@ -206,7 +206,7 @@ SCENARIOS = {
         Wait('2026-03-16T09:30:00+08:00'),
         record('一般'),
         Do('review_record', 'supervisor', APPROVE),
-    ), outcome='回访一般·继续帮教'),
+    ), outcome='继续帮教'),
 
     # 问责 诫勉 (6 months, window closes 2026-08-20): nobody plans; the reminder (2026-06-20) does not
     # interrupt, the escalation (end of 2026-07-20) goes to the supervisor, who urges a visit before the
@@ -225,7 +225,7 @@ SCENARIOS = {
         record('好', date='2026-07-21'),
         Do('review_record', 'supervisor', APPROVE),
         *recommend(),
-    ), outcome='回访良好·已向组织部门推荐'),
+    ), outcome='已向组织部门推荐使用'),
 
     # Planned visit (问责 诫勉, window closes 2026-08-20) reached, but no record: the reminder on the visit
     # task does not interrupt it, the escalation does; the supervisor confirms the window is missed.
@@ -272,5 +272,5 @@ SCENARIOS = {
         Wait('2027-01-21T08:00:00+08:00'),
         Expect(('supervise_overdue',)),
         supervise('确认逾期未回访'),
-    ), outcome='再次回访逾期·按已有回访结果归档'),
+    ), outcome='按已有回访结果归档'),
 }

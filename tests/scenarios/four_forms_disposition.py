@@ -189,12 +189,12 @@ SCENARIOS = {
         "handler",
         start(QIAN),
         (
-            propose(QIAN, ["提醒谈话", "责令检查"], source="谈话函询"),
+            propose(QIAN, ["谈话提醒", "责令检查"], source="谈话函询"),
             SUP_OK,
             LEAD_OK,
             Do("approve_principal", "leader", ret("请明确检查提交期限。")),
             Expect(("propose_measures",)),
-            propose(QIAN, ["提醒谈话", "责令检查"], source="谈话函询"),
+            propose(QIAN, ["谈话提醒", "责令检查"], source="谈话函询"),
             SUP_OK,
             LEAD_OK,
             PRIN_OK,
@@ -310,7 +310,7 @@ SCENARIOS = {
         links=("follow_up_visit",),
     ),
     # Measure sets are checked: two 党纪处分 at once, and a 党纪处分 for a non-member, are refused (422);
-    # a 提醒谈话 has no decision document, so no 决定书文号 is asked, while a 党内警告 must carry one.
+    # a 谈话提醒 has no decision document, so no 决定书文号 is asked, while a 党内警告 must carry one.
     "measure_sets_checked": Scenario(
         KEY,
         "handler",
@@ -337,7 +337,7 @@ SCENARIOS = {
         "handler",
         start({**QIAN, "is_party_member": False}),
         (
-            propose({**QIAN, "is_party_member": False}, ["提醒谈话"], source="谈话函询"),
+            propose({**QIAN, "is_party_member": False}, ["谈话提醒"], source="谈话函询"),
             SUP_OK,
             LEAD_OK,
             PRIN_OK,

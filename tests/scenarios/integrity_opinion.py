@@ -151,7 +151,7 @@ SCENARIOS = {
     # Request without the 任免审批表 → returned to the organisation department.
     'incomplete_request_returned': Scenario(KEY, 'intake', start('郝测试'), (
         register('郝测试', complete=False),
-    ), outcome='来函要件不全·退回补正'),
+    ), outcome='来函退回补正'),
 
     # Approval level is a setting: without the 纪委书记 step the department head signs.
     'department_signs_when_configured': Scenario(KEY, 'intake', start('孙演示',
