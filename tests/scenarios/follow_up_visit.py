@@ -125,9 +125,12 @@ SCENARIOS = {
         ret('review_record', 'supervisor', '谈话内容记录过简，请补充。'),
         record('好', team=('张纪检', '王监察', '赵干事')),
         Do('review_record', 'supervisor', APPROVE),
-        Do('draft_recommendation', 'handler', {'recommended_uses': ['可提拔使用'],
-                                               'recommendation_text': '建议提拔使用。'}),
-        ret('approve_recommendation', 'leader', '影响期未满，改为影响期满后可正常使用。'),
+        # Correction 8: inside the 影响期 (until 2027-02-20) 可提拔使用 is refused, not left to the approver.
+        refused(Do('draft_recommendation', 'handler', {'recommended_uses': ['可提拔使用'],
+                                                       'recommendation_text': '建议提拔使用。'}), 'recommended_uses'),
+        Do('draft_recommendation', 'handler', {'recommended_uses': ['可评先评优'],
+                                               'recommendation_text': '建议评先评优。'}),
+        ret('approve_recommendation', 'leader', '请补充评先评优的具体事项。'),
         *recommend(),
     ), outcome='已向组织部门推荐使用'),
 
