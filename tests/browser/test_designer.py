@@ -188,7 +188,7 @@ def test_form_editor_previews_the_schema_live(svc, users, login, live_server):
     page.get_by_role("tab", name="任务表单").click()
     page.locator("#form-file").select_option("forms/clue_handling/register_clue.json")
     preview = page.locator("#form-preview")
-    assert "问题线索登记表" in preview.inner_text() and "线索编号" in preview.inner_text()
+    assert "受理登记问题线索" in preview.inner_text() and "线索编号" in preview.inner_text()
     schema = page.locator("#form-json").input_value()
     edited = schema.replace('"title": "线索编号"', '"title": "线索编号（新）"', 1)
     page.locator("#form-json").fill(edited)
