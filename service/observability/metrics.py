@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import hmac
 import os
+from datetime import UTC, datetime
 
-from flask import Blueprint, Response, g, jsonify
+from flask import Blueprint, Response, g, jsonify, request
 from flask_login import current_user
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -97,9 +98,7 @@ class DatabaseCollector:
                                                            .where(LoginAttempt.succeeded.is_(False))))
 
 
-def _aware(value):
-    from datetime import UTC
-
+def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
@@ -126,8 +125,6 @@ def _refusal(status: int, code: str, message: str):
 @blp.get("/metrics")
 def metrics():
     """Prometheus scrape endpoint: an admin's API token or QINGFENG_METRICS_TOKEN as a bearer token."""
-    from flask import request
-
     header = request.headers.get("Authorization", "")
     given = header[7:].strip() if header.startswith("Bearer ") else ""
     configured = services().config.METRICS_TOKEN

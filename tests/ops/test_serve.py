@@ -77,6 +77,7 @@ def test_default_concurrency_is_one_threaded_process_on_sqlite_and_several_proce
 def test_serve_runs_gunicorn_and_a_supervised_timer_worker_and_stops_on_ctrl_c(tmp_path):
     port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/qf.db", "QINGFENG_SECRET_KEY": "serve-test",
+           "QINGFENG_METRICS_TOKEN": "serve-metrics",
            "PYTHONPATH": str(ROOT)}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     log = (tmp_path / "serve.log").open("w+")
@@ -94,6 +95,14 @@ def test_serve_runs_gunicorn_and_a_supervised_timer_worker_and_stops_on_ctrl_c(t
         metrics_dir = [v for v in Path(f"/proc/{web}/environ").read_bytes().split(b"\0")
                        if v.startswith(b"PROMETHEUS_MULTIPROC_DIR=")]
         assert metrics_dir, "gunicorn runs in prometheus multiprocess mode"
+
+        for _ in range(10):  # answered by either worker: the scrape sums both workers' files
+            assert get_json(base + "/healthz")[0] == 200
+        scrape = urllib.request.Request(f"http://127.0.0.1:{port}/metrics",
+                                        headers={"Authorization": "Bearer serve-metrics"})
+        with urllib.request.urlopen(scrape, timeout=10) as response:  # noqa: S310 (a local test server)
+            text = response.read().decode()
+        assert 'qingfeng_http_request_duration_seconds_count{method="GET",route="/api/v1/healthz"} 10.0' in text
 
         os.kill(timers, signal.SIGKILL)  # the supervisor restarts a dead timer worker
         restarted = wait_for(lambda: [p for p in children(proc.pid) if "run-timers" in cmdline(p) and p != timers],
