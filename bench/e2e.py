@@ -164,7 +164,9 @@ def load(make_client, tasks: list[str], clients: int, seconds: float, max_reques
 
     def client():
         complete = make_client()
-        while time.perf_counter() < stop_at:
+        done = 0
+        # Each client sends at least one request, so a loaded machine gives a slow figure, never none.
+        while done == 0 or time.perf_counter() < stop_at:
             with lock:
                 if issued[0] >= max_requests:
                     return
@@ -173,6 +175,7 @@ def load(make_client, tasks: list[str], clients: int, seconds: float, max_reques
                 task = pool.get(timeout=5)
             except queue.Empty:
                 return
+            done += 1
             start = time.perf_counter()
             try:
                 pool.put(complete(task))
