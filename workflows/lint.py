@@ -11,6 +11,7 @@ from lxml import etree
 from .bounds import TIMER_KINDS, RunBounds, timer_problem
 from .dmn import cell_as_expression, is_any_cell
 from .errors import Problem
+from .reserved import OUTCOME, is_reserved
 from .sandbox import check_expression, check_script
 from .xmlsafe import element_lines
 
@@ -298,6 +299,9 @@ def lint_dmn(name: str, root: etree._Element) -> list[Problem]:
         add(decisions[0] if decisions else root, f"DMN 文件应恰好包含一个决策，且决策 id 等于文件名 {stem}")
 
     for table in root.iter('{*}decisionTable'):
+        for out in table.iterfind('{*}output'):
+            if out.get('name') != OUTCOME and is_reserved(out.get('name') or ''):
+                add(out, f"输出列不能写入引擎保留名称 {out.get('name')}")
         inputs = []
         for inp in table.iterfind('{*}input'):
             expr = inp.find('{*}inputExpression/{*}text')

@@ -19,10 +19,20 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from . import form_checks
 from .bounds import DEFAULT_BOUNDS, RunBounds
+from .declarations import (
+    DeclarationLinter,
+    LinkDecl,
+    is_settings_file,
+    link_declarations,
+    load_settings,
+    reserved_form_fields,
+    settings_file,
+    settings_problem_for_json,
+    start_form,
+)
 from .dmn import QingfengParser
 from .errors import Problem, SpecInvalid
 from .formschema import schema_problems
-from .helpers import HELPER_NAMES
 from .lint import BPMN_NS, NS, BpmnLinter, form_key, lint_dmn, local, properties
 from .xmlsafe import MAX_FILE_BYTES, decode_text, element_lines, parse_xml
 
@@ -58,6 +68,10 @@ class ProcessBundle:
     start_roles: tuple[str, ...] = ()
     forms: dict[str, dict] = field(default_factory=dict)
     tasks: dict[str, TaskInfo] = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)           # the version's settings (settings/<key>.json)
+    settings_schema: dict | None = None
+    start_form: str | None = None                          # form key of the start event's form
+    links: dict[str, LinkDecl] = field(default_factory=dict)  # start_case_<name> declarations by name
 
 
 def content_hash(files: dict[str, bytes]) -> str:
@@ -111,7 +125,7 @@ def _form_schema(digest: str, data: bytes) -> tuple[dict | None, str | None]:
 def _load_forms(files: dict[str, bytes], problems: list[Problem], strict: bool) -> tuple[dict[str, dict], set[str]]:
     forms, broken = {}, set()
     for name, data in files.items():
-        if not name.endswith('.json'):
+        if not name.endswith('.json') or is_settings_file(name):
             continue
         if len(data) > MAX_FILE_BYTES:
             schema, message = None, f"文件过大 (上限 {MAX_FILE_BYTES // 1024 // 1024} MiB)"
@@ -125,12 +139,23 @@ def _load_forms(files: dict[str, bytes], problems: list[Problem], strict: bool) 
             problems.extend(Problem(name, None, message) for message in form_checks.problems(schema))
             if strict:
                 problems.extend(Problem(name, None, message) for message in schema_problems(schema))
-            fields = schema.get('properties') if isinstance(schema, dict) else None
-            clashes = sorted(set(fields) & HELPER_NAMES) if isinstance(fields, dict) else []
-            if clashes:
-                problems.append(Problem(name, None, f"表单字段与表达式内置函数同名，流程中将无法读取: "
-                                                    f"{', '.join(clashes)}"))
+            problems.extend(reserved_form_fields(name, schema))
     return forms, broken
+
+
+def _load_settings_doc(files: dict[str, bytes], key: str, problems: list[Problem]) -> tuple[dict | None, dict]:
+    """(schema, values) of the process's settings document; (None, {}) when it has none."""
+    expected = settings_file(key)
+    for name in sorted(files):
+        if is_settings_file(name) and name != expected:
+            problems.append(Problem(name, None, f"设置文件应命名为 {expected}"))
+    if expected not in files:
+        return None, {}
+    schema, message = settings_problem_for_json(expected, files[expected])
+    if schema is None:
+        problems.append(Problem(expected, None, f"设置文件不是有效的 JSON Schema: {message}"))
+        return None, {}
+    return schema, load_settings(expected, schema, problems)
 
 
 def _executable_process(name: str, root: etree._Element, problems: list[Problem]) -> etree._Element | None:
@@ -220,6 +245,12 @@ def _build(files: dict[str, bytes], bounds: RunBounds | None) -> tuple[ProcessBu
                 problems.append(Problem(name, call.get('id'), f"找不到被调用的流程 {call.get('calledElement')}",
                                         call.sourceline))
     key = _main_process(mains, problems) if mains else None
+    settings_schema, settings = None, {}
+    if key is not None:
+        main_name = next(n for n, p in mains.items() if p.get('id') == key)
+        settings_schema, settings = _load_settings_doc(files, key, problems)
+        problems.extend(DeclarationLinter(main_name, roots[main_name], mains[main_name], forms, broken_forms,
+                                          settings if settings_schema is not None else None).run())
     if key is None or problems:
         return None, problems or [Problem('', None, "没有可执行流程 (isExecutable)")]
 
@@ -236,7 +267,9 @@ def _build(files: dict[str, bytes], bounds: RunBounds | None) -> tuple[ProcessBu
     bundle = ProcessBundle(
         key=key, name=mains[main_file].get('name') or key, spec=spec, subprocess_specs=subprocess_specs,
         files=dict(files), sha256=content_hash(files), start_roles=tuple(dict.fromkeys(start_roles)),
-        forms=forms, tasks=_task_infos([spec, *[s for s in subprocess_specs.values() if s is not None]]))
+        forms=forms, tasks=_task_infos([spec, *[s for s in subprocess_specs.values() if s is not None]]),
+        settings=settings, settings_schema=settings_schema, start_form=start_form(mains[main_file])[1],
+        links={d.name: d for d in link_declarations(mains[main_file])})
     return bundle, []
 
 
@@ -320,4 +353,6 @@ def collect_sources(bpmn_dir: Path, process_key: str) -> dict[str, bytes]:
         name = form_key((el.text or '').strip())
         if _inside(bpmn_dir, name):
             files[name] = _inside(bpmn_dir, name).read_bytes()
+    if _inside(bpmn_dir, settings_file(process_key)):
+        files[settings_file(process_key)] = _inside(bpmn_dir, settings_file(process_key)).read_bytes()
     return files
