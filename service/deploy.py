@@ -15,5 +15,6 @@ def process_keys(bpmn_dir: Path) -> list[str]:
 
 def deploy_directory(svc: Services, bpmn_dir: Path, actor_id: int | None = None) -> list[DeployResult]:
     """Deploy each process file with the DMN tables and forms it uses."""
-    return [deploy_process(svc, actor_id, collect_sources(bpmn_dir, key), "随服务部署")
-            for key in process_keys(bpmn_dir)]
+    keys = process_keys(bpmn_dir)
+    return [deploy_process(svc, actor_id, collect_sources(bpmn_dir, key), "随服务部署", frozenset(keys))
+            for key in keys]

@@ -142,6 +142,17 @@ def read_files(directory: Path) -> dict[str, bytes]:
     return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
+def with_settings(files: dict[str, bytes], process_key: str, values: dict) -> dict[str, bytes]:
+    """The files with the process's settings document carrying `values` (as a designer edits it)."""
+    import json
+
+    name = f"settings/{process_key}.json"
+    schema = json.loads(files[name])
+    for key, value in values.items():
+        schema["properties"][key]["default"] = value
+    return {**files, name: json.dumps(schema, ensure_ascii=False, indent=2).encode()}
+
+
 @pytest.fixture
 def deploy(svc):
     """deploy(files) -> DeployResult, deployed by the system (no user)."""

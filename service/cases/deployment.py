@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from service.cases import audit, permissions
 from service.cases.errors import InvalidInput, NotAllowed, TooLarge
@@ -12,7 +12,8 @@ from service.cases.runtime import Services
 from service.cases.tx import load_actor
 from service.models import ProcessVersion
 from workflows.errors import SpecInvalid
-from workflows.specs import MAX_FILE_BYTES, content_hash, load_bundle
+from workflows.reserved import LINK_PREFIX
+from workflows.specs import MAX_FILE_BYTES, ProcessBundle, content_hash, load_bundle
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,26 @@ class DeployResult:
     created: bool
 
 
-def deploy_process(svc: Services, actor_id: int | None, files: dict[str, bytes], comment: str = "") -> DeployResult:
-    """Store a new immutable version of a process; identical content is a no-op returning the existing one."""
+def link_problems(session, bundle: ProcessBundle, also_deployed: frozenset[str] = frozenset()) -> list[dict]:
+    """Each linked case the BPMN declares must name a deployed process (itself, or one deployed with it)."""
+    known = set(session.scalars(select(ProcessVersion.process_key).distinct())) | set(also_deployed) | {bundle.key}
+    main = f"{bundle.key}.bpmn"
+    return [{"file": main, "element_id": d.element_id, "line": None,
+             "message": f"关联案件 {LINK_PREFIX}{d.name} 的目标流程 {d.process_key} 尚未部署"}
+            for d in bundle.links.values() if d.process_key not in known]
+
+
+def settings_changes(old: dict, new: dict) -> dict:
+    """{setting: [old, new]} for every setting whose value differs between two versions."""
+    return {k: [old.get(k), new.get(k)] for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)}
+
+
+def deploy_process(svc: Services, actor_id: int | None, files: dict[str, bytes], comment: str = "",
+                   also_deployed: frozenset[str] = frozenset()) -> DeployResult:
+    """Store a new immutable version of a process; identical content is a no-op returning the existing one.
+
+    `also_deployed`: process keys deployed in the same batch (a directory whose processes link each other).
+    """
     for name, data in files.items():
         if len(data) > min(MAX_FILE_BYTES, svc.config.MAX_UPLOAD_BYTES):
             raise TooLarge(f"文件 {name} 超过大小上限")
@@ -46,8 +65,12 @@ def deploy_process(svc: Services, actor_id: int | None, files: dict[str, bytes],
                                                                ProcessVersion.sha256 == sha))
         if existing is not None:
             return DeployResult(existing.id, existing.process_key, existing.version, False)
-        number = (session.scalar(select(func.max(ProcessVersion.version))
-                                 .where(ProcessVersion.process_key == bundle.key)) or 0) + 1
+        problems = link_problems(session, bundle, also_deployed)
+        if problems:
+            raise InvalidInput("流程文件未通过检查", problems, code="invalid_process")
+        previous = session.scalar(select(ProcessVersion).where(ProcessVersion.process_key == bundle.key)
+                                  .order_by(ProcessVersion.version.desc()).limit(1))
+        number = (previous.version if previous is not None else 0) + 1
         version = ProcessVersion(
             process_key=bundle.key, version=number, name=bundle.name or bundle.key, sha256=sha,
             files={name: data.decode("utf-8") for name, data in sorted(files.items())},
@@ -58,5 +81,8 @@ def deploy_process(svc: Services, actor_id: int | None, files: dict[str, bytes],
         session.flush()
         audit.append(session, chain="system", at=svc.now(), action="process_deployed",
                      actor_id=actor.id if actor else None, actor_name=actor.display_name if actor else "系统",
-                     summary={"process_key": bundle.key, "version": number, "sha256": sha, "comment": comment[:200]})
+                     summary={"process_key": bundle.key, "version": number, "sha256": sha, "comment": comment[:200],
+                              "settings": bundle.settings,
+                              "settings_changed": settings_changes(svc.bundle(previous).settings, bundle.settings)
+                              if previous is not None else {}})
         return DeployResult(version.id, bundle.key, number, True)

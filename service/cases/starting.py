@@ -1,7 +1,9 @@
-"""Starting cases: by a user, or as a linked case a process asks for (`start_case_<name>`)."""
+"""Starting cases: by a user, or as a linked case the deployed BPMN declares (`start_case_<name>`)."""
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
@@ -9,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.cases import audit, permissions
+from service.cases.case_data import check_link_data, check_start_data
 from service.cases.errors import InvalidInput, NotAllowed
 from service.cases.org.handling import handling_department_id
 from service.cases.projections import sync_case_row, sync_timers, sync_work_items
@@ -16,9 +19,26 @@ from service.cases.reporters import split_reporter, store_reporter
 from service.cases.runtime import Services
 from service.cases.tx import engine_call, latest_version, load_actor
 from service.models import Case, CaseLink, ProcessVersion, ReferenceCounter, User
+from workflows.reserved import LINK_PREFIX, LINKED_FROM, SETTINGS
+from workflows.specs import ProcessBundle
 
 if TYPE_CHECKING:
     from service.cases.task_actions import CaseSnapshot
+
+# A linked case may itself start linked cases in its first engine run; beyond this depth the process
+# design is wrong (a chain or circle of immediate links), and the whole transaction is refused.
+MAX_LINK_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class LinkOrigin:
+    """Where a linked case comes from: the parent case and the element that declares the link."""
+
+    parent: Case | CaseSnapshot
+    parent_process: str
+    name: str
+    element_id: str
+    depth: int
 
 
 def start_case(svc: Services, actor_id: int, process_key: str, title: str, data: dict) -> int:
@@ -28,6 +48,7 @@ def start_case(svc: Services, actor_id: int, process_key: str, title: str, data:
         version = latest_version(session, process_key)
         if not permissions.may_start(actor, version.start_role_list):
             raise NotAllowed(f"您的角色不能发起“{version.name}”")
+        check_start_data(svc.bundle(version), data)
         case = create_case(svc, session, actor, version, title, data)
         return case.id
 
@@ -50,17 +71,20 @@ def _next_reference(session: Session, now) -> str:
 
 
 def create_case(svc: Services, session: Session, actor: User, version: ProcessVersion, title: str, data: dict,
-                 linked_from: Case | CaseSnapshot | None = None) -> Case:
-    """Insert a case, run it to its first wait state, and append its `case_started` event."""
+                link: LinkOrigin | None = None) -> Case:
+    """Insert a case (its data already checked), run it to its first wait state, append `case_started`.
+
+    `settings` is seeded from the process version (its settings document), never from the data.
+    """
     now = svc.now()
     bundle = svc.bundle(version)
     clean, reporter_fields = split_reporter(data)
-    if linked_from is not None:
-        clean["linked_from"] = linked_from.reference
-    department_id = handling_department_id(session, clean, actor.id, getattr(linked_from, "department_id", None),
-                                           now)
+    clean[SETTINGS] = copy.deepcopy(bundle.settings)
+    if link is not None:
+        clean[LINKED_FROM] = link.parent.reference
+    parent_department = getattr(link.parent, "department_id", None) if link is not None else None
+    department_id = handling_department_id(session, clean, actor.id, parent_department, now)
     clean.setdefault("title", title)
-    clean.setdefault("settings", {})  # processes read their time limits with get(settings, name, default)
     wf = engine_call(svc.engine.start, bundle, clean)
     case = Case(
         reference=_next_reference(session, now), title=title[:256], process_key=version.process_key,
@@ -73,22 +97,32 @@ def create_case(svc: Services, session: Session, actor: User, version: ProcessVe
     open_items = sync_work_items(session, svc.engine, case, wf, now, actor.id, None)
     sync_timers(session, svc.engine, case, wf, now)
     sync_case_row(svc.engine, case, wf, open_items, now)
-    linked = start_requested_cases(svc, session, actor, case, wf)
+    linked = start_requested_cases(svc, session, actor, case, bundle, wf, depth=link.depth if link else 0)
     summary = {"process_key": version.process_key, "process_version": version.version, "title": title,
-               "data": audit.summarize(clean), "reporter_recorded": bool(reporter_fields),
+               "data": audit.summarize({k: v for k, v in clean.items() if k != SETTINGS}),
+               "settings_of_version": version.version, "reporter_recorded": bool(reporter_fields),
                "department_id": department_id}
-    if linked_from is not None:
-        summary["linked_from"] = linked_from.reference
-    if linked:
-        summary["linked_cases"] = linked
+    if link is not None:
+        summary["linked_from"] = link.parent.reference
+        summary["link"] = {"name": f"{LINK_PREFIX}{link.name}", "element": link.element_id,
+                           "process_key": link.parent_process}
+    add_link_summary(summary, linked)
     audit.append(session, chain=audit.case_chain(case.id), at=now, action="case_started", actor_id=actor.id,
                  actor_name=actor.display_name, case_id=case.id, summary=summary)
     return case
 
 
-def start_requested_cases(svc: Services, session: Session, actor: User, case: Case | CaseSnapshot, wf,
-                           data: dict | None = None) -> list[str]:
-    """Start each case the process asked for (`start_case_<name>`) once, and link it both ways."""
+def add_link_summary(summary: dict, linked: list[dict]) -> None:
+    """Record the linked cases a step started in its audit event (references, and which declaration)."""
+    if linked:
+        summary["linked_cases"] = [item["reference"] for item in linked]
+        summary["links"] = linked
+
+
+def start_requested_cases(svc: Services, session: Session, actor: User, case: Case | CaseSnapshot,
+                          bundle: ProcessBundle, wf, data: dict | None = None, depth: int = 0) -> list[dict]:
+    """Start each linked case the process set (`start_case_<name>`) and its BPMN declares, once per
+    declaration, and link it both ways; anything else is refused (422) and the transaction rolled back."""
     requests = svc.engine.case_requests(wf, data)
     if not requests:
         return []
@@ -97,11 +131,21 @@ def start_requested_cases(svc: Services, session: Session, actor: User, case: Ca
     for name, request in sorted(requests.items()):
         if name in done:
             continue
-        if not isinstance(request, dict) or not request.get("process_key"):
-            raise InvalidInput(f"关联案件请求 {name} 缺少 process_key", code="process_expression_failed")
-        version = latest_version(session, str(request["process_key"]))
-        title = str(request.get("title") or f"{case.title}（关联）")
-        child = create_case(svc, session, actor, version, title, dict(request.get("data") or {}), linked_from=case)
+        decl = bundle.links.get(name)
+        if decl is None:
+            raise InvalidInput(f"流程请求发起未在 BPMN 中声明的关联案件 {LINK_PREFIX}{name}", code="undeclared_link")
+        where = f"{decl.element_id}（{LINK_PREFIX}{name}）"
+        if set(request) - {"process_key", "title", "data"} or request.get("process_key") != decl.process_key:
+            raise InvalidInput(f"{where}: 只能发起声明的流程 {decl.process_key}", code="undeclared_link")
+        if depth >= MAX_LINK_DEPTH:
+            raise InvalidInput(f"{where}: 关联案件嵌套超过 {MAX_LINK_DEPTH} 层", code="link_depth")
+        version = latest_version(session, decl.process_key)
+        link_data = request.get("data") or {}
+        check_link_data(svc.bundle(version), link_data, where)
+        title = str(request.get("title") or f"{case.title}（关联）")[:256]
+        origin = LinkOrigin(case, bundle.key, name, decl.element_id, depth + 1)
+        child = create_case(svc, session, actor, version, title, dict(link_data), link=origin)
         session.add(CaseLink(from_case_id=case.id, to_case_id=child.id, request_name=name, created_at=svc.now()))
-        started.append(child.reference)
+        started.append({"reference": child.reference, "process_key": decl.process_key,
+                        "name": f"{LINK_PREFIX}{name}", "element": decl.element_id})
     return started

@@ -10,13 +10,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.cases import audit, forms, permissions
+from service.cases import audit, permissions
 from service.cases import statements as sql
+from service.cases.case_data import check_form_data
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.cases.projections import case_columns, write_timers, write_work_items
 from service.cases.reporters import split_reporter, store_reporter
 from service.cases.runtime import Services
-from service.cases.starting import start_requested_cases
+from service.cases.starting import add_link_summary, start_requested_cases
 from service.cases.tx import check_may_act, engine_call, is_recused, load_actor, open_item_for_update
 from service.models import Case, ProcessVersion, User, WorkItem
 from workflows import form_checks
@@ -89,7 +90,7 @@ class Completion:
 def complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_version: int | None = None
                   ) -> Completion:
     """Complete a ready human task after every check."""
-    _validate_task_form(svc, task_id, data)
+    _validate_task_form(svc, actor_id, task_id, data)
     done, wf, next_forms = _complete_task(svc, actor_id, task_id, data, case_version)
     svc.workflows.put(done.case.id, done.case.version, wf, done.data)  # only after the commit succeeded
     svc.task_forms.remember(next_forms)
@@ -124,10 +125,9 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
             subject_name=columns.get("subject_name", row.subject_name), created_at=row.created_at,
             closed_at=columns.get("closed_at", row.closed_at),
             **{k: columns[k] for k in ("status", "outcome", "stage", "due_at", "version")})
-        linked = start_requested_cases(svc, session, actor, case, wf, case_data)
+        linked = start_requested_cases(svc, session, actor, case, bundle, wf, case_data)
         summary = {"data": audit.summarize(clean), "reporter_recorded": bool(reporter_fields)}
-        if linked:
-            summary["linked_cases"] = linked
+        add_link_summary(summary, linked)
         if case.status == "completed":
             summary["outcome"] = case.outcome
         audit.append(session, chain=audit.case_chain(case_id), at=now, action="task_completed", actor_id=actor.id,
@@ -146,22 +146,30 @@ def _form_of(bundle, bpmn_id: str) -> dict | None:
     return bundle.forms.get(info.form) if info is not None and info.form else None
 
 
-def _validate_task_form(svc: Services, task_id: str, data: dict) -> None:
-    """Validate the form before any lock is taken (SQLite's write lock, the case row): a large submission
-    never holds up other writers. A task's form never changes, so the check stays valid."""
-    known = svc.task_forms.get(task_id)
-    if known is not None:
-        _validate_form(known[0], data)
-        return
-    with svc.db.read_session() as session:
-        row = session.execute(
-            select(WorkItem.form, ProcessVersion.id, ProcessVersion.sha256).join(Case, Case.id == WorkItem.case_id)
-            .join(ProcessVersion, ProcessVersion.id == Case.process_version_id).where(WorkItem.task_id == task_id)
-        ).first()
-        if row is None:
-            return   # the locked path answers 404
-        bundle = svc.bundle_of(session, row.id, row.sha256)
-    _validate_form(bundle.forms.get(row.form) if row.form else None, data)
+def _validate_task_form(svc: Services, actor_id: int, task_id: str, data: dict) -> None:
+    """Validate the form (and refuse reserved names) before any lock is taken (SQLite's write lock, the case
+    row): a large submission never holds up other writers. A task's form never changes, so the check stays
+    valid. A refusal goes to a recused actor as 403 `recused`, never as the form's 422 (recusal first)."""
+    try:
+        known = svc.task_forms.get(task_id)
+        if known is not None:
+            check_form_data(known[0], data)
+            return
+        with svc.db.read_session() as session:
+            row = session.execute(
+                select(WorkItem.form, ProcessVersion.id, ProcessVersion.sha256).join(Case, Case.id == WorkItem.case_id)
+                .join(ProcessVersion, ProcessVersion.id == Case.process_version_id).where(WorkItem.task_id == task_id)
+            ).first()
+            if row is None:
+                return   # the locked path answers 404
+            bundle = svc.bundle_of(session, row.id, row.sha256)
+        check_form_data(bundle.forms.get(row.form) if row.form else None, data)
+    except InvalidInput:
+        with svc.db.read_session() as session:
+            case_id = session.scalar(select(WorkItem.case_id).where(WorkItem.task_id == task_id))
+            if case_id is not None and is_recused(session, case_id, actor_id):
+                raise NotAllowed("您已回避本案，不能办理本案任务", code="recused") from None
+        raise
 
 
 def _checked_item(session: Session, actor: User, task_id: str, case_version: int | None):
@@ -190,16 +198,6 @@ def _check_four_eyes(session: Session, actor: User, case_id: int, approves: str)
     )
     if permissions.violates_four_eyes(actor, approved_by):
         raise NotAllowed("不能审批自己办理的事项（双人原则）", code="four_eyes")
-
-
-def _validate_form(schema: dict | None, data: dict) -> None:
-    if schema is None:
-        if data:
-            raise InvalidInput("此步骤没有表单，不接受提交数据", {k: ["表单中没有此字段"] for k in data})
-        return
-    errors = forms.validate(schema, data)
-    if errors:
-        raise InvalidInput("表单内容有误，请按提示修改", errors)
 
 
 def _check_submission(svc: Services, wf, task_id: str, data: dict, schema: dict | None) -> None:

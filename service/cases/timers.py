@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 from service.cases import audit
 from service.cases.projections import sync_case_row, sync_timers, sync_work_items
 from service.cases.runtime import Services
-from service.cases.starting import start_requested_cases
-from service.cases.tx import engine_call, lock_case, restore_workflow, system_user
+from service.cases.starting import add_link_summary, start_requested_cases
+from service.cases.tx import engine_call, lock_case, restore_workflow, system_user, version_by_id
 from service.models import Case
 
 
@@ -34,8 +34,10 @@ def fire_locked_case_timers(svc: Services, session: Session, case: Case, actor_n
     open_items = sync_work_items(session, svc.engine, case, wf, now, None, None)
     sync_timers(session, svc.engine, case, wf, now)
     sync_case_row(svc.engine, case, wf, open_items, now)
-    linked = start_requested_cases(svc, session, system_user(session), case, wf)
-    summary = {"timers": fired, **({"linked_cases": linked} if linked else {})}
+    bundle = svc.bundle(version_by_id(session, case.process_version_id))
+    linked = start_requested_cases(svc, session, system_user(session), case, bundle, wf)
+    summary = {"timers": fired}
+    add_link_summary(summary, linked)
     audit.append(session, chain=audit.case_chain(case.id), at=now, action="timer_fired", actor_id=None,
                  actor_name=actor_name, case_id=case.id, summary=summary)
     return fired

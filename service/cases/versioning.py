@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.cases import audit, permissions
-from service.cases.deployment import deploy_process
+from service.cases.deployment import deploy_process, link_problems
 from service.cases.errors import InvalidInput, NotAllowed, NotFound
 from service.cases.projections import sync_case_row, sync_timers, sync_work_items
 from service.cases.runtime import Services
@@ -134,6 +134,9 @@ def check_upload(svc: Services, actor_id: int, files: dict[str, bytes]) -> Check
     if bundle is None:
         raise InvalidInput("流程文件未通过检查", problems, code="invalid_process")
     with svc.db.read_session() as session:
+        problems = link_problems(session, bundle)
+        if problems:
+            raise InvalidInput("流程文件未通过检查", problems, code="invalid_process")
         latest = find_latest_version(session, bundle.key)
         same = session.scalar(select(ProcessVersion.version).where(
             ProcessVersion.process_key == bundle.key, ProcessVersion.sha256 == content_hash(files)))

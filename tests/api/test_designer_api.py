@@ -413,9 +413,11 @@ def test_designer_page_lists_versions_with_deployer_hash_and_open_cases(api, svc
 
 
 @pytest.mark.parametrize("key", sorted(p.stem for p in (FIXTURE.parents[3] / "bpmn").glob("*.bpmn")))
-def test_every_shipped_process_passes_the_designer_check(api, key):
+def test_every_shipped_process_passes_the_designer_check(api, svc, key):
+    from service.deploy import deploy_directory
     from workflows.specs import collect_sources
 
+    deploy_directory(svc, FIXTURE.parents[3] / "bpmn")    # the processes its links start are deployed
     files = collect_sources(FIXTURE.parents[3] / "bpmn", key)
     response = api("designer").post("/process-definitions/check", json=as_json(files))
     assert response.status_code == 200, response.json

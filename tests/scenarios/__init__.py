@@ -2,7 +2,11 @@
 (tests/workflows/test_process_paths.py) and the service-level runner (tests/service/test_process_paths.py).
 
 A scenario starts a case with `start_data` as a user of `start_role` at `clock` (Asia/Shanghai),
-then runs its steps in order. Each module `tests/scenarios/<process_key>.py` defines
+then runs its steps in order. Two keys of `start_data` are not case data: `title` is the case title,
+and `settings` are the values the process version's settings document (`bpmn/settings/<key>.json`)
+must carry for this scenario; the service runner deploys such a version (as a designer would) before
+starting the case, the engine runner seeds the bundle's settings with them. Case data itself can
+never set `settings` (the service refuses it with 422). Each module `tests/scenarios/<process_key>.py` defines
 `SCENARIOS: dict[str, Scenario]`; `all_scenarios()` collects them.
 """
 
@@ -60,6 +64,20 @@ class Scenario:
 
     def start_time(self) -> datetime:
         return datetime.fromisoformat(self.clock)
+
+    @property
+    def case_data(self) -> dict:
+        """The start data a user submits (without the case title and the version settings)."""
+        return {k: v for k, v in self.start_data.items() if k not in ("title", "settings")}
+
+    @property
+    def settings(self) -> dict:
+        """Settings the scenario's process version must carry (over the shipped document's values)."""
+        return dict(self.start_data.get("settings") or {})
+
+    @property
+    def title(self) -> str | None:
+        return self.start_data.get("title")
 
 
 def all_scenarios() -> dict[str, Scenario]:

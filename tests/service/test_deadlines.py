@@ -19,6 +19,7 @@ from service.cases.deadline_queries import deadline_warnings, overdue_work_items
 from service.cases.errors import Conflict, InvalidInput, NotAllowed
 from service.models import AuditEvent, Case, Timer, User, WorkItem
 from service.timer_worker import run_once
+from tests.conftest import with_settings
 from tests.service.helpers import REGISTER_DATA, approval_files
 
 DUE = datetime(2026, 3, 9, 15, 59, 59, tzinfo=UTC)
@@ -62,8 +63,11 @@ def user(svc, user_id: int) -> User:
 
 
 def demo_case(svc, users, settings: dict | None = None, title: str = "关于郝测试的举报") -> tuple[int, str]:
-    """Start an approval-demo case and register it: (case id, task id of the open `propose`)."""
-    case_id = actions.start_case(svc, users["intake"], "approval_demo", title, {"settings": settings or {}})
+    """Start an approval-demo case and register it: (case id, task id of the open `propose`). With `settings`,
+    a designer first deploys a version of the process whose settings document carries them."""
+    if settings:
+        actions.deploy_process(svc, users["designer"], with_settings(approval_files(), "approval_demo", settings))
+    case_id = actions.start_case(svc, users["intake"], "approval_demo", title, {})
     actions.complete_task(svc, users["intake"], open_item(svc, case_id, "register").task_id, dict(REGISTER_DATA))
     return case_id, open_item(svc, case_id, "propose").task_id
 

@@ -20,7 +20,13 @@ from service.cases.accounts import load_user
 from service.cases.errors import InvalidInput, NotAllowed
 from service.deploy import deploy_directory
 from service.models import Case, CaseLink, Timer, WorkItem
+<<<<<<< HEAD
 from tests.scenarios import Do, Expect, Refused, Wait, all_scenarios
+=======
+from tests.conftest import with_settings
+from tests.scenarios import Do, Expect, Wait, all_scenarios
+from workflows.specs import collect_sources
+>>>>>>> 14a7bac (Settings come from the process version; start data is validated against the start form; reserved names refused in start and task data; linked cases only as the BPMN declares (target checked at deploy), with checked engine data, audited on both cases)
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 SCENARIOS = all_scenarios()
@@ -72,10 +78,13 @@ def fire_all_due(svc) -> None:
 def test_scenario_runs_through_the_case_service(name, svc, users, clock):
     scenario = SCENARIOS[name]
     deploy_directory(svc, BPMN_DIR)
+    if scenario.settings:   # the designer deploys a version with these settings
+        actions.deploy_process(svc, users["designer"], with_settings(
+            collect_sources(BPMN_DIR, scenario.process_key), scenario.process_key, scenario.settings))
     clock.set(scenario.clock)
-    title = str(scenario.start_data.get("title") or name)
+    title = str(scenario.title or name)
     starter = users[USERS_BY_ROLE[scenario.start_role][0]]
-    case_id = actions.start_case(svc, starter, scenario.process_key, title, dict(scenario.start_data))
+    case_id = actions.start_case(svc, starter, scenario.process_key, title, scenario.case_data)
     for number, step in enumerate(scenario.steps, 1):
         where = f"{name} step {number} {step!r}"
         if isinstance(step, Wait):

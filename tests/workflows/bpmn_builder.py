@@ -42,10 +42,15 @@ def user_task(tid: str, name: str = '办理', role: str | None = 'handler', form
             f'</bpmn:extensionElements></bpmn:userTask>\n')
 
 
-def script_task(tid: str, script: str, name: str = '脚本') -> str:
-    """A script task."""
+def script_task(tid: str, script: str, name: str = '脚本', links: dict[str, str] | None = None) -> str:
+    """A script task; `links` declares linked cases it may start ({'follow_up': 'follow_up_visit'})."""
     text = script.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
-    return f'<bpmn:scriptTask id="{tid}" name="{name}"><bpmn:script>{text}</bpmn:script></bpmn:scriptTask>\n'
+    ext = ''
+    if links:
+        props = ''.join(f'<spiffworkflow:property name="start_case_{n}" value="{k}"/>' for n, k in links.items())
+        ext = (f'<bpmn:extensionElements><spiffworkflow:properties>{props}</spiffworkflow:properties>'
+               '</bpmn:extensionElements>')
+    return f'<bpmn:scriptTask id="{tid}" name="{name}">{ext}<bpmn:script>{text}</bpmn:script></bpmn:scriptTask>\n'
 
 
 def bundle_files(bpmn: bytes, name: str = 'p.bpmn', **extra: bytes) -> dict[str, bytes]:

@@ -173,7 +173,9 @@ def test_a_rejected_expression_hidden_in_data_never_runs():
 def test_case_requests_collect_start_case_variables(engine):
     script = ("start_case_follow_up = {'process_key': 'follow_up_visit', 'title': '回访', "
               "'data': {'subject_name': '张三'}}")
-    bundle = load_bundle(bundle_files(linear(script_task('ask', script), user_task('wait'))))
+    bundle = load_bundle(bundle_files(linear(script_task('ask', script, links={'follow_up': 'follow_up_visit'}),
+                                             user_task('wait'))))
+    assert bundle.links['follow_up'].element_id == 'ask'
     wf = engine.start(bundle, {})
     assert engine.case_requests(wf) == {'follow_up': {'process_key': 'follow_up_visit', 'title': '回访',
                                                       'data': {'subject_name': '张三'}}}
@@ -274,11 +276,11 @@ def test_call_activities_run_their_called_process_from_the_same_bundle(engine):
 
 
 def test_script_results_stay_json_serializable(engine):
-    script = "tags = {'a'}\nkeys = settings.keys()\npair = (1, 2)\nsettings['s'] = {1}"
+    script = "tags = {'a'}\nkeys = limits.keys()\npair = (1, 2)\nlimits['s'] = {1}"
     bundle = load_bundle(bundle_files(linear(script_task('calc', script), user_task('show'))))
-    data = engine.case_data(engine.start(bundle, {'settings': {'k': 1}}))
+    data = engine.case_data(engine.start(bundle, {'limits': {'k': 1}}))
     assert (data['tags'], data['keys'], data['pair']) == (['a'], ['k', 's'], [1, 2])   # keys() is a live view
-    assert data['settings'] == {'k': 1, 's': [1]}
+    assert data['limits'] == {'k': 1, 's': [1]}
     json.dumps(data)
 
 

@@ -82,7 +82,8 @@ def run_scenario(scenario: Scenario):
     bundle = bundle_for(scenario.process_key)
     clock = Clock(scenario.start_time())
     engine = WorkflowEngine(clock=clock)
-    wf = engine.start(bundle, dict(scenario.start_data))
+    wf = engine.start(bundle, {**scenario.case_data, "title": scenario.title or scenario.process_key,
+                               "settings": {**bundle.settings, **scenario.settings}})
     taken: set[tuple[str, str]] = set()
     for number, step in enumerate(scenario.steps, 1):
         where = f"step {number} {step!r}"

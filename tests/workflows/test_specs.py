@@ -60,6 +60,7 @@ def test_good_files_load_into_a_bundle_with_tasks_forms_and_roles():
 
 def test_collect_sources_gathers_the_process_its_decisions_and_forms():
     assert sorted(good_files()) == ['forms/simple_case/approve.json', 'forms/simple_case/register.json',
+                                    'settings/simple_case.json',
                                     'simple_case.bpmn', 'simple_disposal.dmn']
 
 
