@@ -20,7 +20,7 @@ from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.cases.permissions import CaseContext
 from service.cases.projections import sync_case_row, sync_timers
 from service.cases.runtime import Services
-from service.cases.tx import engine_call, is_recused, load_actor, lock_case, restore_workflow
+from service.cases.tx import engine_call, is_recused, load_actor, lock_case_for, restore_workflow
 from service.models import Case, DeadlineExtension, DeadlineSuspension, User, WorkItem
 from workflows.calendar import WorkCalendar
 
@@ -46,12 +46,12 @@ def _reason(text: str | None, field: str = "reason") -> str:
     return text[:1000]
 
 
-def _open_task(session: Session, task_id: str) -> tuple[WorkItem, Case]:
+def _open_task(session: Session, task_id: str, actor: User) -> tuple[WorkItem, Case]:
     """The open work item of `task_id` with its case locked."""
     item = session.scalar(select(WorkItem).where(WorkItem.task_id == task_id))
     if item is None:
         raise NotFound(f"任务 {task_id} 不存在")
-    case = lock_case(session, item.case_id)
+    case = lock_case_for(session, item.case_id, actor)  # the actor's own recusal first
     session.refresh(item)
     if item.completed_at is not None:
         raise Conflict("任务已办结，期限不能再调整", code="task_not_ready")
@@ -96,7 +96,7 @@ def suspend_deadline(svc: Services, actor_id: int, task_id: str, reason: str) ->
     reason = _reason(reason)
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
-        item, case = _open_task(session, task_id)
+        item, case = _open_task(session, task_id, actor)
         _check_controller(session, actor, item)
         if _open_suspension(session, task_id) is not None:
             raise Conflict("此任务的期限已中止", code="already_suspended")
@@ -123,7 +123,7 @@ def resume_deadline(svc: Services, actor_id: int, task_id: str, reason: str) -> 
     reason = _reason(reason)
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
-        item, case = _open_task(session, task_id)
+        item, case = _open_task(session, task_id, actor)
         _check_controller(session, actor, item)
         row = _open_suspension(session, task_id)
         if row is None:
@@ -155,7 +155,7 @@ def request_extension(svc: Services, actor_id: int, task_id: str, workdays: int,
         raise InvalidInput("延期天数无效", {"workdays": [f"须为 1 至 {MAX_EXTENSION_WORKDAYS} 的整数"]})
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
-        item, case = _open_task(session, task_id)
+        item, case = _open_task(session, task_id, actor)
         _check_controller(session, actor, item)
         if item.due_at is None and _open_suspension(session, task_id) is None:
             raise Conflict("此任务没有办理期限", code="no_deadline")
@@ -172,11 +172,12 @@ def request_extension(svc: Services, actor_id: int, task_id: str, workdays: int,
         return row.id
 
 
-def _pending_extension(session: Session, extension_id: int) -> tuple[DeadlineExtension, WorkItem, Case]:
+def _pending_extension(session: Session, extension_id: int, actor: User
+                       ) -> tuple[DeadlineExtension, WorkItem, Case]:
     ext = session.get(DeadlineExtension, extension_id)
     if ext is None:
         raise NotFound(f"延期申请 {extension_id} 不存在")
-    item, case = _open_task(session, ext.task_id)
+    item, case = _open_task(session, ext.task_id, actor)
     session.refresh(ext)
     if ext.status != "pending":
         raise Conflict("该延期申请已处理", code="extension_decided")
@@ -197,7 +198,7 @@ def approve_extension(svc: Services, actor_id: int, extension_id: int, note: str
     """Approve an extension: the task's deadline and its timers move by its working days. Returns the new due."""
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
-        ext, item, case = _pending_extension(session, extension_id)
+        ext, item, case = _pending_extension(session, extension_id, actor)
         _check_approver(session, actor, ext)
         suspension = _open_suspension(session, ext.task_id)
         now, tz, calendar = svc.now(), svc.config.TIMEZONE, svc.calendar()
@@ -230,7 +231,7 @@ def reject_extension(svc: Services, actor_id: int, extension_id: int, note: str)
     note = _reason(note, "note")
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
-        ext, item, case = _pending_extension(session, extension_id)
+        ext, item, case = _pending_extension(session, extension_id, actor)
         _check_approver(session, actor, ext)
         ext.status, ext.decided_by_id, ext.decided_at, ext.decision_note = "rejected", actor.id, svc.now(), note
         _event(session, svc, actor, case, item, "deadline_extension_rejected",

@@ -21,7 +21,11 @@ UNREDACTED_ROLES = ("intake", "handler", "supervisor", "leader", "committee", "a
 DEADLINE_OVERSEER_ROLES = ("supervisor", "leader", "admin")
 EXTENSION_APPROVER_ROLES = ("supervisor", "leader")
 OVERDUE_VIEW_ROLES = ("supervisor", "leader", "admin")
-RECUSAL_DECIDER_ROLES = ("supervisor", "leader", "admin")
+# Rank in the office, defined here once as data: who may decide whose recusal (回避). A user's rank is
+# the highest rank of their roles (positions may replace roles as its source; the rule stays).
+ROLE_RANKS = {"leader": 3, "supervisor": 2, "committee": 1, "handler": 1, "intake": 1, "auditor": 1,
+              "designer": 1, "admin": 0}
+RECUSAL_DECIDER_MIN_RANK = 2   # a 负责人 decides (domain.md §8.6): 部门负责人 and above
 RELEASE_ANY_ROLES = ("admin",)
 CALENDAR_ADMIN_ROLES = ("admin",)
 METRICS_READER_ROLES = ("admin",)
@@ -95,9 +99,21 @@ def redact_case_data(actor: Actor, data: dict) -> dict:
     return {k: ("【已隐去】" if k in AUDITOR_REDACTED_KEYS else v) for k, v in data.items()}
 
 
-def may_recuse(actor: Actor, case: CaseContext = NO_CASE) -> bool:
-    """Whether the actor may decide a recusal (回避决定) on the case."""
-    return _has_role(actor, RECUSAL_DECIDER_ROLES)
+def rank_of(actor: Actor, ranks: dict[str, int] = ROLE_RANKS) -> int:
+    """The actor's rank: the highest rank of their roles (0 without a ranked role)."""
+    return max((ranks.get(r, 0) for r in actor.roles), default=0)
+
+
+def may_recuse(actor: Actor, target: Actor, case: CaseContext = NO_CASE, ranks: dict[str, int] = ROLE_RANKS) -> bool:
+    """Whether the actor may recuse `target` (回避决定) on the case: never while recused themselves;
+    anyone may withdraw themselves; a 负责人 recuses only someone of lower rank (a supervisor cannot
+    recuse the leader, who is recused by the body above or withdraws)."""
+    if case.recused:
+        return False
+    if actor.id == target.id:
+        return True
+    rank = rank_of(actor, ranks)
+    return rank >= RECUSAL_DECIDER_MIN_RANK and rank > rank_of(target, ranks)
 
 
 # ---- tasks ----

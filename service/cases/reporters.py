@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from service.cases import audit, permissions
 from service.cases.errors import InvalidInput, NotAllowed
 from service.cases.runtime import Services
-from service.cases.tx import case_context, load_actor, lock_case
+from service.cases.tx import case_context, load_actor, lock_case_for
 from service.models import Reporter
 
 REPORTER_PREFIX = "reporter_"
@@ -37,7 +37,7 @@ def read_reporter(svc: Services, actor_id: int, case_id: int, reason: str) -> di
     reason = (reason or "").strip()
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
-        case = lock_case(session, case_id)
+        case = lock_case_for(session, case_id, actor)   # the actor's own recusal first
         if not permissions.may_see_reporter(actor, case_context(session, case, actor.id, approvals=True)):
             raise NotAllowed("举报人信息仅限受理人员、承办人和审批领导查看", code="need_to_know")
         _check_reason(reason)  # after the entitlement: those not entitled learn nothing from the 422

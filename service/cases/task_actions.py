@@ -26,10 +26,10 @@ from workflows import form_checks
 def claim_task(svc: Services, actor_id: int, task_id: str) -> int:
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
-        item, case = open_item_for_update(session, task_id)
+        item, case = open_item_for_update(session, task_id, actor)
         if item.completed_at is not None:
             raise Conflict("任务已办结，不能认领", code="task_not_ready")
-        check_may_act(actor, item.role, item.assignee_id, is_recused(session, case.id, actor.id))
+        check_may_act(actor, item.role, item.assignee_id, False)
         item.assignee_id = actor.id
         audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="task_claimed", actor_id=actor.id,
                      actor_name=actor.display_name, case_id=case.id, task_bpmn_id=item.bpmn_id, task_title=item.title)
@@ -39,7 +39,7 @@ def claim_task(svc: Services, actor_id: int, task_id: str) -> int:
 def release_task(svc: Services, actor_id: int, task_id: str) -> int:
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
-        item, case = open_item_for_update(session, task_id)
+        item, case = open_item_for_update(session, task_id, actor)
         if item.completed_at is not None:
             raise Conflict("任务已办结", code="task_not_ready")
         if not permissions.may_release_task(actor, item.assignee_id):
@@ -179,12 +179,15 @@ def _checked_item(session: Session, actor: User, task_id: str, case_version: int
     row = conn.execute(sql.ITEM_AND_CASE, {"task_id": task_id}).first()
     if row is None:
         raise NotFound(f"任务 {task_id} 不存在")
+    open_rows = conn.execute(sql.OPEN_ITEMS, {"case_id": row.case_id, "actor_id": actor.id}).all()
+    # the actor's own recusal first (the open items carry the flag; none are open once the case moved on)
+    if open_rows[0].recused if open_rows else is_recused(session, row.case_id, actor.id):
+        raise NotAllowed("您已回避本案，不能办理本案任务", code="recused")
     if case_version is not None and case_version != row.version:
         raise Conflict(f"案件已更新（当前版本 {row.version}），请刷新后重试", code="stale_case_version")
     if row.completed_at is not None:
         raise Conflict("任务已办理，不能重复提交", code="task_not_ready")
-    open_rows = conn.execute(sql.OPEN_ITEMS, {"case_id": row.case_id, "actor_id": actor.id}).all()
-    check_may_act(actor, row.role, row.assignee_id, open_rows[0].recused)
+    check_may_act(actor, row.role, row.assignee_id, False)
     if row.approves:
         _check_four_eyes(session, actor, row.case_id, row.approves)
     return row, open_rows

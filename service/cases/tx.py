@@ -38,6 +38,19 @@ def is_recused(session: Session, case_id: int, user_id: int) -> bool:
     return session.scalar(select(Recusal.id).where(Recusal.case_id == case_id, Recusal.user_id == user_id)) is not None
 
 
+def refuse_recused(session: Session, case_id: int, actor: User) -> None:
+    """The first check of every action on a case: a recused actor may do nothing on it (403 `recused`)."""
+    if is_recused(session, case_id, actor.id):
+        raise NotAllowed("您已回避本案，不能查看或办理本案", code="recused")
+
+
+def lock_case_for(session: Session, case_id: int, actor: User) -> Case:
+    """Lock the case, then refuse the actor if recused from it (before any other check)."""
+    case = lock_case(session, case_id)
+    refuse_recused(session, case.id, actor)
+    return case
+
+
 def engine_call(func, *args):
     """Run an engine operation, turning engine errors into service errors."""
     try:
@@ -86,12 +99,12 @@ def restore_workflow(svc, session: Session, case: Case):
     return engine_call(svc.engine.restore, svc.bundle(version), case.state)
 
 
-def open_item_for_update(session: Session, task_id: str) -> tuple[WorkItem, Case]:
-    """The work item of `task_id` (re-read) with its case locked."""
+def open_item_for_update(session: Session, task_id: str, actor: User) -> tuple[WorkItem, Case]:
+    """The work item of `task_id` (re-read) with its case locked; a recused actor is refused first."""
     item = session.scalar(select(WorkItem).where(WorkItem.task_id == task_id))
     if item is None:
         raise NotFound(f"任务 {task_id} 不存在")
-    case = lock_case(session, item.case_id)
+    case = lock_case_for(session, item.case_id, actor)
     session.refresh(item)
     return item, case
 

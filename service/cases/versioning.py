@@ -17,7 +17,7 @@ from service.cases.deployment import deploy_process, link_problems
 from service.cases.errors import InvalidInput, NotAllowed, NotFound
 from service.cases.projections import sync_case_row, sync_timers, sync_work_items
 from service.cases.runtime import Services
-from service.cases.tx import find_latest_version, load_actor, version_by_id
+from service.cases.tx import find_latest_version, is_recused, load_actor, version_by_id
 from service.cases.upload_rules import extra_problems, merge_problems, normalize_files
 from service.models import Case, ProcessVersion, User
 from workflows.bounds import RunBounds
@@ -224,6 +224,8 @@ def _migrate_one(svc: Services, actor_id: int, version_id: int, case_id: int,
             if case is None:
                 raise _Refused(f"案件 {case_id} 不存在")
             reference = case.reference
+            if is_recused(session, case.id, actor.id):   # the designer's own recusal binds here too
+                raise _Refused("您已回避本案，不能迁移")
             old = session.get(ProcessVersion, case.process_version_id)
             from_version = old.version
             if case.process_key != target.process_key:
