@@ -20,13 +20,9 @@ from service.cases.accounts import load_user
 from service.cases.errors import InvalidInput, NotAllowed
 from service.deploy import deploy_directory
 from service.models import Case, CaseLink, Timer, WorkItem
-<<<<<<< HEAD
-from tests.scenarios import Do, Expect, Refused, Wait, all_scenarios
-=======
 from tests.conftest import with_settings
-from tests.scenarios import Do, Expect, Wait, all_scenarios
+from tests.scenarios import Do, Expect, Refused, Wait, all_scenarios
 from workflows.specs import collect_sources
->>>>>>> 14a7bac (Settings come from the process version; start data is validated against the start form; reserved names refused in start and task data; linked cases only as the BPMN declares (target checked at deploy), with checked engine data, audited on both cases)
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 SCENARIOS = all_scenarios()
