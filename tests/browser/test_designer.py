@@ -222,3 +222,32 @@ def test_uploaded_gbk_bpmn_from_another_tool_is_converted_loaded_and_checked(svc
     page.locator("#btn-check").click()
     page.wait_for_selector('#problems-panel[data-result="ok"]')
     assert "screen_clue" in page.locator("#diff .diff-group.changed").inner_text()
+
+
+def test_designer_shows_and_edits_the_process_settings_and_deploys_them_as_a_version(svc, users, login, live_server):
+    deployed = {r.process_key: r for r in deploy_directory(svc, BPMN_DIR)}
+    old_case = actions.start_case(svc, users["intake"], "clue_handling", "旧设置下的线索", {})
+    page = login("designer")
+    open_editor(page, live_server, deployed["clue_handling"].version_id)
+    page.get_by_role("tab", name="流程设置").click()
+    row = page.locator('#settings-editor tr[data-setting="talk_team_min"]')
+    assert "谈话人员最少人数" in row.inner_text()
+    row.locator("input").fill("3")
+    leader = page.locator('#settings-editor tr[data-setting="leader_approval_disposals"]')
+    leader.get_by_label("留存备查").uncheck()
+    page.screenshot(path=str(ROOT / "test-output" / "designer-settings.png"))
+    page.locator("#btn-check").click()
+    page.wait_for_selector('#problems-panel[data-result="ok"]')
+    page.locator("#deploy-comment").fill("谈话人员不少于3人；留存备查不报分管领导")
+    page.locator("#btn-deploy").click()
+    page.wait_for_url("**/designer/versions/*?deployed=1")
+    page.wait_for_selector('#designer[data-ready="true"]', timeout=30_000)
+    assert page.locator("#version-label").inner_text() == "v2"
+
+    new_case = actions.start_case(svc, users["intake"], "clue_handling", "新设置下的线索", {})
+    with svc.db.read_session() as session:
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "process_deployed",
+                                                        AuditEvent.actor_name == "郑设计"))
+    assert event.summary["settings_changed"]["talk_team_min"] == [2, 3]
+    assert "留存备查" not in event.summary["settings_changed"]["leader_approval_disposals"][1]
+    assert case_version(svc, old_case) == 1 and case_version(svc, new_case) == 2   # old case keeps v1 settings

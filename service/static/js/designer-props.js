@@ -257,6 +257,10 @@
       box.appendChild(this.field('脚本', 'script', bo.script, {
         multiline: true, rows: 6, onChange: function (v) { self.modeling.updateProperties(target, { script: v || undefined }); }
       }));
+      box.appendChild(this.field('可发起的关联案件 (start_case_*)', 'start_cases', this.linkDeclarations(bo), {
+        hint: '每行一个：名称=流程标识，例如 follow_up=follow_up_visit。脚本只能设置本元素声明的 start_case_名称，目标流程须已部署。',
+        multiline: true, rows: 2, onChange: function (v) { self.setLinkDeclarations(target, v); }
+      }));
     }
     if (is(bo, 'bpmn:BusinessRuleTask')) {
       box.appendChild(this.datalist('qf-decisions', (this.options.decisionIds && this.options.decisionIds()) || []));
@@ -275,6 +279,11 @@
     if (is(bo, 'bpmn:StartEvent')) {
       box.appendChild(this.field('可发起的角色 (start_roles)', 'start_roles', this.spiffProperty(bo, 'start_roles'), {
         hint: '以逗号分隔，例如 intake,handler', onChange: function (v) { self.setSpiffProperty(target, 'start_roles', v); }
+      }));
+      box.appendChild(this.datalist('qf-forms', (this.options.formNames && this.options.formNames()) || []));
+      box.appendChild(this.field('开始表单 (formJsonSchemaFilename)', 'start_form', this.spiffText(bo, 'form'), {
+        list: 'qf-forms', hint: '发起数据按此表单校验，例如 clue_handling/start.json；没有开始表单时发起不接受数据',
+        onChange: function (v) { self.setSpiffText(target, 'form', v); }
       }));
     }
     var timer = this.timer(bo);
@@ -302,6 +311,28 @@
     box.appendChild(this.field('审批对象 (approves)', 'approves', this.spiffProperty(bo, 'approves'), {
       hint: '被审批的用户任务 ID（双人原则）', onChange: function (v) { self.setSpiffProperty(target, 'approves', v); }
     }));
+  };
+
+  // `start_case_<name>` properties as "name=process_key" lines.
+  PropertiesPanel.prototype.linkDeclarations = function (bo) {
+    var props = this.propertiesElement(bo);
+    return ((props && props.properties) || []).filter(function (p) { return /^start_case_./.test(p.name || ''); })
+      .map(function (p) { return p.name.replace(/^start_case_/, '') + '=' + (p.value || ''); }).join('\n');
+  };
+
+  PropertiesPanel.prototype.setLinkDeclarations = function (element, text) {
+    var self = this;
+    var wanted = {};
+    (text || '').split(/\n/).forEach(function (line) {
+      var parts = line.split('=');
+      var name = (parts[0] || '').trim(), key = (parts[1] || '').trim();
+      if (name && key) { wanted['start_case_' + name] = key; }
+    });
+    var props = this.propertiesElement(element.businessObject);
+    ((props && props.properties) || []).forEach(function (p) {
+      if (/^start_case_./.test(p.name || '') && !(p.name in wanted)) { self.setSpiffProperty(element, p.name, ''); }
+    });
+    Object.keys(wanted).forEach(function (name) { self.setSpiffProperty(element, name, wanted[name]); });
   };
 
   PropertiesPanel.prototype.timerFields = function (box, target, timer) {

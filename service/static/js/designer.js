@@ -71,7 +71,8 @@
   }
 
   function formNames() {
-    return names('.json').map(function (n) { return n.replace(/^forms\//, ''); });
+    return names('.json').filter(function (n) { return n.indexOf('settings/') !== 0; })
+      .map(function (n) { return n.replace(/^forms\//, ''); });
   }
 
   function createModeler(descriptor) {
@@ -485,7 +486,8 @@
     var reads = Array.prototype.map.call(list, function (file) {
       return file.arrayBuffer().then(function (buffer) {
         var name = file.name.replace(/\.xml$/i, '.bpmn');
-        if (/\.json$/i.test(name) && name.indexOf('forms/') !== 0) { name = 'forms/' + processKey + '/' + name; }
+        if (name === processKey + '.settings.json') { name = settingsName(); }
+        if (/\.json$/i.test(name) && name.indexOf('forms/') !== 0 && name.indexOf('settings/') !== 0) { name = 'forms/' + processKey + '/' + name; }
         var result = decode(buffer);
         if (/\.bpmn$/i.test(name)) {
           names('.bpmn').forEach(function (n) { delete files[n]; });
@@ -508,10 +510,28 @@
     }).catch(function (err) { status('上传的文件无法载入：' + err.message, 'bad'); });
   }
 
+  function settingsName() { return 'settings/' + processKey + '.json'; }
+
+  function openSettings() {
+    var box = document.getElementById('settings-editor');
+    var name = settingsName();
+    document.getElementById('settings-file-name').textContent = name;
+    if (!files[name] || !files[name].text) {
+      box.replaceChildren(el('p', { 'class': 'muted', text: '此流程没有设置文件；读取 settings 的流程须有 ' + name + '。' }));
+      return;
+    }
+    window.QfSettingsEditor.render(files[name].text, box, editable, function (text) {
+      files[name] = { text: text };
+      unsaved = true;
+      status('流程设置已修改，尚未检查');
+    });
+  }
+
   function refreshSelects() {
     fillSelect(document.getElementById('dmn-file'), names('.dmn'));
-    fillSelect(formSelect, names('.json'));
+    fillSelect(formSelect, names('.json').filter(function (n) { return n.indexOf('settings/') !== 0; }));
     openForm(formSelect.value);
+    openSettings();
     if (dmnModeler) { openDmn(document.getElementById('dmn-file').value); }
   }
 
