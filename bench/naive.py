@@ -55,7 +55,7 @@ def prepare_naive_row(svc, serializer, history: int) -> int:
         version = session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == common.LOOP_KEY)).one()
         bundle = svc.bundle(version)
     engine = svc.engine
-    wf = engine.start(bundle, {"settings": {}, "title": "朴素"})
+    wf = engine.start(bundle, {"settings": dict(bundle.settings), "title": "朴素"})
     for i in range(history):
         [task] = engine.ready_human_tasks(wf)
         engine.complete(wf, task.id, common.loop_data(i + 1))
