@@ -144,7 +144,7 @@ def test_settings_change_only_by_deploying_a_version_and_the_change_is_audited(s
 def test_the_designer_check_refuses_what_would_let_data_or_scripts_bypass_settings(api, files, message):
     response = post_files(api("designer"), "/process-definitions/check", files)
     assert response.status_code == 422, response.json
-    assert any(message in p["message"] for p in response.json["errors"]), response.json["errors"]
+    assert any(message in p["message"] for p in response.json["errors"]["problems"]), response.json["errors"]
 
 
 # ---- 2. linked cases only as the BPMN declares --------------------------------------------------
@@ -189,7 +189,7 @@ def test_a_declared_link_starts_one_case_audited_on_both_cases(svc, api, deploy)
 def test_a_script_may_set_only_links_its_element_declares(api):
     undeclared = post_files(api("designer"), "/process-definitions/check", sp.linker(LINK_ONE))
     assert undeclared.status_code == 422
-    assert [p["element_id"] for p in undeclared.json["errors"]] == ["link"], undeclared.json
+    assert [p["element_id"] for p in undeclared.json["errors"]["problems"]] == ["link"], undeclared.json
 
 
 def test_a_declared_link_target_must_be_deployed(api, deploy):
@@ -197,7 +197,7 @@ def test_a_declared_link_target_must_be_deployed(api, deploy):
     for path in ("/process-definitions/check", "/process-definitions/deploy"):
         response = post_files(api("designer"), path, files)
         assert response.status_code == 422, response.json
-        assert "nowhere 尚未部署" in response.json["errors"][0]["message"]
+        assert "nowhere 尚未部署" in response.json["errors"]["problems"][0]["message"]
     deploy(sp.link_target())
     ok = sp.linker(LINK_ONE, {"followup": "link_target"})
     assert post_files(api("designer"), "/process-definitions/deploy", ok).status_code in (200, 201)
