@@ -95,6 +95,62 @@ def _walk(node, path: str = '#', root: bool = True) -> Iterator[tuple[str, str, 
             yield from _walk(item, f'{path}/{index}', root=False)
 
 
+# Keywords whose subschemas apply to the same instance: a cycle through only these never ends.
+_SAME_INSTANCE = ('allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', 'dependentSchemas')
+
+
+def _pointer_get(schema, pointer: str):
+    node = schema
+    for part in pointer.lstrip('#').split('/')[1:]:
+        part = part.replace('~1', '/').replace('~0', '~')
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node
+
+
+def _same_instance_edges(schema, pointer: str) -> Iterator[str]:
+    """Pointers of the subschemas that validate the same value as the schema at `pointer`."""
+    node = _pointer_get(schema, pointer)
+    if not isinstance(node, dict):
+        return
+    for key in ('$ref', '$dynamicRef'):
+        target = node.get(key)
+        if isinstance(target, str) and (target == '#' or target.startswith('#/')):
+            yield target.rstrip('/') or '#'
+    for key in _SAME_INSTANCE:
+        value = node.get(key)
+        if isinstance(value, list):
+            yield from (f'{pointer}/{key}/{i}' for i in range(len(value)))
+        elif key == 'dependentSchemas' and isinstance(value, dict):
+            yield from (f'{pointer}/{key}/{name}' for name in value)
+        elif isinstance(value, dict):
+            yield f'{pointer}/{key}'
+
+
+def _reference_cycle(schema) -> list[str] | None:
+    """A chain of references that comes back to itself without descending into the value, if any."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(pointer: str, path: list[str]) -> list[str] | None:
+        state[pointer] = 1
+        try:
+            edges = list(_same_instance_edges(schema, pointer))
+        except (KeyError, IndexError, ValueError, TypeError):
+            edges = []  # a dangling reference is reported on its own
+        for nxt in edges:
+            if state.get(nxt) == 1:
+                return [*path, pointer, nxt]
+            if nxt not in state and (found := visit(nxt, [*path, pointer])):
+                return found
+        state[pointer] = 2
+        return None
+
+    starts = {where for where, keyword, _ in _walk(schema) if keyword in ('$ref', '$dynamicRef')}
+    for start in sorted(starts):
+        if start not in state and (found := visit(start, [])):
+            return found
+    return None
+
+
 def schema_problems(schema) -> list[str]:
     """Why a form schema is refused at check/deploy: non-local references, nested `$id`, bad patterns."""
     if not isinstance(schema, dict):
@@ -117,4 +173,7 @@ def schema_problems(schema) -> list[str]:
                 compile_pattern(value)
             except PatternUnsupported as exc:
                 problems.append(f"{where}: 正则表达式 {value!r} 无效或不受支持 (不支持回溯引用和环视): {exc}")
+    if not problems and (cycle := _reference_cycle(schema)):
+        chain = ' → '.join(cycle)
+        problems.append(f"{cycle[0]}: 引用循环 ({chain})，校验会无限递归；循环引用须经过 properties 或 items")
     return problems

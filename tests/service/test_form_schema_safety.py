@@ -163,3 +163,27 @@ def test_a_pattern_re2_cannot_run_is_refused_at_check_and_never_run(pattern):
 def test_nan_and_infinity_in_form_data_are_refused(value):
     schema = form(properties={'a': {}}, additionalProperties=True)
     assert forms.validate(schema, {'a': value})
+
+
+@pytest.mark.parametrize('schema', [
+    form(properties={'a': {'$ref': '#/properties/a'}}),
+    form(**{'$defs': {'x': {'$ref': '#/$defs/y'}, 'y': {'allOf': [{'$ref': '#/$defs/x'}]}}},
+         properties={'a': {'$ref': '#/$defs/x'}}),
+    form(allOf=[{'$ref': '#'}]),
+    form(properties={'a': {'anyOf': [{'type': 'string'}, {'$ref': '#/properties/a'}]}}),
+    form(properties={'a': {'not': {'$ref': '#/properties/a'}}}),
+    form(properties={'a': {'if': {'$ref': '#/properties/a'}, 'then': {'type': 'string'}}}),
+])
+def test_a_reference_cycle_that_never_descends_into_the_value_is_refused(schema):
+    problems = check_files(files_with(schema))
+    assert any('引用循环' in p.message and p.file == 'forms/t/form.json' for p in problems), problems
+
+
+def test_a_recursive_form_that_descends_into_the_value_is_accepted_and_validates():
+    tree = {'type': 'object', '$defs': {'node': {'type': 'object', 'properties': {
+        'name': {'type': 'string'}, 'children': {'type': 'array', 'items': {'$ref': '#/$defs/node'}}}}},
+        'properties': {'a': {'type': 'string'}, 'root': {'$ref': '#/$defs/node'}}}
+    assert check_files(files_with(tree)) == []
+    validator = formschema.form_validator(tree)
+    assert validator.is_valid({'root': {'name': 'x', 'children': [{'name': 'y', 'children': []}]}})
+    assert not validator.is_valid({'root': {'name': 1}})
