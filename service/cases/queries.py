@@ -64,9 +64,11 @@ def list_cases(session: Session, user: User, f: CaseFilter, now: datetime) -> di
     if f.process_key:
         conditions.append(Case.process_key == f.process_key)
     if f.q:
-        like = f"%{f.q.strip()}%"
-        conditions.append(or_(Case.reference.like(like), Case.title.like(like), Case.subject_name.like(like),
-                              Case.clue_no.like(like)))
+        # The words are searched as typed: % and _ are not wildcards.
+        words = f.q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{words}%"
+        conditions.append(or_(*(column.like(like, escape="\\") for column in
+                                (Case.reference, Case.title, Case.subject_name, Case.clue_no))))
     if f.mine:
         mine_tasks = select(WorkItem.case_id).where(WorkItem.assignee_id == user.id, WorkItem.completed_at.is_(None))
         conditions.append(or_(Case.handler_id == user.id, Case.id.in_(mine_tasks)))

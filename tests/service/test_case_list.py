@@ -92,3 +92,9 @@ def test_rows_carry_what_the_list_page_and_the_api_show(svc, users, clock, cases
 def test_roles_without_case_access_are_refused(svc, users, clock, cases):
     with pytest.raises(NotAllowed):
         _list(svc, users, clock, who="designer")
+
+
+@pytest.mark.parametrize("wildcard", ["%", "_", "\\", "案%", "案_A"])
+def test_search_words_are_matched_as_typed_not_as_wildcards(svc, users, clock, cases, wildcard):
+    assert _list(svc, users, clock, q=wildcard)["total"] == 0
+    assert _refs(_list(svc, users, clock, q="案件A")) == ["A"]
