@@ -40,8 +40,8 @@ class ApiBlueprint(Blueprint):
         return self.doc(security=[])(func)
 
     def arguments(self, schema, *, location: str = "json", **kwargs):
-        """As flask-smorest's, and a JSON body also documents 400 for a body that is not JSON."""
+        """As flask-smorest's; a JSON body also documents 400 (not JSON) and 413 (over the request size limit)."""
         parse = super().arguments(schema, location=location, **kwargs)
         if location != "json":
             return parse
-        return lambda func: parse(self.alt_response(400, HTTPStatus.BAD_REQUEST.name)(func))
+        return lambda func: parse(self.errors(400, 413)(func))

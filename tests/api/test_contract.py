@@ -195,6 +195,14 @@ def test_every_unsafe_operation_declares_the_403_a_cross_site_cookie_call_gets(a
     assert forged.status_code == 403 and forged.json["code"] == "csrf_failed"
 
 
+def test_a_body_over_the_request_limit_is_413_with_the_error_body(app, users, api):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    response = api("admin").post("/cases", json={"process_key": "x", "title": "t", "data": {"a": "x" * limit}})
+    assert response.status_code == 413 and response.json["code"] == "too_large"
+    jsonschema.validate(response.json, _error_schema(app))
+    assert "413" in _spec(app)["paths"]["/api/v1/cases"]["post"]["responses"]
+
+
 def test_every_json_body_is_documented_with_its_400_and_422(app):
     spec = _spec(app)
     with_body = 0
@@ -206,7 +214,7 @@ def test_every_json_body_is_documented_with_its_400_and_422(app):
             assert "422" in op["responses"], f"{method} {path}"
             if "application/json" in op["requestBody"]["content"] and "multipart/form-data" not in \
                     op["requestBody"]["content"]:
-                assert "400" in op["responses"], f"{method} {path}"
+                assert {"400", "413"} <= set(op["responses"]), f"{method} {path}"
     assert with_body >= 12
 
 
