@@ -206,7 +206,8 @@ def load(make_client, tasks: list[str], clients: int, seconds: float, max_reques
 def start_cases(svc, actor: int, count: int) -> list[str]:
     from service.cases.actions import start_case
 
-    return [common.ready_task(svc, start_case(svc, actor, common.LOOP_KEY, f"端到端 {i}", {})) for i in range(count)]
+    return [common.ready_task(svc, start_case(svc, actor, common.LOOP_KEY, f"端到端 {i}", {}).case_id)
+            for i in range(count)]
 
 
 def run_database(kind: str, clients: tuple[int, ...], seconds: float, max_requests: int, cases: int,

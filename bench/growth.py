@@ -51,7 +51,7 @@ def prepare_level(svc, actor: int, history: int) -> int:
     """A loop case with `history` rounds behind it; returns its id."""
     from service.cases.actions import start_case
 
-    case_id = start_case(svc, actor, common.LOOP_KEY, f"历史 {history} 轮", {})
+    case_id = start_case(svc, actor, common.LOOP_KEY, f"历史 {history} 轮", {}).case_id
     common.fast_forward(svc, actor, case_id, history)
     return case_id
 

@@ -47,7 +47,7 @@ def build(svc, cases: int, audit_events: int) -> dict:
     ids["handler2"] = accounts.create_user(svc, "handler2", "钱承办", common.PASSWORD, ["handler"], "第一监督检查室")
     ids["supervisor"] = accounts.create_user(svc, "supervisor", "孙主任", common.PASSWORD, ["supervisor"],
                                              "第一监督检查室")
-    template = start_case(svc, ids["handler"], common.LOOP_KEY, "模板案件", {})
+    template = start_case(svc, ids["handler"], common.LOOP_KEY, "模板案件", {}).case_id
     pg = not svc.db.is_sqlite
     timings = {}
     with svc.db.engine.begin() as conn:

@@ -22,7 +22,7 @@ def profile_completion(history: int, kind: str, top: int) -> str:
     with common.database(kind) as url:
         svc = common.services(url)
         actor = common.seed(svc)["handler"]
-        case_id = start_case(svc, actor, common.LOOP_KEY, "剖析", {})
+        case_id = start_case(svc, actor, common.LOOP_KEY, "剖析", {}).case_id
         common.fast_forward(svc, actor, case_id, history)
         complete_task(svc, actor, common.ready_task(svc, case_id), common.loop_data(history + 1))  # warm caches
         task_id = common.ready_task(svc, case_id)
@@ -47,7 +47,7 @@ def profile_request(kind: str, top: int, requests: int = 20) -> str:
         svc = common.services(url)
         actor = common.seed(svc)["handler"]
         token = common.served_token(url, actor, "profile")
-        tasks = [common.ready_task(svc, start_case(svc, actor, common.LOOP_KEY, f"剖析 {i}", {}))
+        tasks = [common.ready_task(svc, start_case(svc, actor, common.LOOP_KEY, f"剖析 {i}", {}).case_id)
                  for i in range(2 * requests + 1)]
         svc.db.dispose()
         app = create_app(Config.from_env(DATABASE_URL=url, SECRET_KEY="bench-secret"))

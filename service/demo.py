@@ -91,7 +91,7 @@ def _run_case(svc: Services, ids: dict[str, int], spec: dict, department: str) -
     start_position = {"handler": "dept_member", "intake": "intake"}[spec["start_role"]]
     starter = ids[(TEAM[department].get(start_position) or BODY[start_position])[0]]
     data = {**spec["start_data"], "department": department}
-    case_id = actions.start_case(svc, starter, spec["process_key"], _title(spec, name or ""), data)
+    case_id = actions.start_case(svc, starter, spec["process_key"], _title(spec, name or ""), data).case_id
     for step in spec["steps"]:
         with svc.db.read_session() as session:
             item = session.scalar(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.bpmn_id == step["task"],

@@ -1,9 +1,9 @@
 """Cases: start, list, detail, audit trail, diagram, reporter identity, recusal."""
 
-from service.api.common import api_login_required, case_detail_body
+from service.api.common import api_login_required, case_body
 from service.api.contract import ApiBlueprint
-from service.auth import actor, fresh_read_session, read_session
-from service.cases import actions, deadline_queries, queries
+from service.auth import actor, read_session
+from service.cases import actions, queries
 from service.runtime import services
 from service.schemas.api import (
     AuditOut,
@@ -27,8 +27,8 @@ blp = ApiBlueprint("cases", __name__, description="案件")
 @api_login_required
 def start(body):
     """Start a case of a process the user's role may start."""
-    case_id = actions.start_case(services(), actor().id, body["process_key"], body["title"], body["data"])
-    return case_detail_body(queries.case_detail(services(), fresh_read_session(), actor(), case_id))
+    return case_body(actor(), actions.start_case(services(), actor().id, body["process_key"], body["title"],
+                                                 body["data"]))
 
 
 @blp.route("/cases")
@@ -46,8 +46,7 @@ def list_cases(args):
 @blp.errors(401, 403, 404)
 @api_login_required
 def detail(case_id):
-    body = case_detail_body(queries.case_detail(services(), read_session(), actor(), case_id))
-    return {**body, "deadline_warnings": deadline_queries.deadline_warnings(services(), read_session(), case_id)}
+    return case_body(actor(), queries.case_view(services(), read_session(), actor(), case_id))
 
 
 @blp.route("/cases/<int:case_id>/audit")

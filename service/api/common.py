@@ -7,8 +7,8 @@ from functools import wraps
 from flask_login import current_user
 
 from service.cases import permissions, queries
-from service.cases.actions import Completion
 from service.cases.errors import AuthenticationFailed
+from service.cases.results import CaseView
 
 
 def api_login_required(view):
@@ -23,23 +23,15 @@ def api_login_required(view):
     return wrapper
 
 
-def case_detail_body(detail: dict) -> dict:
-    return _body(detail["case"], detail["version"].version, detail["data"], detail["tasks"], detail["links"])
-
-
-def completion_body(user, done: Completion) -> dict:
-    """The case detail after a completion, from what the action returned: no second read of the case."""
+def case_body(user, view: CaseView) -> dict:
+    """The API's case detail, from the typed case any action or the case query returned (data redacted)."""
     queries.require_reader(user)
-    body = _body(done.case, done.process_version, permissions.redact_case_data(user, done.data), done.tasks,
-                 done.links)
-    return {**body, "deadline_warnings": done.deadline_warnings}
-
-
-def _body(case, process_version: int, data: dict, tasks: list, links: list) -> dict:
+    case = view.case
     return {
         "id": case.id, "reference": case.reference, "title": case.title, "process_key": case.process_key,
-        "process_version": process_version, "status": case.status, "outcome": case.outcome,
+        "process_version": view.process_version, "status": case.status, "outcome": case.outcome,
         "stage": case.stage, "subject_name": case.subject_name, "handler_id": case.handler_id,
         "due_at": case.due_at, "created_at": case.created_at, "closed_at": case.closed_at, "version": case.version,
-        "data": data, "tasks": tasks, "links": links,
+        "data": permissions.redact_case_data(user, view.data), "tasks": view.tasks, "links": view.links,
+        "deadline_warnings": view.deadline_warnings,
     }

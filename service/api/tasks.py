@@ -2,9 +2,9 @@
 
 from marshmallow import Schema, fields, validate
 
-from service.api.common import api_login_required, case_detail_body, completion_body
+from service.api.common import api_login_required, case_body
 from service.api.contract import ApiBlueprint
-from service.auth import actor, fresh_read_session, read_session
+from service.auth import actor, read_session
 from service.cases import actions, queries
 from service.runtime import services
 from service.schemas.api import CaseDetailOut, CompleteIn, TaskDetailOut, TaskOut
@@ -47,8 +47,7 @@ def task_detail(task_id):
 @blp.errors(401, 403, 404, 409)
 @api_login_required
 def claim(task_id):
-    case_id = actions.claim_task(services(), actor().id, task_id)
-    return case_detail_body(queries.case_detail(services(), fresh_read_session(), actor(), case_id))
+    return case_body(actor(), actions.claim_task(services(), actor().id, task_id))
 
 
 @blp.route("/tasks/<string:task_id>/release", methods=["POST"])
@@ -56,8 +55,7 @@ def claim(task_id):
 @blp.errors(401, 403, 404, 409)
 @api_login_required
 def release(task_id):
-    case_id = actions.release_task(services(), actor().id, task_id)
-    return case_detail_body(queries.case_detail(services(), fresh_read_session(), actor(), case_id))
+    return case_body(actor(), actions.release_task(services(), actor().id, task_id))
 
 
 @blp.route("/tasks/<string:task_id>/complete", methods=["POST"])
@@ -67,5 +65,5 @@ def release(task_id):
 @api_login_required
 def complete(body, task_id):
     """Complete the task with form data; 403 role/recusal/four-eyes, 409 not ready or stale, 422 form errors."""
-    done = actions.complete_task(services(), actor().id, task_id, body["data"], body["case_version"])
-    return completion_body(actor(), done)
+    return case_body(actor(), actions.complete_task(services(), actor().id, task_id, body["data"],
+                                                    body["case_version"]))

@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 from service.cases import audit, permissions
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.cases.permissions import CaseContext
-from service.cases.projections import sync_case_row, sync_timers
+from service.cases.projections import project_case
 from service.cases.runtime import Services
 from service.cases.tx import engine_call, is_recused, load_actor, lock_case_for, restore_workflow
 from service.models import Case, DeadlineExtension, DeadlineSuspension, User, WorkItem
 from workflows.calendar import WorkCalendar
+from workflows.steps import step_result
 
 MAX_EXTENSION_WORKDAYS = 250
 # A suspended timer waits for this moment; it is never reached and never shown as a deadline.
@@ -73,12 +74,8 @@ def _open_suspension(session: Session, task_id: str) -> DeadlineSuspension | Non
 
 
 def _save(svc: Services, session: Session, case: Case, wf, now: datetime) -> None:
-    """Store the workflow state and refresh timers, case due date and version."""
-    session.flush()
-    open_items = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id,
-                                                        WorkItem.completed_at.is_(None))).all()
-    sync_timers(session, svc.engine, case, wf, now)
-    sync_case_row(svc.engine, case, wf, list(open_items), now)
+    """Store the workflow state and refresh work items, timers, case due date and version."""
+    project_case(session, case, step_result(svc.engine, wf), now)
 
 
 def _event(session: Session, svc: Services, actor: User, case: Case, item: WorkItem, action: str, summary: dict):

@@ -1,9 +1,9 @@
 """Keep the case row, work items and timers in step with the engine state, inside the action's transaction.
 
-What changes is decided once, by pure functions (`plan_work_items`, `new_item_values`, `timer_values`,
-`case_columns`). Two appliers write it: the ORM ones (`sync_*`) for the rarer actions that hold ORM
-objects, and the Core ones (`write_*`, prebuilt statements) for the task-completion path
-(`actions.complete_task`), the hot path.
+One writer for every action: `write_projections` takes the engine's `StepResult` (it never calls back
+into the engine) and writes through prebuilt statements (`statements.py`). What changes is decided by
+pure functions (`plan_work_items`, `new_item_values`, `timer_values`, `case_columns`). Actions that hold
+the case as an ORM object call `project_case`, which flushes first and lets the ORM re-read afterwards.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service.cases import statements as sql
-from service.models import Case, Timer, WorkItem
-from workflows.engine import ReadyTask, WorkflowEngine
+from service.models import Case
+from workflows.engine import ReadyTask, WaitingTimer
+from workflows.steps import StepResult
 
 BUSINESS_COLUMNS = {"subject_name": 64, "subject_unit": 128, "clue_no": 32}
 
@@ -57,79 +57,43 @@ def new_item_values(case_id: int, task: ReadyTask, now: datetime) -> dict:
                 assignee_id=None)
 
 
-def timer_values(case_id: int, engine: WorkflowEngine, wf, now: datetime) -> list[dict]:
+def timer_values(case_id: int, timers: list[WaitingTimer], now: datetime) -> list[dict]:
     return [dict(case_id=case_id, task_id=t.task_id, bpmn_id=t.bpmn_id, name=t.name or "", due_at=t.due_at,
-                 created_at=now) for t in engine.waiting_timers(wf)]
+                 created_at=now) for t in timers]
 
 
-def case_columns(engine: WorkflowEngine, wf, data: dict, open_titles, open_dues, now: datetime,
-                 closed_at: datetime | None, version: int | None) -> dict:
-    """The case row's columns derived from the workflow (`data` = engine.case_data(wf)) and its open items."""
-    values = {"state": engine.dump(wf), "updated_at": now, "version": (version or 0) + 1,
+def case_columns(step: StepResult, open_titles, open_dues, now: datetime, closed_at: datetime | None,
+                 version: int | None) -> dict:
+    """The case row's columns derived from the step and the case's open items after it."""
+    values = {"state": step.state, "updated_at": now, "version": (version or 0) + 1,
               "stage": "、".join(sorted(set(open_titles)))[:256]}
     for column, limit in BUSINESS_COLUMNS.items():
-        value = data.get(column)
+        value = step.data.get(column)
         if isinstance(value, str) and value:
             values[column] = value[:limit]
-    if engine.is_completed(wf):
-        values.update(status="completed", closed_at=closed_at or now, outcome=engine.outcome(wf, data))
+    if step.completed:
+        values.update(status="completed", closed_at=closed_at or now, outcome=step.outcome)
     else:
-        outcome = data.get("outcome")
-        values.update(status="open", outcome=outcome if isinstance(outcome, str) else None)
+        values.update(status="open", outcome=step.outcome)
     dues = [due for due in open_dues if due]
     values["due_at"] = min(dues) if dues else None
     return values
 
 
-# ---- ORM appliers ----
+@dataclass(frozen=True)
+class Projected:
+    """What the writer left: the open work items (TaskOut fields), the timer rows and the case columns."""
 
-def sync_work_items(
-    session: Session, engine: WorkflowEngine, case: Case, wf, now: datetime, actor_id: int | None,
-    completed_task_id: str | None,
-) -> list[WorkItem]:
-    """Close work items that are no longer ready, open one for each new ready human task."""
-    open_items = session.scalars(
-        select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.completed_at.is_(None))
-    ).all()
-    plan = plan_work_items([item.task_id for item in open_items], engine.ready_human_tasks(wf), completed_task_id)
-    closing = set(plan.completed) | set(plan.cancelled)
-    still_open = []
-    for item in open_items:
-        if item.task_id not in closing:
-            still_open.append(item)
-            continue
-        item.completed_at = now
-        if item.task_id in plan.completed:
-            item.resolution, item.completed_by_id = "completed", actor_id
-        else:
-            item.resolution = "cancelled"
-    for task in plan.new:
-        item = WorkItem(**new_item_values(case.id, task, now))
-        session.add(item)
-        still_open.append(item)
-    return still_open
+    open_items: list
+    timers: list[dict]
+    columns: dict
 
 
-def sync_timers(session: Session, engine: WorkflowEngine, case: Case, wf, now: datetime) -> None:
-    session.execute(delete(Timer).where(Timer.case_id == case.id))
-    for values in timer_values(case.id, engine, wf, now):
-        session.add(Timer(**values))
-
-
-def sync_case_row(engine: WorkflowEngine, case: Case, wf, open_items: list[WorkItem], now: datetime) -> None:
-    """Copy the state and the list columns onto the case row and bump its version."""
-    values = case_columns(engine, wf, engine.case_data(wf), [item.title for item in open_items],
-                          [item.due_at for item in open_items], now, case.closed_at, case.version)
-    for column, value in values.items():
-        setattr(case, column, value)
-
-
-# ---- Core appliers (the completion path) ----
-
-def write_work_items(conn, engine: WorkflowEngine, case_id: int, open_rows: list, wf, now: datetime, actor_id: int,
-                     completed_task_id: str) -> list:
-    """`sync_work_items` in prebuilt statements, from the open items already read; returns the open items after."""
-    plan = plan_work_items([r.task_id for r in open_rows], engine.ready_human_tasks(wf), completed_task_id)
+def write_projections(conn, case_id: int, step: StepResult, open_rows: list, now: datetime, *,
+                      actor_id: int | None, completed_task_id: str | None, has_timers: bool,
+                      handler_id: int | None, closed_at: datetime | None, version: int | None) -> Projected:
+    """Close work items no longer ready, open new ones, replace the timer rows, update the case row."""
+    plan = plan_work_items([r.task_id for r in open_rows], step.ready, completed_task_id)
     if plan.completed:
         conn.execute(sql.CLOSE_ITEMS, {"task_ids": plan.completed, "now": now, "resolution": "completed",
                                        "completed_by_id": actor_id})
@@ -140,14 +104,26 @@ def write_work_items(conn, engine: WorkflowEngine, case_id: int, open_rows: list
     if new:
         conn.execute(sql.INSERT_ITEMS, new)
     closing = set(plan.completed) | set(plan.cancelled)
-    return [r for r in open_rows if r.task_id not in closing] + [SimpleNamespace(**values) for values in new]
-
-
-def write_timers(conn, engine: WorkflowEngine, case_id: int, has_rows: bool, wf, now: datetime) -> list[dict]:
-    """`sync_timers` in prebuilt statements (no delete when the case had no timer rows); returns the rows."""
-    if has_rows:
+    open_items = [r for r in open_rows if r.task_id not in closing] + [SimpleNamespace(**values) for values in new]
+    if has_timers:
         conn.execute(sql.DELETE_TIMERS, {"case_id": case_id})
-    timers = timer_values(case_id, engine, wf, now)
+    timers = timer_values(case_id, step.timers, now)
     if timers:
         conn.execute(sql.INSERT_TIMERS, timers)
-    return timers
+    columns = case_columns(step, [i.title for i in open_items], [i.due_at for i in open_items], now, closed_at,
+                           version)
+    conn.execute(sql.UPDATE_CASE, {"case_id": case_id, "handler_id": handler_id, **columns})
+    return Projected(open_items, timers, columns)
+
+
+def project_case(session: Session, case: Case, step: StepResult, now: datetime, actor_id: int | None = None,
+                 completed_task_id: str | None = None) -> Projected:
+    """`write_projections` for an action holding the case as an ORM object: flush first, re-read after."""
+    session.flush()
+    conn = session.connection()
+    open_rows = conn.execute(sql.OPEN_ITEMS, {"case_id": case.id, "actor_id": None}).all()
+    done = write_projections(conn, case.id, step, open_rows, now, actor_id=actor_id,
+                             completed_task_id=completed_task_id, has_timers=True, handler_id=case.handler_id,
+                             closed_at=case.closed_at, version=case.version)
+    session.expire_all()  # the ORM's copies of the rows just written are stale
+    return done

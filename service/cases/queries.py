@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, defer
 from service.cases import audit, permissions, statements
 from service.cases.errors import NotAllowed, NotFound
 from service.cases.permissions import CaseContext
+from service.cases.results import CaseView, load_case_view
 from service.cases.runtime import Services
 from service.cases.tx import case_context
 from service.models import AuditEvent, Case, ProcessVersion, Recusal, User, WorkItem
@@ -103,8 +104,14 @@ def get_case(session: Session, user: User, case_id: int) -> Case:
     return case
 
 
+def case_view(svc: Services, session: Session, user: User, case_id: int) -> CaseView:
+    """The case as GET /cases/{id} shows it: the same typed value every action returns."""
+    get_case(session, user, case_id)
+    return load_case_view(svc, session, case_id)
+
+
 def case_detail(svc: Services, session: Session, user: User, case_id: int) -> dict:
-    """Everything the case page and GET /cases/{id} show."""
+    """The case page's and the task page's facts: the case and version rows, redacted data, open items."""
     case = get_case(session, user, case_id)
     version = session.get(ProcessVersion, case.process_version_id)
     data = svc.workflows.case_data(case.id, case.version)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -14,16 +13,15 @@ from service.cases import audit, permissions
 from service.cases.case_data import check_link_data, check_start_data
 from service.cases.errors import InvalidInput, NotAllowed
 from service.cases.org.handling import handling_department_id
-from service.cases.projections import sync_case_row, sync_timers, sync_work_items
+from service.cases.projections import project_case
 from service.cases.reporters import split_reporter, store_reporter
+from service.cases.results import CaseSnapshot, CaseView, load_case_view
 from service.cases.runtime import Services
 from service.cases.tx import engine_call, latest_version, load_actor
 from service.models import Case, CaseLink, ProcessVersion, ReferenceCounter, User
 from workflows.reserved import LINK_PREFIX, LINKED_FROM, SETTINGS
 from workflows.specs import ProcessBundle
-
-if TYPE_CHECKING:
-    from service.cases.task_actions import CaseSnapshot
+from workflows.steps import StepResult, step_result
 
 # A linked case may itself start linked cases in its first engine run; beyond this depth the process
 # design is wrong (a chain or circle of immediate links), and the whole transaction is refused.
@@ -41,16 +39,16 @@ class LinkOrigin:
     depth: int
 
 
-def start_case(svc: Services, actor_id: int, process_key: str, title: str, data: dict) -> int:
-    """Start a case of the latest version of `process_key`; returns the case id."""
+def start_case(svc: Services, actor_id: int, process_key: str, title: str, data: dict) -> CaseView:
+    """Start a case of the latest version of `process_key`; returns the case as started."""
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
         version = latest_version(session, process_key)
         if not permissions.may_start(actor, version.start_role_list):
             raise NotAllowed(f"您的角色不能发起“{version.name}”")
         check_start_data(svc.bundle(version), data)
-        case = create_case(svc, session, actor, version, title, data)
-        return case.id
+        case, step = create_case(svc, session, actor, version, title, data)
+        return load_case_view(svc, session, case.id, step.data)
 
 
 def _next_reference(session: Session, now) -> str:
@@ -71,7 +69,7 @@ def _next_reference(session: Session, now) -> str:
 
 
 def create_case(svc: Services, session: Session, actor: User, version: ProcessVersion, title: str, data: dict,
-                link: LinkOrigin | None = None) -> Case:
+                link: LinkOrigin | None = None) -> tuple[Case, StepResult]:
     """Insert a case (its data already checked), run it to its first wait state, append `case_started`.
 
     `settings` is seeded from the process version (its settings document), never from the data.
@@ -94,10 +92,9 @@ def create_case(svc: Services, session: Session, actor: User, version: ProcessVe
     session.add(case)
     session.flush()
     store_reporter(session, case.id, reporter_fields, now)
-    open_items = sync_work_items(session, svc.engine, case, wf, now, actor.id, None)
-    sync_timers(session, svc.engine, case, wf, now)
-    sync_case_row(svc.engine, case, wf, open_items, now)
-    linked = start_requested_cases(svc, session, actor, case, bundle, wf, depth=link.depth if link else 0)
+    step = step_result(svc.engine, wf)
+    project_case(session, case, step, now, actor.id)
+    linked = start_requested_cases(svc, session, actor, case, bundle, step, depth=link.depth if link else 0)
     summary = {"process_key": version.process_key, "process_version": version.version, "title": title,
                "data": audit.summarize({k: v for k, v in clean.items() if k != SETTINGS}),
                "settings_of_version": version.version, "reporter_recorded": bool(reporter_fields),
@@ -109,7 +106,7 @@ def create_case(svc: Services, session: Session, actor: User, version: ProcessVe
     add_link_summary(summary, linked)
     audit.append(session, chain=audit.case_chain(case.id), at=now, action="case_started", actor_id=actor.id,
                  actor_name=actor.display_name, case_id=case.id, summary=summary)
-    return case
+    return case, step
 
 
 def add_link_summary(summary: dict, linked: list[dict]) -> None:
@@ -120,10 +117,10 @@ def add_link_summary(summary: dict, linked: list[dict]) -> None:
 
 
 def start_requested_cases(svc: Services, session: Session, actor: User, case: Case | CaseSnapshot,
-                          bundle: ProcessBundle, wf, data: dict | None = None, depth: int = 0) -> list[dict]:
+                          bundle: ProcessBundle, step: StepResult, depth: int = 0) -> list[dict]:
     """Start each linked case the process set (`start_case_<name>`) and its BPMN declares, once per
     declaration, and link it both ways; anything else is refused (422) and the transaction rolled back."""
-    requests = svc.engine.case_requests(wf, data)
+    requests = step.case_requests
     if not requests:
         return []
     done = set(session.scalars(select(CaseLink.request_name).where(CaseLink.from_case_id == case.id)))
@@ -144,7 +141,7 @@ def start_requested_cases(svc: Services, session: Session, actor: User, case: Ca
         check_link_data(svc.bundle(version), link_data, where)
         title = str(request.get("title") or f"{case.title}（关联）")[:256]
         origin = LinkOrigin(case, bundle.key, name, decl.element_id, depth + 1)
-        child = create_case(svc, session, actor, version, title, dict(link_data), link=origin)
+        child, _ = create_case(svc, session, actor, version, title, dict(link_data), link=origin)
         session.add(CaseLink(from_case_id=case.id, to_case_id=child.id, request_name=name, created_at=svc.now()))
         started.append({"reference": child.reference, "process_key": decl.process_key,
                         "name": f"{LINK_PREFIX}{name}", "element": decl.element_id})

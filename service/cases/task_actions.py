@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,16 +12,19 @@ from service.cases import audit, permissions
 from service.cases import statements as sql
 from service.cases.case_data import check_form_data
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from service.cases.projections import case_columns, write_timers, write_work_items
+from service.cases.projections import write_projections
 from service.cases.reporters import split_reporter, store_reporter
+from service.cases.results import CaseSnapshot, CaseView, load_case_view
 from service.cases.runtime import Services
 from service.cases.starting import add_link_summary, start_requested_cases
 from service.cases.tx import check_may_act, engine_call, is_recused, load_actor, open_item_for_update
 from service.models import Case, ProcessVersion, User, WorkItem
 from workflows import form_checks
+from workflows.steps import step_result
 
 
-def claim_task(svc: Services, actor_id: int, task_id: str) -> int:
+def claim_task(svc: Services, actor_id: int, task_id: str) -> CaseView:
+    """Take a ready task for oneself (others with the role no longer see it as theirs); returns the case."""
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
         item, case = open_item_for_update(session, task_id, actor)
@@ -33,10 +34,11 @@ def claim_task(svc: Services, actor_id: int, task_id: str) -> int:
         item.assignee_id = actor.id
         audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="task_claimed", actor_id=actor.id,
                      actor_name=actor.display_name, case_id=case.id, task_bpmn_id=item.bpmn_id, task_title=item.title)
-        return case.id
+        return load_case_view(svc, session, case.id)
 
 
-def release_task(svc: Services, actor_id: int, task_id: str) -> int:
+def release_task(svc: Services, actor_id: int, task_id: str) -> CaseView:
+    """Give a claimed task back to everyone with its role; returns the case."""
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
         item, case = open_item_for_update(session, task_id, actor)
@@ -48,48 +50,12 @@ def release_task(svc: Services, actor_id: int, task_id: str) -> int:
         audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="task_released",
                      actor_id=actor.id, actor_name=actor.display_name, case_id=case.id, task_bpmn_id=item.bpmn_id,
                      task_title=item.title)
-        return case.id
-
-
-@dataclass(frozen=True)
-class CaseSnapshot:
-    """The case row's list columns as a completion left them."""
-
-    id: int
-    reference: str
-    title: str
-    process_key: str
-    status: str
-    outcome: str | None
-    stage: str
-    subject_name: str
-    handler_id: int | None
-    department_id: int | None
-    due_at: datetime | None
-    created_at: datetime
-    closed_at: datetime | None
-    version: int
-
-
-@dataclass(frozen=True)
-class Completion:
-    """What a completed task left behind: enough to answer without reading the case again."""
-
-    case: CaseSnapshot
-    process_version: int
-    data: dict      # the case data (a snapshot; redact it for the reader)
-    tasks: list     # the case's open work items (rows with the TaskOut fields)
-    links: list[dict]
-    deadline_warnings: list[str]  # deadlines of the case in years without holiday data
-
-    @property
-    def case_id(self) -> int:
-        return self.case.id
+        return load_case_view(svc, session, case.id)
 
 
 def complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_version: int | None = None
-                  ) -> Completion:
-    """Complete a ready human task after every check."""
+                  ) -> CaseView:
+    """Complete a ready human task after every check; returns the case after it."""
     _validate_task_form(svc, actor_id, task_id, data)
     done, wf, next_forms = _complete_task(svc, actor_id, task_id, data, case_version)
     svc.workflows.put(done.case.id, done.case.version, wf, done.data)  # only after the commit succeeded
@@ -112,20 +78,19 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
             wf = engine_call(svc.engine.restore, bundle, json.loads(row.state_text))
         _check_submission(svc, wf, task_id, clean, bundle.forms.get(row.form) if row.form else None)
         engine_call(svc.engine.complete, wf, task_id, clean)
-        open_items = write_work_items(conn, svc.engine, case_id, open_rows, wf, now, actor.id, task_id)
-        timers = write_timers(conn, svc.engine, case_id, flags.has_timers, wf, now)
-        case_data = svc.engine.case_data(wf)
+        step = step_result(svc.engine, wf)
         handler_id = actor.id if row.role == "handler" and row.handler_id is None else row.handler_id
-        columns = case_columns(svc.engine, wf, case_data, [i.title for i in open_items],
-                               [i.due_at for i in open_items], now, row.closed_at, row.version)
-        conn.execute(sql.UPDATE_CASE, {"case_id": case_id, "handler_id": handler_id, **columns})
+        written = write_projections(conn, case_id, step, open_rows, now, actor_id=actor.id, completed_task_id=task_id,
+                                    has_timers=flags.has_timers, handler_id=handler_id, closed_at=row.closed_at,
+                                    version=row.version)
+        columns, open_items = written.columns, written.open_items
         case = CaseSnapshot(
             id=case_id, reference=row.reference, title=row.title, process_key=row.process_key, handler_id=handler_id,
             department_id=row.department_id,
             subject_name=columns.get("subject_name", row.subject_name), created_at=row.created_at,
             closed_at=columns.get("closed_at", row.closed_at),
             **{k: columns[k] for k in ("status", "outcome", "stage", "due_at", "version")})
-        linked = start_requested_cases(svc, session, actor, case, bundle, wf, case_data)
+        linked = start_requested_cases(svc, session, actor, case, bundle, step)
         summary = {"data": audit.summarize(clean), "reporter_recorded": bool(reporter_fields)}
         add_link_summary(summary, linked)
         if case.status == "completed":
@@ -133,10 +98,10 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
         audit.append(session, chain=audit.case_chain(case_id), at=now, action="task_completed", actor_id=actor.id,
                      actor_name=actor.display_name, case_id=case_id, task_bpmn_id=row.bpmn_id,
                      task_title=row.item_title, summary=summary)
-        done = Completion(case=case, process_version=row.process_version, data=copy.deepcopy(case_data),
-                          tasks=open_items, links=sql.case_links(conn, case_id) if flags.has_links or linked else [],
-                          deadline_warnings=svc.calendar().warnings_for_dues(
-                              now, [i.due_at for i in open_items] + [t["due_at"] for t in timers]))
+        done = CaseView(case=case, process_version=row.process_version, data=copy.deepcopy(step.data),
+                        tasks=open_items, links=sql.case_links(conn, case_id) if flags.has_links or linked else [],
+                        deadline_warnings=svc.calendar().warnings_for_dues(
+                            now, [i.due_at for i in open_items] + [t["due_at"] for t in written.timers]))
         next_forms = {i.task_id: _form_of(bundle, i.bpmn_id) for i in open_items}
         return done, wf, next_forms
 

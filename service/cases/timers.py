@@ -5,11 +5,12 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from service.cases import audit
-from service.cases.projections import sync_case_row, sync_timers, sync_work_items
+from service.cases.projections import project_case
 from service.cases.runtime import Services
 from service.cases.starting import add_link_summary, start_requested_cases
 from service.cases.tx import engine_call, lock_case, restore_workflow, system_user, version_by_id
 from service.models import Case
+from workflows.steps import step_result
 
 
 def fire_due_timers(svc: Services, case_id: int, actor_name: str = "定时器") -> list[str]:
@@ -31,11 +32,10 @@ def fire_locked_case_timers(svc: Services, session: Session, case: Case, actor_n
     if not fired:
         return []
     now = svc.now()
-    open_items = sync_work_items(session, svc.engine, case, wf, now, None, None)
-    sync_timers(session, svc.engine, case, wf, now)
-    sync_case_row(svc.engine, case, wf, open_items, now)
+    step = step_result(svc.engine, wf)
+    project_case(session, case, step, now)
     bundle = svc.bundle(version_by_id(session, case.process_version_id))
-    linked = start_requested_cases(svc, session, system_user(session), case, bundle, wf)
+    linked = start_requested_cases(svc, session, system_user(session), case, bundle, step)
     summary = {"timers": fired}
     add_link_summary(summary, linked)
     audit.append(session, chain=audit.case_chain(case.id), at=now, action="timer_fired", actor_id=None,

@@ -9,21 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.cases import audit, permissions
 from service.cases.deployment import deploy_process, link_problems
 from service.cases.errors import InvalidInput, NotAllowed, NotFound
-from service.cases.projections import sync_case_row, sync_timers, sync_work_items
+from service.cases.projections import project_case
 from service.cases.runtime import Services
 from service.cases.tx import find_latest_version, is_recused, load_actor, version_by_id
 from service.cases.upload_rules import extra_problems, merge_problems, normalize_files
-from service.models import Case, ProcessVersion, User
+from service.models import Case, ProcessVersion, User, WorkItem
 from workflows.bounds import RunBounds
 from workflows.errors import SpecInvalid
 from workflows.migration import MigrationRefused, bundle_diff, migrate
 from workflows.specs import ProcessBundle, content_hash, load_bundle
+from workflows.steps import step_result
 
 CHANGE_LABELS = {
     "bpmn_name": "名称", "documentation": "说明", "extensions": "扩展属性（角色/表单/说明等）",
@@ -249,16 +250,13 @@ def _migrate_one(svc: Services, actor_id: int, version_id: int, case_id: int,
 def _store_migration(svc: Services, session: Session, actor: User, case: Case, wf, old: ProcessVersion,
                      target: ProcessVersion) -> None:
     now = svc.now()
-    open_items = sync_work_items(session, svc.engine, case, wf, now, None, None)
-    ready = {t.id: t for t in svc.engine.ready_human_tasks(wf)}
-    for item in open_items:   # kept items take the new version's title, role and form
-        task = ready.get(item.task_id)
-        if task is not None:
-            item.title, item.role, item.form = task.name or task.bpmn_id, task.role or "", task.form
-            item.lane, item.approves = task.lane or "", task.approves
-    sync_timers(session, svc.engine, case, wf, now)
+    step = step_result(svc.engine, wf)
+    for task in step.ready:   # items kept open take the new version's title, role and form
+        session.execute(update(WorkItem).where(WorkItem.task_id == task.id, WorkItem.completed_at.is_(None)).values(
+            title=task.name or task.bpmn_id, role=task.role or "", form=task.form, lane=task.lane or "",
+            approves=task.approves))
     case.process_version_id = target.id
-    sync_case_row(svc.engine, case, wf, open_items, now)
+    open_items = project_case(session, case, step, now).open_items
     waiting = sorted({item.bpmn_id for item in open_items})
     audit.append(session, chain=audit.case_chain(case.id), at=now, action="case_migrated", actor_id=actor.id,
                  actor_name=actor.display_name, case_id=case.id,

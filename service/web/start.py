@@ -36,6 +36,6 @@ def start_case():
         body = StartForm().load({k: v.strip() for k, v in request.form.items() if v.strip()})
     except ValidationError as exc:
         return _render(exc.messages, 422)
-    case_id = actions.start_case(services(), actor().id, body["process_key"], body["title"], {})
+    case_id = actions.start_case(services(), actor().id, body["process_key"], body["title"], {}).case_id
     flash("案件已发起，请办理下面的待办步骤。", "success")
     return redirect(url_for("web.case_detail", case_id=case_id))

@@ -41,7 +41,7 @@ def process_graph(svc, files: dict[str, bytes]) -> dict:
 def test_designer_edits_checks_fixes_deploys_and_migrates_clue_handling(svc, users, login, live_server):
     deployed = {r.process_key: r for r in deploy_directory(svc, BPMN_DIR)}
     v1 = deployed["clue_handling"]
-    old_case = actions.start_case(svc, users["intake"], "clue_handling", "旧版本上的线索", {})
+    old_case = actions.start_case(svc, users["intake"], "clue_handling", "旧版本上的线索", {}).case_id
     assert case_version(svc, old_case) == 1
 
     page = login("designer")
@@ -102,7 +102,7 @@ def test_designer_edits_checks_fixes_deploys_and_migrates_clue_handling(svc, use
 
     # the running case stays on v1, a new case runs v2
     assert case_version(svc, old_case) == 1
-    new_case = actions.start_case(svc, users["intake"], "clue_handling", "新版本上的线索", {})
+    new_case = actions.start_case(svc, users["intake"], "clue_handling", "新版本上的线索", {}).case_id
     assert case_version(svc, new_case) == 2
 
     # migrate the eligible old case from the page
@@ -226,7 +226,7 @@ def test_uploaded_gbk_bpmn_from_another_tool_is_converted_loaded_and_checked(svc
 
 def test_designer_shows_and_edits_the_process_settings_and_deploys_them_as_a_version(svc, users, login, live_server):
     deployed = {r.process_key: r for r in deploy_directory(svc, BPMN_DIR)}
-    old_case = actions.start_case(svc, users["intake"], "clue_handling", "旧设置下的线索", {})
+    old_case = actions.start_case(svc, users["intake"], "clue_handling", "旧设置下的线索", {}).case_id
     page = login("designer")
     open_editor(page, live_server, deployed["clue_handling"].version_id)
     page.get_by_role("tab", name="流程设置").click()
@@ -244,7 +244,7 @@ def test_designer_shows_and_edits_the_process_settings_and_deploys_them_as_a_ver
     page.wait_for_selector('#designer[data-ready="true"]', timeout=30_000)
     assert page.locator("#version-label").inner_text() == "v2"
 
-    new_case = actions.start_case(svc, users["intake"], "clue_handling", "新设置下的线索", {})
+    new_case = actions.start_case(svc, users["intake"], "clue_handling", "新设置下的线索", {}).case_id
     with svc.db.read_session() as session:
         event = session.scalar(select(AuditEvent).where(AuditEvent.action == "process_deployed",
                                                         AuditEvent.actor_name == "郑设计"))

@@ -22,7 +22,7 @@ def _tab_to(page, predicate_js: str, limit: int = 40) -> None:
 
 def test_a_handler_works_a_task_with_the_keyboard_only(browser, live_server, deploy, svc, users):
     deploy(demo_files())
-    case_id = actions.start_case(svc, users["intake"], "approval_demo", "键盘办理测试", {})
+    case_id = actions.start_case(svc, users["intake"], "approval_demo", "键盘办理测试", {}).case_id
     actions.complete_task(svc, users["intake"], open_task_id(svc, case_id, "register"), dict(REGISTER))
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     page = context.new_page()

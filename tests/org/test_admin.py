@@ -129,7 +129,7 @@ def test_the_principal_alone_grants_access_and_appoints_delegates(svc, users, cl
     from service.cases.org import delegation
 
     deploy_directory(svc, BPMN_DIR)
-    case_id = actions.start_case(svc, users["intake"], "clue_handling", "关于某某的线索", {})
+    case_id = actions.start_case(svc, users["intake"], "clue_handling", "关于某某的线索", {}).case_id
     until = clock.now + timedelta(days=30)
     with pytest.raises(NotAllowed):
         delegation.grant_access(svc, users["supervisor"], case_id, users["handler2"], "协助核查", until)

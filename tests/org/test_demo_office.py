@@ -43,8 +43,8 @@ def test_registration_sets_the_handling_department_by_name_or_id(svc, users):
     deploy_directory(svc, BPMN_DIR)
     with svc.db.read_session() as session:
         first = session.scalar(select(Department.id).where(Department.name == "第一监督检查室"))
-    by_name = actions.start_case(svc, users["intake"], "clue_handling", "甲", {"department": "第一监督检查室"})
-    by_id = actions.start_case(svc, users["intake"], "clue_handling", "乙", {"department": first})
+    by_name = actions.start_case(svc, users["intake"], "clue_handling", "甲", {"department": "第一监督检查室"}).case_id
+    by_id = actions.start_case(svc, users["intake"], "clue_handling", "乙", {"department": first}).case_id
     with svc.db.read_session() as session:
         assert session.get(Case, by_name).department_id == first
         assert session.get(Case, by_id).department_id == first
@@ -55,7 +55,7 @@ def test_registration_sets_the_handling_department_by_name_or_id(svc, users):
 
 def test_a_case_started_by_a_handler_belongs_to_their_department(svc, users):
     deploy_directory(svc, BPMN_DIR)
-    case_id = actions.start_case(svc, users["handler"], "fault_tolerance", "容错申请", {})
+    case_id = actions.start_case(svc, users["handler"], "fault_tolerance", "容错申请", {}).case_id
     with svc.db.read_session() as session:
         case = session.get(Case, case_id)
         assert session.get(Department, case.department_id).name == "第一监督检查室"

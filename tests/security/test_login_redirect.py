@@ -73,7 +73,7 @@ def test_the_claim_forms_next_field_is_held_to_the_same_rule(app, svc, users, de
     from tests.web.helpers import REGISTER, demo_files, open_task_id
 
     deploy(demo_files())
-    case_id = actions.start_case(svc, users["intake"], "approval_demo", "关于郝测试的问题线索", {})
+    case_id = actions.start_case(svc, users["intake"], "approval_demo", "关于郝测试的问题线索", {}).case_id
     actions.complete_task(svc, users["intake"], open_task_id(svc, case_id, "register"), dict(REGISTER))
     task_id = open_task_id(svc, case_id, "propose")
     response = Page(app, "handler").post(f"/tasks/{task_id}/claim", data={"next": target})

@@ -67,7 +67,7 @@ def demo_case(svc, users, settings: dict | None = None, title: str = "关于郝�
     a designer first deploys a version of the process whose settings document carries them."""
     if settings:
         actions.deploy_process(svc, users["designer"], with_settings(approval_files(), "approval_demo", settings))
-    case_id = actions.start_case(svc, users["intake"], "approval_demo", title, {})
+    case_id = actions.start_case(svc, users["intake"], "approval_demo", title, {}).case_id
     actions.complete_task(svc, users["intake"], open_item(svc, case_id, "register").task_id, dict(REGISTER_DATA))
     return case_id, open_item(svc, case_id, "propose").task_id
 

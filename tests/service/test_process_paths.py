@@ -9,13 +9,12 @@ outcome, the linked cases and every audit chain are checked.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from service.cases import actions, audit, deadline_queries, queries
+from service.cases import actions, audit, queries
 from service.cases.accounts import load_user
 from service.cases.errors import InvalidInput, NotAllowed
 from service.deploy import deploy_directory
@@ -47,20 +46,19 @@ def completer_of(svc, case_id: int, bpmn_id: str | None) -> int | None:
             .order_by(WorkItem.completed_at.desc(), WorkItem.id.desc()).limit(1))
 
 
-def assert_completion_shows_what_a_read_shows(svc, actor: int, done: actions.Completion, where: str) -> None:
+def assert_completion_shows_what_a_read_shows(svc, actor: int, done: actions.CaseView, where: str) -> None:
     """The API answers a completion from what the transaction wrote; it must equal a fresh read of the case."""
     with svc.db.read_session() as session:
-        detail = queries.case_detail(svc, session, load_user(session, actor), done.case_id)
-        fields = [f.name for f in dataclasses.fields(actions.CaseSnapshot)]
-        assert {f: getattr(done.case, f) for f in fields} == {f: getattr(detail["case"], f) for f in fields}, where
-        assert done.process_version == detail["version"].version, where
-        assert done.data == detail["data"], where
-        assert done.links == detail["links"], where
-        assert done.deadline_warnings == deadline_queries.deadline_warnings(svc, session, done.case_id), where
+        read = queries.case_view(svc, session, load_user(session, actor), done.case_id)
+        assert done.case == read.case, where
+        assert done.process_version == read.process_version, where
+        assert done.data == read.data, where
+        assert done.links == read.links, where
+        assert done.deadline_warnings == read.deadline_warnings, where
         shown = ("task_id", "case_id", "bpmn_id", "title", "role", "lane", "approves", "assignee_id", "due_at",
                  "created_at", "instructions")
         assert [{f: getattr(t, f) for f in shown} for t in done.tasks] == \
-            [{f: getattr(t, f) for f in shown} for t in detail["tasks"]], where
+            [{f: getattr(t, f) for f in shown} for t in read.tasks], where
 
 
 def fire_all_due(svc) -> None:
@@ -80,7 +78,7 @@ def test_scenario_runs_through_the_case_service(name, svc, users, clock):
     clock.set(scenario.clock)
     title = str(scenario.title or name)
     starter = users[USERS_BY_ROLE[scenario.start_role][0]]
-    case_id = actions.start_case(svc, starter, scenario.process_key, title, scenario.case_data)
+    case_id = actions.start_case(svc, starter, scenario.process_key, title, scenario.case_data).case_id
     for number, step in enumerate(scenario.steps, 1):
         where = f"{name} step {number} {step!r}"
         if isinstance(step, Wait):

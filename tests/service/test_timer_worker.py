@@ -140,7 +140,7 @@ def run_clue_steps(svc, users, clock, steps) -> int:
     scenario = CLUE_SCENARIOS["inquiry_letter_overdue_then_first_form"]
     clock.set(scenario.clock)
     case_id = actions.start_case(svc, users["intake"], "clue_handling", "关于钱样本收受礼品的反映",
-                                 scenario.case_data)
+                                 scenario.case_data).case_id
     for step in steps:
         if isinstance(step, Do):
             item = open_item(svc, case_id, step.task)

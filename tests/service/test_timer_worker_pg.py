@@ -62,7 +62,7 @@ def make_due_cases(svc, users, count: int) -> list[int]:
     """`count` approval-demo cases waiting at `propose`, each with one boundary timer."""
     case_ids = []
     for n in range(count):
-        case_id = actions.start_case(svc, users["intake"], "approval_demo", f"举报{n}", {})
+        case_id = actions.start_case(svc, users["intake"], "approval_demo", f"举报{n}", {}).case_id
         with svc.db.read_session() as session:
             register = session.scalar(select(WorkItem.task_id).where(WorkItem.case_id == case_id,
                                                                      WorkItem.completed_at.is_(None)))

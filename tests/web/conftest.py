@@ -46,6 +46,6 @@ def demo_case(svc, users, demo):
     """A started approval-demo case, registered with a reporter, waiting for the handler's proposal."""
     from service.cases import actions
 
-    case_id = actions.start_case(svc, users["intake"], "approval_demo", "关于郝测试的问题线索", {})
+    case_id = actions.start_case(svc, users["intake"], "approval_demo", "关于郝测试的问题线索", {}).case_id
     actions.complete_task(svc, users["intake"], open_task_id(svc, case_id, "register"), dict(REGISTER))
     return case_id

@@ -173,7 +173,7 @@ def test_intake_reveals_the_reporter_with_a_reason_and_the_read_is_in_the_timeli
 
 
 def test_task_form_renders_fields_instructions_and_case_facts(page, demo, svc, users):
-    case_id = actions.start_case(svc, users["intake"], "approval_demo", "登记测试", {})
+    case_id = actions.start_case(svc, users["intake"], "approval_demo", "登记测试", {}).case_id
     body = text(page("intake").get(f"/tasks/{open_task_id(svc, case_id, 'register')}"))
     assert "请登记 登记测试" in body and "案件情况" in body
     assert 'name="received_date"' in body and "YYYY-MM-DD" in body
@@ -182,7 +182,7 @@ def test_task_form_renders_fields_instructions_and_case_facts(page, demo, svc, u
 
 
 def test_task_form_error_retains_typed_values(page, demo, svc, users):
-    case_id = actions.start_case(svc, users["intake"], "approval_demo", "登记测试", {})
+    case_id = actions.start_case(svc, users["intake"], "approval_demo", "登记测试", {}).case_id
     task_id = open_task_id(svc, case_id, "register")
     response = page("intake").post(f"/tasks/{task_id}", data={
         "subject_name": "郝测试", "amount": "一万二", "received_date": "2026-03-02", "is_real_name": "false",
@@ -234,7 +234,7 @@ def test_four_eyes_refusal_is_shown_as_the_403_page(page, app, demo, svc, users)
     from service.cases import accounts
 
     accounts.create_user(svc, "both", "赵双岗", "qingfeng-demo", ["handler", "supervisor"], "第一监督检查室")
-    case_id = actions.start_case(svc, users["intake"], "approval_demo", "双人原则", {})
+    case_id = actions.start_case(svc, users["intake"], "approval_demo", "双人原则", {}).case_id
     actions.complete_task(svc, users["intake"], open_task_id(svc, case_id, "register"),
                           {"subject_name": "甲", "received_date": "2026-03-02", "is_real_name": False})
     client = app.test_client()

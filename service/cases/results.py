@@ -1,0 +1,82 @@
+"""The typed result of every case action and of the case query: the case as it is after the action.
+
+Pages and the API render a `CaseView` directly (`service/api/common.case_body`), whether it came from
+a completion (built from what the completion wrote, no second read) or from `load_case_view` (the
+other actions, inside their transaction, and `queries.case_view` for GET /cases/{id}).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.cases import statements as sql
+from service.cases.runtime import Services
+from service.models import Case, ProcessVersion, Timer
+
+
+@dataclass(frozen=True)
+class CaseSnapshot:
+    """The case row's list columns as an action left them."""
+
+    id: int
+    reference: str
+    title: str
+    process_key: str
+    status: str
+    outcome: str | None
+    stage: str
+    subject_name: str
+    handler_id: int | None
+    department_id: int | None
+    due_at: datetime | None
+    created_at: datetime
+    closed_at: datetime | None
+    version: int
+
+
+SNAPSHOT_FIELDS = tuple(CaseSnapshot.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case after an action (or as read): row columns, process version, data, open tasks, links, warnings."""
+
+    case: CaseSnapshot
+    process_version: int
+    data: dict      # the case data (a snapshot; redact it for the reader)
+    tasks: list     # the case's open work items (rows with the TaskOut fields)
+    links: list[dict]
+    deadline_warnings: list[str]  # deadlines of the case in years without holiday data
+
+    @property
+    def case_id(self) -> int:
+        return self.case.id
+
+
+Completion = CaseView  # what `complete_task` returns: the same shape as every other action
+
+
+def snapshot_of(case: Case) -> CaseSnapshot:
+    return CaseSnapshot(**{name: getattr(case, name) for name in SNAPSHOT_FIELDS})
+
+
+def load_case_view(svc: Services, session: Session, case_id: int, data: dict | None = None) -> CaseView:
+    """The case as stored now (inside an action, after its writes); `data`: the case data if at hand."""
+    session.flush()
+    case = session.get(Case, case_id)
+    version = session.get(ProcessVersion, case.process_version_id)
+    if data is None:
+        data = svc.workflows.case_data(case.id, case.version)
+    if data is None:
+        data = svc.engine.case_data(svc.engine.restore(svc.bundle(version), case.state))
+    conn = session.connection()
+    tasks = conn.execute(sql.OPEN_ITEMS, {"case_id": case.id, "actor_id": None}).all()
+    timer_dues = session.scalars(select(Timer.due_at).where(Timer.case_id == case.id)).all()
+    warnings = svc.calendar().warnings_for_dues(svc.now(), [t.due_at for t in tasks if t.due_at] + list(timer_dues))
+    return CaseView(case=snapshot_of(case), process_version=version.version, data=copy.deepcopy(data), tasks=tasks,
+                    links=sql.case_links(conn, case.id), deadline_warnings=warnings)
