@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from service.cases import audit, permissions
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.models import CalendarRevision, HolidayOverride, HolidayYear, User
-from workflows.calendar import DateLike, Override, WorkCalendar, library_covers, to_date
+from workflows.calendar import DateLike, Override, WorkCalendar, to_date
 
 if TYPE_CHECKING:
     from service.cases.runtime import Services
@@ -168,9 +168,3 @@ def list_overrides(session: Session, year: int | None = None) -> list[HolidayOve
     if year is not None:
         query = query.where(HolidayOverride.day >= date(year, 1, 1), HolidayOverride.day <= date(year, 12, 31))
     return list(session.scalars(query))
-
-
-def year_status(session: Session, years: list[int]) -> dict[int, str]:
-    """For each year: 'library', 'declared' or 'missing' (deadlines fall back to Monday–Friday)."""
-    declared = set(session.scalars(select(HolidayYear.year).where(HolidayYear.year.in_(years))))
-    return {y: "library" if library_covers(y) else "declared" if y in declared else "missing" for y in years}

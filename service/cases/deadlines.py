@@ -26,8 +26,11 @@ from workflows.calendar import WorkCalendar
 from workflows.steps import step_result
 
 MAX_EXTENSION_WORKDAYS = 250
-# A suspended timer waits for this moment; it is never reached and never shown as a deadline.
-SUSPENDED_UNTIL = datetime(9999, 12, 31, 23, 59, 59, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def suspended_until(tz: str) -> datetime:
+    """The moment a suspended timer waits for (in the configured zone): never reached, never shown."""
+    return datetime(9999, 12, 31, 23, 59, 59, tzinfo=ZoneInfo(tz))
 
 
 def shift_workdays(moment: datetime, n: int, calendar: WorkCalendar, tz: str) -> datetime:
@@ -102,7 +105,7 @@ def suspend_deadline(svc: Services, actor_id: int, task_id: str, reason: str) ->
         wf = restore_workflow(svc, session, case)
         timers = engine_call(svc.engine.attached_timers, wf, task_id)
         for timer in timers:
-            engine_call(svc.engine.reschedule_timer, wf, timer.task_id, SUSPENDED_UNTIL)
+            engine_call(svc.engine.reschedule_timer, wf, timer.task_id, suspended_until(svc.config.TIMEZONE))
         now = svc.now()
         row = DeadlineSuspension(case_id=case.id, task_id=task_id, reason=reason, suspended_by_id=actor.id,
                                  suspended_at=now, due_before=item.due_at,

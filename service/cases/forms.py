@@ -71,7 +71,3 @@ def validate(schema: dict, data: dict) -> dict[str, list[str]]:
             continue
         errors.setdefault(_field_of(error), []).append(_message(error))
     return errors
-
-
-def field_titles(schema: dict) -> dict[str, str]:
-    return {k: v.get("title", k) for k, v in schema.get("properties", {}).items()}
