@@ -73,7 +73,7 @@ def test_every_deployment_path_refuses_a_stalling_process(api, svc, name, path):
     response = post_files(api("designer"), path, STALLING[name])
     assert response.status_code == 422, response.json
     assert response.json["code"] == "invalid_process"
-    assert any(p.get("element_id") for p in response.json["errors"]), response.json
+    assert any(p.get("element_id") for p in response.json["errors"]["problems"]), response.json
     assert count(svc, ProcessVersion) == 0
 
 
@@ -215,5 +215,5 @@ def test_a_form_with_an_outside_reference_is_refused_by_the_designer(api, svc):
     for path in ("/process-definitions/check", "/process-definitions"):
         response = post_files(api("designer"), path, files)
         assert response.status_code == 422, response.json
-        assert any("只允许表单内部的引用" in p["message"] for p in response.json["errors"])
+        assert any("只允许表单内部的引用" in p["message"] for p in response.json["errors"]["problems"])
     assert count(svc, ProcessVersion) == 0
