@@ -7,6 +7,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from service.bounds import MAX_JSON_DEPTH, json_too_deep
 from service.cases import errors as ce
 from workflows.errors import WorkflowError
 
@@ -82,6 +83,14 @@ def register_error_handlers(app: Flask) -> None:
             messages = messages["json"]  # body fields are named at the top level, other locations by location
         code = {422: "invalid_input", 413: "too_large"}.get(status, (exc.name or "error").lower().replace(" ", "_"))
         return respond(status, code, PHRASES.get(status, exc.description or ""), messages)
+
+    @app.before_request
+    def _refuse_deep_json():
+        """A JSON body nested past MAX_JSON_DEPTH is refused before anything parses it (the parser recurses)."""
+        if request.is_json and request.content_length != 0 and json_too_deep(request.get_data(cache=True)):
+            message = f"JSON 嵌套过深（超过 {MAX_JSON_DEPTH} 层）"
+            return respond(400, "invalid_json", message, {"json": [message]})
+        return None
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -235,3 +235,19 @@ def test_upload_comment_longer_than_documented_is_422_in_both_forms(api):
                             data={"files": [(__import__("io").BytesIO(b"x"), "a.bpmn")], "comment": "长" * 513})
     assert as_json.status_code == as_form.status_code == 422
     assert "comment" in as_json.json["errors"] and "comment" in as_form.json["errors"]
+
+
+@pytest.mark.parametrize("body", ["[" * 5000 + "]" * 5000, '{"a":' * 3000 + "1" + "}" * 3000,
+                                  '{"process_key": "x", "data": ' + "[" * 65 + "]" * 65 + "}"])
+@pytest.mark.parametrize("path", ["/session", "/cases", "/tasks/x/complete", "/process-definitions/check"])
+def test_json_nested_past_the_limit_is_400_before_anything_parses_it(app, users, api, body, path):
+    response = api("admin").client.post(f"/api/v1{path}", data=body, content_type="application/json")
+    assert response.status_code == 400, (path, response.status_code)
+    assert response.json["code"] == "invalid_json" and "嵌套过深" in response.json["message"]
+
+
+def test_json_nesting_is_counted_outside_strings_only():
+    from service.bounds import json_too_deep
+
+    assert not json_too_deep(b'{"a": "' + b"[" * 500 + b'", "b": [[["\\"["]]]}')
+    assert json_too_deep(b"[" * 65 + b"]" * 65) and not json_too_deep(b"[" * 64 + b"]" * 64)
