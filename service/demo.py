@@ -104,15 +104,20 @@ def _run_case(svc: Services, ids: dict[str, int], spec: dict, department: str) -
         actions.complete_task(svc, actor, item.task_id, dict(step["data"]))
 
 
+def create_office(svc: Services) -> dict[str, int]:
+    """The demo departments and accounts with their positions; username -> user id."""
+    department_ids = {name: org_admin.create_department(svc, None, name, kind) for name, kind in DEMO_DEPARTMENTS}
+    return {username: org_admin.create_user(svc, None, username, name, DEMO_PASSWORD,
+                                            [(kind, department_ids.get(dept)) for kind, dept in held])
+            for username, name, held in DEMO_USERS}
+
+
 def load_demo(svc: Services, only_if_empty: bool = True) -> bool:
     """Create demo users and cases; with only_if_empty, do nothing when any user exists."""
     with svc.db.read_session() as session:
         if only_if_empty and session.scalar(select(func.count(User.id))):
             return False
-    department_ids = {name: org_admin.create_department(svc, None, name, kind) for name, kind in DEMO_DEPARTMENTS}
-    ids = {username: org_admin.create_user(svc, None, username, name, DEMO_PASSWORD,
-                                           [(kind, department_ids.get(dept)) for kind, dept in held])
-           for username, name, held in DEMO_USERS}
+    ids = create_office(svc)
     today = svc.now().astimezone(ZoneInfo(svc.config.TIMEZONE)).date()
     shift = (today - DATA_ANCHOR).days // 7 * 7  # whole weeks keep every weekday a weekday
     for number, spec in enumerate(json.loads(CASES_FILE.read_text(encoding="utf-8"))):

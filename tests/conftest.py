@@ -23,6 +23,7 @@ ROLE_USERS = {
     "handler2": ("handler2", "钱承办", ["handler"]),
     "supervisor": ("supervisor", "孙主任", ["supervisor"]),
     "supervisor2": ("supervisor2", "李主任", ["supervisor"]),
+    "deputy": ("deputy", "赵副书记", ["deputy"]),
     "leader": ("leader", "周书记", ["leader"]),
     "committee": ("committee", "吴记录", ["committee"]),
     "designer": ("designer", "郑设计", ["designer"]),

@@ -24,7 +24,8 @@ class TaskListArgs(Schema):
 @api_login_required
 def worklist(args):
     """Open tasks the user may act on, most urgent first."""
-    rows = queries.list_tasks(read_session(), actor(), args["scope"], args.get("process_key"))
+    rows = queries.list_tasks(read_session(), actor(), args["scope"], args.get("process_key"),
+                              now=services().now())
     return [item for item, _case in rows]
 
 

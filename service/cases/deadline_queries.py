@@ -35,15 +35,16 @@ def flagged_tasks(svc: Services, session: Session, user: User, now: datetime | N
     """The user's worklist (scope mine) with each task's due flag, using DUE_SOON_WORKDAYS."""
     now = now or svc.now()
     limit = due_soon_limit(svc.calendar(), now, svc.config.DUE_SOON_WORKDAYS, svc.config.TIMEZONE)
-    return [(item, case, due_flag(item.due_at, now, limit)) for item, case in queries.list_tasks(session, user)]
+    rows = queries.list_tasks(session, user, now=now)
+    return [(item, case, due_flag(item.due_at, now, limit)) for item, case in rows]
 
 
 def task_counts(session: Session, user: User, now: datetime, due_soon_workdays: int, calendar: WorkCalendar,
                 tz: str = "Asia/Shanghai") -> dict[str, int]:
     """How many of the user's open tasks are overdue and how many are due within `due_soon_workdays`."""
     limit = due_soon_limit(calendar, now, due_soon_workdays, tz)
-    return {"overdue": queries.count_tasks(session, user, due_before=now),
-            "due_soon": queries.count_tasks(session, user, due_after=now, due_by=limit)}
+    return {"overdue": queries.count_tasks(session, user, due_before=now, now=now),
+            "due_soon": queries.count_tasks(session, user, due_after=now, due_by=limit, now=now)}
 
 
 def _require_overseer(user: User) -> None:

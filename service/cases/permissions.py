@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from service.cases.org.positions import TASK_POSITION_HOLDERS, task_position
+
 CASE_READER_ROLES = ("intake", "handler", "supervisor", "leader", "committee", "auditor", "admin")
 REPORTER_ROLES = ("intake",)
 DEPLOYER_ROLES = ("designer", "admin")
@@ -42,6 +44,25 @@ class Actor(Protocol):
 
 
 @dataclass(frozen=True)
+class Holdings:
+    """The positions a user holds now ((kind, department id or None)), acting appointments included;
+    `case_acting`: appointments for one case only ((kind, department id, case id))."""
+
+    positions: frozenset = frozenset()
+    case_acting: frozenset = frozenset()
+
+    def departments(self, kinds, case_id: int | None = None) -> set:
+        """Departments where the user holds one of `kinds` (for `case_id`: its acting appointments too)."""
+        found = {d for k, d in self.positions if k in kinds}
+        found |= {d for k, d, c in self.case_acting if k in kinds and c == case_id}
+        return found
+
+    def holds(self, kinds, case_id: int | None = None) -> bool:
+        return any(k in kinds for k, _d in self.positions) or any(
+            k in kinds and c == case_id for k, _d, c in self.case_acting)
+
+
+@dataclass(frozen=True)
 class CaseContext:
     """What the rules need to know about one case, for one actor."""
 
@@ -50,6 +71,8 @@ class CaseContext:
     handler_id: int | None = None                  # the case's 承办人
     approver_ids: frozenset[int] = frozenset()     # users who completed an approval step of the case
     open_approval_roles: frozenset[str] = frozenset()  # roles of the case's approval steps still open
+    department_id: int | None = None               # the handling department (承办部门)
+    holdings: Holdings | None = None               # the actor's positions, when the caller loaded them
 
 
 NO_CASE = CaseContext()
@@ -123,9 +146,31 @@ def task_roles(actor: Actor) -> tuple[str, ...]:
     return tuple(actor.roles)
 
 
-def may_do_task(actor: Actor, task_role: str, case: CaseContext = NO_CASE) -> bool:
-    """Whether the actor may claim or complete a task of `task_role` on the case (ignoring claims)."""
-    return not case.recused and task_role in task_roles(actor)
+def may_do_task(actor: Actor, task_role: str, case: CaseContext = NO_CASE, lane: str = "") -> bool:
+    """Whether the actor may claim or complete a task of `task_role` on the case (ignoring claims).
+
+    With the actor's holdings loaded, the task's position is resolved against the case: the handling
+    department's members or head, the deputy overseeing that department, or a body-wide position."""
+    if case.recused:
+        return False
+    if case.holdings is None:
+        return task_role in task_roles(actor)
+    return fills_task_position(case.holdings, task_position(task_role, lane), case.department_id, case.case_id)
+
+
+def fills_task_position(holdings: Holdings, position: str, department_id: int | None, case_id: int | None) -> bool:
+    """Whether someone with `holdings` fills `position` (positions.TASK_POSITION_HOLDERS) on a case."""
+    if position not in TASK_POSITION_HOLDERS:
+        return False
+    kinds, in_department = TASK_POSITION_HOLDERS[position]
+    if in_department:
+        return department_id is not None and department_id in holdings.departments(kinds, case_id)
+    return holdings.holds(kinds, case_id)
+
+
+def violates_distinct_levels(actor: Actor, chain_signer_ids: Iterable[int]) -> bool:
+    """Distinct people per level: nobody signs two levels of one approval chain."""
+    return actor.id in set(chain_signer_ids)
 
 
 def may_take_task(actor: Actor, task_role: str, assignee_id: int | None, case: CaseContext = NO_CASE) -> bool:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, defer
 
 from service.cases import audit, permissions, statements
 from service.cases.errors import NotAllowed, NotFound
+from service.cases.org.access import filled_tasks
+from service.cases.org.holdings import load_holdings
 from service.cases.permissions import CaseContext
 from service.cases.results import CaseView, load_case_view
 from service.cases.runtime import Services
@@ -155,13 +157,17 @@ def audit_trail(session: Session, user: User, case_id: int) -> dict:
     return {"case": case, "events": events, "chain": audit.verify(session, chain)}
 
 
-def _task_conditions(user: User, scope: str, process_key: str | None, due_before: datetime | None) -> list:
+def _task_conditions(session: Session, user: User, scope: str, process_key: str | None,
+                     due_before: datetime | None, now: datetime | None) -> list:
+    """Conditions on open work items joined with their case: the tasks whose position the user fills on
+    the case (resolved against its handling department), unclaimed or claimed by the user."""
     conditions = [WorkItem.completed_at.is_(None), WorkItem.case_id.not_in(_recused_case_ids(user.id))]
     if scope == "claimed":
         conditions.append(WorkItem.assignee_id == user.id)
     else:
-        role_match = WorkItem.role.in_(permissions.task_roles(user) or ("-",))
-        conditions.append(and_(role_match, or_(WorkItem.assignee_id.is_(None), WorkItem.assignee_id == user.id)))
+        holdings = load_holdings(session, user.id, now or datetime.now(UTC))
+        conditions.append(and_(filled_tasks(holdings),
+                               or_(WorkItem.assignee_id.is_(None), WorkItem.assignee_id == user.id)))
     if process_key:
         conditions.append(WorkItem.case_id.in_(select(Case.id).where(Case.process_key == process_key)))
     if due_before is not None:
@@ -171,10 +177,10 @@ def _task_conditions(user: User, scope: str, process_key: str | None, due_before
 
 def list_tasks(session: Session, user: User, scope: str = "mine", process_key: str | None = None,
                due_before: datetime | None = None, limit: int | None = None,
-               offset: int = 0) -> list[tuple[WorkItem, Case]]:
+               offset: int = 0, now: datetime | None = None) -> list[tuple[WorkItem, Case]]:
     """Open tasks the user may act on (scope=mine: claimed by them or unclaimed in their roles), most urgent first."""
     query = (select(WorkItem, Case).join(Case, Case.id == WorkItem.case_id)
-             .where(*_task_conditions(user, scope, process_key, due_before))
+             .where(*_task_conditions(session, user, scope, process_key, due_before, now))
              .order_by(WorkItem.due_at.asc().nulls_last(), WorkItem.id).options(defer(Case.state)))
     if limit is not None:
         query = query.limit(limit).offset(offset)
@@ -183,14 +189,14 @@ def list_tasks(session: Session, user: User, scope: str = "mine", process_key: s
 
 def count_tasks(session: Session, user: User, scope: str = "mine", process_key: str | None = None,
                 due_before: datetime | None = None, due_after: datetime | None = None,
-                due_by: datetime | None = None) -> int:
+                due_by: datetime | None = None, now: datetime | None = None) -> int:
     """How many open tasks list_tasks would return; optionally only due at/after `due_after` and at/before `due_by`."""
-    conditions = _task_conditions(user, scope, process_key, due_before)
+    conditions = _task_conditions(session, user, scope, process_key, due_before, now)
     if due_after is not None:
         conditions.append(WorkItem.due_at >= due_after)
     if due_by is not None:
         conditions.append(WorkItem.due_at <= due_by)
-    return session.scalar(select(func.count(WorkItem.id)).where(*conditions))
+    return session.scalar(select(func.count(WorkItem.id)).join(Case, Case.id == WorkItem.case_id).where(*conditions))
 
 
 def get_task(session: Session, user: User, task_id: str) -> tuple[WorkItem, Case]:

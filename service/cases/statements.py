@@ -19,7 +19,7 @@ EVENTS, LINKS, RECUSALS = AuditEvent.__table__, CaseLink.__table__, Recusal.__ta
 # SQLite holds the write lock since BEGIN IMMEDIATE. Case first, as every other action (claim, timers,
 # deadlines) locks the case before it writes an item: the other order could deadlock with them.
 ITEM_AND_CASE = (
-    select(ITEMS.c.id, ITEMS.c.case_id, ITEMS.c.bpmn_id, ITEMS.c.title.label("item_title"), ITEMS.c.role,
+    select(ITEMS.c.id, ITEMS.c.case_id, ITEMS.c.bpmn_id, ITEMS.c.title.label("item_title"), ITEMS.c.role, ITEMS.c.lane,
            ITEMS.c.approves, ITEMS.c.form, ITEMS.c.assignee_id, ITEMS.c.completed_at,
            CASES.c.reference, CASES.c.title, CASES.c.process_key, CASES.c.process_version_id, CASES.c.status,
            CASES.c.handler_id, CASES.c.department_id, CASES.c.created_at, CASES.c.closed_at, CASES.c.subject_name,

@@ -12,6 +12,7 @@ from service.cases import audit, permissions
 from service.cases import statements as sql
 from service.cases.case_data import check_form_data
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from service.cases.org.positions import records_outside_decision
 from service.cases.projections import write_projections
 from service.cases.reporters import split_reporter, store_reporter
 from service.cases.results import CaseSnapshot, CaseView, load_case_view
@@ -30,7 +31,8 @@ def claim_task(svc: Services, actor_id: int, task_id: str) -> CaseView:
         item, case = open_item_for_update(session, task_id, actor)
         if item.completed_at is not None:
             raise Conflict("任务已办结，不能认领", code="task_not_ready")
-        check_may_act(actor, item.role, item.assignee_id, False)
+        check_may_act(session, actor, item.role, item.lane, item.assignee_id, False, case.id, case.department_id,
+                      svc.now())
         item.assignee_id = actor.id
         audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="task_claimed", actor_id=actor.id,
                      actor_name=actor.display_name, case_id=case.id, task_bpmn_id=item.bpmn_id, task_title=item.title)
@@ -67,7 +69,7 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
     with svc.db.write_session() as session:
         conn = session.connection()
         actor = load_actor(session, actor_id)
-        row, open_rows = _checked_item(session, actor, task_id, case_version)
+        row, open_rows = _checked_item(session, actor, task_id, case_version, svc.now())
         case_id, flags = row.case_id, open_rows[0]
         bundle = svc.bundle_of(session, row.process_version_id, row.sha256)   # the form was validated before the lock
         now = svc.now()
@@ -137,7 +139,7 @@ def _validate_task_form(svc: Services, actor_id: int, task_id: str, data: dict) 
         raise
 
 
-def _checked_item(session: Session, actor: User, task_id: str, case_version: int | None):
+def _checked_item(session: Session, actor: User, task_id: str, case_version: int | None, now):
     """The task's row (work item, locked case, version) and the case's open items, after every check that
     needs no engine. The open items come with the recusal, link and timer flags (never empty: the task is one)."""
     conn = session.connection()
@@ -152,10 +154,25 @@ def _checked_item(session: Session, actor: User, task_id: str, case_version: int
         raise Conflict(f"案件已更新（当前版本 {row.version}），请刷新后重试", code="stale_case_version")
     if row.completed_at is not None:
         raise Conflict("任务已办理，不能重复提交", code="task_not_ready")
-    check_may_act(actor, row.role, row.assignee_id, False)
+    check_may_act(session, actor, row.role, row.lane, row.assignee_id, False, row.case_id, row.department_id, now)
     if row.approves:
         _check_four_eyes(session, actor, row.case_id, row.approves)
+        if not records_outside_decision(row.lane):
+            _check_distinct_levels(session, actor, row.case_id, row.approves)
     return row, open_rows
+
+
+def _check_distinct_levels(session: Session, actor: User, case_id: int, approves: str) -> None:
+    """Nobody signs two levels of one approval chain: the approvals of `approves` opened since it was last done
+    (work item ids grow, so a returned and re-proposed chain starts afresh)."""
+    proposal_id = session.scalar(
+        select(WorkItem.id).where(WorkItem.case_id == case_id, WorkItem.bpmn_id == approves,
+                                  WorkItem.resolution == "completed").order_by(WorkItem.id.desc()).limit(1))
+    signers = session.scalars(select(WorkItem.completed_by_id).where(
+        WorkItem.case_id == case_id, WorkItem.approves == approves, WorkItem.resolution == "completed",
+        WorkItem.id > (proposal_id or 0))).all()
+    if permissions.violates_distinct_levels(actor, [s for s in signers if s is not None]):
+        raise NotAllowed("同一审批链中每一级须由不同人员签批，您已签批过其中一级", code="distinct_levels")
 
 
 def _check_four_eyes(session: Session, actor: User, case_id: int, approves: str) -> None:

@@ -6,12 +6,16 @@ Actions, deadlines, versioning and the calendar/account modules share them inste
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.cases import permissions
 from service.cases.accounts import load_user
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from service.cases.org.holdings import load_holdings
+from service.cases.org.positions import TASK_POSITION_LABELS, task_position
 from service.cases.permissions import CaseContext
 from service.models import Case, ProcessVersion, Recusal, User, WorkItem
 from workflows.errors import DataInvalid, ExpressionError, RunLimitExceeded, TaskNotFound, TaskNotReady, TimerError
@@ -109,12 +113,17 @@ def open_item_for_update(session: Session, task_id: str, actor: User) -> tuple[W
     return item, case
 
 
-def check_may_act(actor: User, role: str, assignee_id: int | None, recused: bool) -> None:
-    """Refuse a recused user, a user without the task's role, or anyone but the claimant."""
+def check_may_act(session: Session, actor: User, role: str, lane: str, assignee_id: int | None, recused: bool,
+                  case_id: int, department_id: int | None, at: datetime) -> None:
+    """Refuse a recused user, a user who does not fill the task's position on this case, or anyone but
+    the claimant."""
     if recused:
         raise NotAllowed("您已回避本案，不能办理本案任务", code="recused")
-    if not permissions.may_do_task(actor, role, CaseContext(recused=recused)):
-        raise NotAllowed(f"此步骤由“{role}”角色办理，您无权办理", code="wrong_role")
+    context = CaseContext(case_id=case_id, recused=recused, department_id=department_id,
+                          holdings=load_holdings(session, actor.id, at))
+    if not permissions.may_do_task(actor, role, context, lane):
+        label = TASK_POSITION_LABELS.get(task_position(role, lane), role)
+        raise NotAllowed(f"此步骤由本案的“{label}”办理，您无权办理", code="wrong_position")
     if assignee_id is not None and assignee_id != actor.id:
         raise NotAllowed("此任务已由他人认领", code="claimed_by_other")
 

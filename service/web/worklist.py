@@ -35,9 +35,10 @@ def worklist():
     scope = "claimed" if request.args.get("scope") == "claimed" else "mine"
     page = min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)
     session, due_before = read_session(), _due_before(due)
-    total = queries.count_tasks(session, actor(), scope, process_key, due_before)
+    now = services().now()
+    total = queries.count_tasks(session, actor(), scope, process_key, due_before, now=now)
     rows = queries.list_tasks(session, actor(), scope, process_key, due_before, limit=PER_PAGE,
-                              offset=(page - 1) * PER_PAGE)
+                              offset=(page - 1) * PER_PAGE, now=now)
     suspended = deadline_queries.suspended_task_ids(session, [item.task_id for item, _case in rows])
     return render_template("worklist.html", rows=rows, processes=queries.process_names(session), suspended=suspended,
                            process_key=process_key or "", due=due, scope=scope, due_filters=DUE_FILTERS,

@@ -25,7 +25,8 @@ def only_task(client, bpmn_id: str) -> dict:
 
 
 def start_demo_case(api, title: str = "关于郝测试公车私用的举报") -> dict:
-    response = api("intake").post("/cases", {"process_key": "approval_demo", "title": title, "data": {}})
+    response = api("intake").post("/cases", {"process_key": "approval_demo", "title": title,
+                                     "data": {"department": "第一监督检查室"}})
     assert response.status_code == 201, response.json
     return response.json
 

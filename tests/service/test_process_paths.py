@@ -17,6 +17,7 @@ from sqlalchemy import select
 from service.cases import actions, audit, queries
 from service.cases.accounts import load_user
 from service.cases.errors import InvalidInput, NotAllowed
+from service.cases.org.positions import records_outside_decision, task_position
 from service.deploy import deploy_directory
 from service.models import Case, CaseLink, Timer, WorkItem
 from tests.conftest import with_settings
@@ -28,6 +29,11 @@ SCENARIOS = all_scenarios()
 USERS_BY_ROLE = {
     "intake": ["intake"], "handler": ["handler", "handler2"], "supervisor": ["supervisor", "supervisor2"],
     "leader": ["leader"], "committee": ["committee"],
+}
+# Who fills each position a task names on a case of the fixture's department (第一监督检查室).
+USERS_BY_POSITION = {
+    "intake": ["intake"], "dept_member": ["handler", "handler2"], "dept_head": ["supervisor", "supervisor2"],
+    "deputy": ["deputy"], "principal": ["leader"], "committee": ["committee"],
 }
 
 
@@ -44,6 +50,18 @@ def completer_of(svc, case_id: int, bpmn_id: str | None) -> int | None:
         return session.scalar(select(WorkItem.completed_by_id).where(
             WorkItem.case_id == case_id, WorkItem.bpmn_id == bpmn_id, WorkItem.resolution == "completed")
             .order_by(WorkItem.completed_at.desc(), WorkItem.id.desc()).limit(1))
+
+
+def chain_signers(svc, case_id: int, approves: str | None) -> set[int]:
+    """The proposer and everyone who signed a level of the approval chain since the last proposal."""
+    if not approves:
+        return set()
+    with svc.db.read_session() as session:
+        items = session.scalars(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.resolution == "completed",
+                                                       (WorkItem.bpmn_id == approves) | (WorkItem.approves == approves))
+                                .order_by(WorkItem.id)).all()
+    since = max((i.id for i in items if i.bpmn_id == approves), default=0)
+    return {i.completed_by_id for i in items if i.id >= since}
 
 
 def assert_completion_shows_what_a_read_shows(svc, actor: int, done: actions.CaseView, where: str) -> None:
@@ -78,7 +96,8 @@ def test_scenario_runs_through_the_case_service(name, svc, users, clock):
     clock.set(scenario.clock)
     title = str(scenario.title or name)
     starter = users[USERS_BY_ROLE[scenario.start_role][0]]
-    case_id = actions.start_case(svc, starter, scenario.process_key, title, scenario.case_data).case_id
+    start_data = {"department": "第一监督检查室", **scenario.case_data}  # registration names the handling department
+    case_id = actions.start_case(svc, starter, scenario.process_key, title, start_data).case_id
     for number, step in enumerate(scenario.steps, 1):
         where = f"{name} step {number} {step!r}"
         if isinstance(step, Wait):
@@ -94,8 +113,10 @@ def test_scenario_runs_through_the_case_service(name, svc, users, clock):
             outsider = "auditor" if step.role != "auditor" else "handler"
             with pytest.raises(NotAllowed):
                 actions.complete_task(svc, users[outsider], item.task_id, dict(step.data))
-            previous = completer_of(svc, case_id, item.approves)
-            actor = next(users[u] for u in USERS_BY_ROLE[step.role] if users[u] != previous)
+            signed = set() if records_outside_decision(item.lane) else chain_signers(svc, case_id, item.approves)
+            position = task_position(item.role, item.lane)
+            actor = next((users[u] for u in USERS_BY_POSITION[position] if users[u] not in signed), None)
+            assert actor is not None, f"{where}: nobody fills {position} who has not signed this chain ({signed})"
             done = actions.complete_task(svc, actor, item.task_id, dict(step.data))
             assert_completion_shows_what_a_read_shows(svc, actor, done, where)
         elif isinstance(step, Refused):

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from service import create_app
 from service.cases import actions, audit
 from service.cases.deadline_queries import overdue_work_items
+from service.cases.org.positions import task_position
 from service.config import Config
 from service.deploy import deploy_directory
 from service.models import AuditEvent, Case, Timer, WorkItem
@@ -17,6 +18,7 @@ from service.timer_worker import run_loop, run_once
 from tests.scenarios import Do, Wait
 from tests.scenarios.clue_handling import SCENARIOS as CLUE_SCENARIOS
 from tests.service.test_deadlines import DUE, demo_case, open_bpmn_ids, open_item, user
+from tests.service.test_process_paths import USERS_BY_POSITION, chain_signers
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 
@@ -144,10 +146,9 @@ def run_clue_steps(svc, users, clock, steps) -> int:
     for step in steps:
         if isinstance(step, Do):
             item = open_item(svc, case_id, step.task)
-            previous = approved_step_completer(svc, case_id, item.approves)
-            actor = users[ROLE_USER[step.role]]
-            if actor == previous:
-                actor = users[f"{ROLE_USER[step.role]}2"]
+            signed = chain_signers(svc, case_id, item.approves)
+            actor = next(users[u] for u in USERS_BY_POSITION[task_position(item.role, item.lane)]
+                         if users[u] not in signed)
             actions.complete_task(svc, actor, item.task_id, dict(step.data))
     return case_id
 

@@ -92,11 +92,20 @@ def hold(session: Session, user: User, kind: str, department: Department | None,
     return position
 
 
-def ensure_department(session: Session, name: str, kind: str = "other") -> Department:
+_KIND_BY_NAME = (("信访", "intake"), ("案件监督管理", "case_management"), ("案管", "case_management"),
+                 ("监督检查", "supervision"), ("审查调查", "investigation"), ("审理", "review"), ("办公室", "office"))
+
+
+def guess_kind(name: str) -> str:
+    """A department's kind from its usual name (as the migration classified existing departments)."""
+    return next((kind for word, kind in _KIND_BY_NAME if word in name), "other")
+
+
+def ensure_department(session: Session, name: str, kind: str | None = None) -> Department:
     """The department of this name, created if missing (no commit: the calling action owns the transaction)."""
     department = session.scalar(select(Department).where(Department.name == name))
     if department is None:
-        department = Department(name=name, kind=kind)
+        department = Department(name=name, kind=kind or guess_kind(name))
         session.add(department)
         session.flush()
     return department

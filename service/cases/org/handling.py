@@ -38,9 +38,12 @@ def home_department_id(session: Session, user_id: int, at: datetime) -> int | No
 
 def handling_department_id(session: Session, data: dict, actor_id: int, inherited: int | None,
                            at: datetime) -> int | None:
-    """Start data `department` if given (taken out of `data`), else the linked case's, else the starter's own."""
+    """Start data `department` if given (taken out of `data`), else the linked case's, else the starter's own,
+    else the first supervision department (as the migration placed existing cases; intake should name one)."""
     if START_KEY in data:
         return resolve_department(session, data.pop(START_KEY)).id
     if inherited is not None:
         return inherited
-    return home_department_id(session, actor_id, at)
+    return home_department_id(session, actor_id, at) or session.scalar(
+        select(Department.id).where(Department.kind == "supervision", Department.active.is_(True))
+        .order_by(Department.id).limit(1))

@@ -43,6 +43,7 @@ POSITION_ROLES = {
 ROLE_POSITIONS = {
     "handler": "member",
     "supervisor": "head",
+    "deputy": "deputy",
     "leader": "principal",
     "committee": "committee_member",
     "intake": "intake",
@@ -78,6 +79,15 @@ TASK_POSITION_HOLDERS = {
     "review": (("review",), False),
 }
 _LEGACY_ROLES = {"handler": "dept_member", "supervisor": "dept_head", "committee": "committee", "intake": "intake"}
+
+
+# Lanes where our principal records the decision of another body (同级党委, 上级纪委监委): the signature is
+# that body's, so recording it is no level of our own chain and the distinct-levels rule does not apply.
+OUTSIDE_BODY_LANE_WORDS = ("同级党委", "上级纪委")
+
+
+def records_outside_decision(lane: str) -> bool:
+    return any(word in (lane or "") for word in OUTSIDE_BODY_LANE_WORDS)
 
 
 def task_position(role: str, lane: str) -> str:
