@@ -65,13 +65,14 @@ def build(svc, cases: int, audit_events: int) -> dict:
         conn.execute(text(
             f"WITH RECURSIVE {_numbers(pg, cases)} "
             "INSERT INTO cases (id, reference, title, process_key, process_version_id, status, outcome, stage, "
-            "subject_name, subject_unit, clue_no, department, handler_id, created_by_id, due_at, created_at, "
-            "updated_at, closed_at, state, version) "
+            "subject_name, subject_unit, clue_no, department, department_id, handler_id, created_by_id, due_at, "
+            "created_at, updated_at, closed_at, state, version) "
             f"SELECT {first} + i, 'GX-B-' || i, '关于批量案件 ' || i || ' 的问题线索', 'proc_' || (i % 6), :v, "
             "CASE WHEN i % 10 = 0 THEN 'open' ELSE 'completed' END, NULL, '复核', '张' || (i % 997), '某单位', '', "
-            f"'第一监督检查室', :h, :h, CASE WHEN i % 10 = 0 THEN {_ts(pg, '((i * 7919) % 172800) - 57600')} END, "
+            f"'第一监督检查室', :d, :h, :h, CASE WHEN i % 10 = 0 THEN {_ts(pg, '((i * 7919) % 172800) - 57600')} END, "
             f"{_ts(pg, '-i * 5')}, {_ts(pg, '-i * 5')}, NULL, {state_sql}, 3 FROM nums"),
-            {"v": version_id, "h": ids["handler"], "state": state})
+            {"v": version_id, "h": ids["handler"], "state": state,
+             "d": conn.execute(text("SELECT department_id FROM cases WHERE id = :i"), {"i": template}).scalar()})
         timings["cases_s"] = round(time.perf_counter() - start, 2)
         start = time.perf_counter()
         conn.execute(text(
@@ -132,7 +133,9 @@ WORKLIST_SQL = """
 SELECT w.task_id, w.case_id, w.bpmn_id, w.title, w.role, w.lane, w.approves, w.assignee_id, w.due_at,
        w.created_at, w.instructions, c.reference, c.title AS case_title, c.process_key
 FROM work_items w JOIN cases c ON c.id = w.case_id
-WHERE w.completed_at IS NULL AND w.role IN ('handler') AND (w.assignee_id IS NULL OR w.assignee_id = :u)
+WHERE w.completed_at IS NULL AND w.role IN ('handler', 'dept_member') AND (w.assignee_id IS NULL OR w.assignee_id = :u)
+  AND c.department_id IN (SELECT department_id FROM positions WHERE user_id = :u AND kind = 'member'
+                          AND valid_to IS NULL)
   AND w.case_id NOT IN (SELECT case_id FROM recusals WHERE user_id = :u)
 ORDER BY w.due_at NULLS LAST, w.id
 """

@@ -78,7 +78,7 @@ def test_completing_with_the_wrong_role_is_403(api, deploy):
     start_demo_case(api)
     task = only_task(api("intake"), "register")
     response = api("handler").post(f"/tasks/{task['id']}/complete", {"data": REGISTER_DATA})
-    assert response.status_code == 403 and response.json["code"] == "wrong_role"
+    assert response.status_code == 403 and response.json["code"] == "wrong_position"
 
 
 def test_invalid_form_data_is_422_naming_each_field(api, deploy):
@@ -132,7 +132,7 @@ def test_stale_case_version_is_409(api, deploy):
 def test_approver_may_not_approve_their_own_proposal(api, deploy, app, users, svc):
     from service.cases import accounts
     deploy(approval_files())
-    accounts.create_user(svc, "dual", "兼职人员", "qingfeng-demo", ["handler", "supervisor"])
+    accounts.create_user(svc, "dual", "兼职人员", "qingfeng-demo", ["handler", "supervisor"], "第一监督检查室")
     from tests.conftest import ApiClient
     dual = ApiClient(app, "dual")
     start_demo_case(api)

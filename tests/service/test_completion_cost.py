@@ -41,9 +41,10 @@ def test_a_completion_with_its_workflow_cached_runs_ten_statements(svc, users, a
     with recorded(svc) as statements:
         done = actions.complete_task(svc, users["handler"], task_id, {"disposal": "予以了结"})
     assert [t.bpmn_id for t in done.tasks] == ["approve"]
-    # BEGIN, the actor, item+case+version+recusal (one locked join), open items, close the item, open the next,
+    # BEGIN, the actor, item+case+version+recusal (one locked join), open items, the actor's positions and acting
+    # appointments (one union: who does the step is resolved against the case), close the item, open the next,
     # the case row, the audit chain's tail, the event. No second read of the case, its state or its version.
-    assert len(statements) <= 10, statements
+    assert len(statements) <= 11, statements
     assert not _reading(statements, "process_versions"), statements
     assert not any(s.startswith("SELECT cases") for s in statements), statements
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from service.cases.permissions import Holdings
@@ -12,14 +12,13 @@ from service.models import ActingAppointment, Position
 
 
 def load_holdings(session: Session, user_id: int, at: datetime) -> Holdings:
-    """The user's current positions and active acting appointments (two indexed reads)."""
-    held = session.execute(select(Position.kind, Position.department_id).where(
+    """The user's current positions and active acting appointments."""
+    held = select(Position.kind, Position.department_id, literal(None).label("case_id")).where(
         Position.user_id == user_id, Position.valid_from <= at,
-        or_(Position.valid_to.is_(None), Position.valid_to > at))).all()
-    acting = session.execute(select(ActingAppointment.kind, ActingAppointment.department_id,
-                                    ActingAppointment.case_id).where(and_(
+        or_(Position.valid_to.is_(None), Position.valid_to > at))
+    acting = select(ActingAppointment.kind, ActingAppointment.department_id, ActingAppointment.case_id).where(and_(
         ActingAppointment.delegate_id == user_id, ActingAppointment.valid_from <= at, ActingAppointment.valid_to > at,
-        ActingAppointment.revoked_at.is_(None)))).all()
-    return Holdings(
-        positions=frozenset((k, d) for k, d in held) | frozenset((k, d) for k, d, c in acting if c is None),
-        case_acting=frozenset((k, d, c) for k, d, c in acting if c is not None))
+        ActingAppointment.revoked_at.is_(None)))
+    rows = session.execute(union_all(held, acting)).all()  # one statement: every action starts with it
+    return Holdings(positions=frozenset((k, d) for k, d, c in rows if c is None),
+                    case_acting=frozenset((k, d, c) for k, d, c in rows if c is not None))
