@@ -37,8 +37,8 @@ def worklist(svc, user_id: int) -> set[str]:
 
 def drive(svc, ids, clock, scenario, department: str, stop_at: str | None = None) -> int:
     """Run a scenario on a case of `department`, each step by someone the organisation names for it."""
-    case_id = actions.start_case(svc, ids["intake"], scenario.process_key, "线索", {**scenario.start_data,
-                                                                                   "department": department})
+    case_id = actions.start_case(svc, ids["intake"], scenario.process_key, "线索", {**scenario.case_data,
+                                                                                   "department": department}).case_id
     for step in scenario.steps:
         if isinstance(step, Wait):
             clock.set(step.until)
