@@ -39,10 +39,11 @@ def settings_changes(old: dict, new: dict) -> dict:
 
 
 def deploy_process(svc: Services, actor_id: int | None, files: dict[str, bytes], comment: str = "",
-                   also_deployed: frozenset[str] = frozenset()) -> DeployResult:
+                   also_deployed: frozenset[str] = frozenset(), bundle: ProcessBundle | None = None) -> DeployResult:
     """Store a new immutable version of a process; identical content is a no-op returning the existing one.
 
     `also_deployed`: process keys deployed in the same batch (a directory whose processes link each other).
+    `bundle`: the files already parsed by the caller (the designer checks them first): a deploy parses once.
     """
     for name, data in files.items():
         if len(data) > min(MAX_FILE_BYTES, svc.config.MAX_UPLOAD_BYTES):
@@ -52,11 +53,14 @@ def deploy_process(svc: Services, actor_id: int | None, files: dict[str, bytes],
         except UnicodeDecodeError:
             raise InvalidInput(f"文件 {name} 不是 UTF-8 编码", [{"file": name, "element_id": None, "line": None,
                                                              "message": "文件须为 UTF-8 编码"}], code="invalid_process")
-    try:
-        bundle = load_bundle(files, svc.engine.bounds)
-    except SpecInvalid as exc:
-        raise InvalidInput("流程文件未通过检查", [p.to_dict() for p in exc.problems], code="invalid_process")
+    if bundle is None:
+        try:
+            bundle = load_bundle(files, svc.engine.bounds)
+        except SpecInvalid as exc:
+            raise InvalidInput("流程文件未通过检查", [p.to_dict() for p in exc.problems], code="invalid_process")
     sha = content_hash(files)
+    if bundle.sha256 != sha:
+        raise ValueError("deploy_process: the parsed bundle is not of these files")
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id) if actor_id is not None else None
         if actor is not None and not permissions.may_deploy(actor):
@@ -79,6 +83,7 @@ def deploy_process(svc: Services, actor_id: int | None, files: dict[str, bytes],
         )
         session.add(version)
         session.flush()
+        svc.remember_bundle(version.id, bundle)
         audit.append(session, chain="system", at=svc.now(), action="process_deployed",
                      actor_id=actor.id if actor else None, actor_name=actor.display_name if actor else "系统",
                      summary={"process_key": bundle.key, "version": number, "sha256": sha, "comment": comment[:200],

@@ -104,6 +104,10 @@ class Services:
         """The parsed process of a version (cached by content hash)."""
         return self._bundle(version.id, version.sha256, lambda: version)
 
+    def remember_bundle(self, version_id: int, bundle: ProcessBundle) -> None:
+        """The parsed process of a version just deployed (so the deploy's diff does not parse it again)."""
+        self._bundles[version_id] = bundle
+
     def bundle_of(self, session, version_id: int, sha256: str) -> ProcessBundle:
         """The parsed process of a version known by id and hash: loads the version's files only if not cached."""
         return self._bundle(version_id, sha256, lambda: session.get(ProcessVersion, version_id))

@@ -154,7 +154,7 @@ def deploy_version(svc: Services, actor_id: int, files: dict[str, bytes], commen
     bundle, problems = _load(files, svc.engine.bounds)
     if bundle is None:
         raise InvalidInput("流程文件未通过检查", problems, code="invalid_process")
-    result = deploy_process(svc, actor_id, files, comment)
+    result = deploy_process(svc, actor_id, files, comment, bundle=bundle)
     diff = version_diff(svc, actor_id, result.version_id)
     return {"id": result.version_id, "version_id": result.version_id, "process_key": result.process_key,
             "version": result.version, "created": result.created, "notes": notes, "diff": diff}

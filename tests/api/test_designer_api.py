@@ -422,3 +422,24 @@ def test_every_shipped_process_passes_the_designer_check(api, svc, key):
     response = api("designer").post("/process-definitions/check", json=as_json(files))
     assert response.status_code == 200, response.json
     assert response.json["process_key"] == key and response.json["notes"] == []
+
+
+def test_a_deploy_parses_its_files_once(api, monkeypatch):
+    """Check, store and diff share one parsed bundle (parsing is the dearest part of a deploy)."""
+    import workflows.specs
+    from service.cases import deployment, versioning
+
+    client = api("designer")
+    client.post("/process-definitions/deploy", json=as_json(demo_files()))
+    parsed = []
+    real = workflows.specs.load_bundle
+
+    def counting(files, *args, **kwargs):
+        parsed.append(sorted(files))
+        return real(files, *args, **kwargs)
+
+    for module in (workflows.specs, deployment, versioning):
+        monkeypatch.setattr(module, "load_bundle", counting)
+    response = client.post("/process-definitions/deploy", json=as_json(renamed_v2()))
+    assert response.status_code == 201 and response.json["version"] == 2 and response.json["diff"]["changed"]
+    assert len(parsed) == 1
