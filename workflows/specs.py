@@ -37,7 +37,7 @@ from .lint import BPMN_NS, NS, BpmnLinter, form_key, lint_dmn, local, properties
 from .xmlsafe import MAX_FILE_BYTES, decode_text, element_lines, parse_xml
 
 __all__ = ['MAX_FILE_BYTES', 'ProcessBundle', 'TaskInfo', 'check_files', 'collect_sources', 'content_hash',
-           'load_bundle', 'load_bundle_cached']
+           'load_bundle', 'load_bundle_cached', 'parse_form']
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,23 @@ def _form_schema(digest: str, data: bytes) -> tuple[dict | None, str | None]:
         return schema, None
     except (ValueError, jsonschema.SchemaError) as exc:
         return None, exc.message if isinstance(exc, jsonschema.SchemaError) else str(exc)
+
+
+def parse_form(text: str) -> dict:
+    """One form's JSON Schema from its text (the designer's preview); SpecInvalid says in Chinese what is wrong."""
+    try:
+        schema = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecInvalid([Problem('', None, f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列无法解析")]) from None
+    if not isinstance(schema, dict):
+        raise SpecInvalid([Problem('', None, "表单必须是一个 JSON 对象（以 { 开头）")])
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        where = "/".join(map(str, exc.absolute_path)) or "根"
+        message = f"不是有效的 JSON Schema：{where} 处不符合 {exc.validator} 规则"
+        raise SpecInvalid([Problem('', None, message)]) from None
+    return schema
 
 
 def _load_forms(files: dict[str, bytes], problems: list[Problem], strict: bool) -> tuple[dict[str, dict], set[str]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from service.cases import actions
@@ -188,18 +189,21 @@ def test_form_editor_previews_the_schema_live(svc, users, login, live_server):
     page.get_by_role("tab", name="任务表单").click()
     page.locator("#form-file").select_option("forms/clue_handling/register_clue.json")
     preview = page.locator("#form-preview")
-    assert "受理登记问题线索" in preview.inner_text() and "线索编号" in preview.inner_text()
+    expect(preview).to_contain_text("受理登记问题线索")
+    expect(preview).to_contain_text("线索编号")
+    expect(preview.locator(".field #f-clue_no")).to_be_visible()  # rendered by the task pages' field macro
     schema = page.locator("#form-json").input_value()
     edited = schema.replace('"title": "线索编号"', '"title": "线索编号（新）"', 1)
     page.locator("#form-json").fill(edited)
-    assert "线索编号（新）" in preview.inner_text()
+    expect(preview).to_contain_text("线索编号（新）")
     page.locator("#form-json").fill("{ not json")
-    assert "JSON 格式错误" in page.locator("#form-json-error").inner_text()
+    expect(page.locator("#form-json-error")).to_contain_text("JSON 格式错误")
     page.locator("#form-json").fill(edited)
+    expect(page.locator("#form-json-error")).to_be_hidden()
     page.locator("#new-form-name").fill("extra_review")
     page.locator("#btn-new-form").click()
     assert page.locator("#form-file").input_value() == "forms/clue_handling/extra_review.json"
-    assert "意见" in preview.inner_text()
+    expect(preview).to_contain_text("意见")
     page.locator("#btn-check").click()
     page.wait_for_selector('#problems-panel[data-result="ok"]')
     files_text = page.locator("#diff .diff-files").inner_text()

@@ -415,16 +415,31 @@
     previewForm();
   }
 
+  var previewSeq = 0;
+
+  // The preview is rendered by the server with the task pages' own field macro; this only fetches and inserts it.
   function previewForm() {
     var error = document.getElementById('form-json-error');
-    try {
-      var schema = JSON.parse(formText.value || '{}');
-      error.hidden = true;
-      window.QfFormPreview.render(schema, document.getElementById('form-preview'));
-    } catch (e) {
-      error.hidden = false;
-      error.textContent = 'JSON 格式错误：' + e.message;
-    }
+    var box = document.getElementById('form-preview');
+    var seq = ++previewSeq;
+    var body = new FormData();
+    body.append('schema', formText.value || '{}');
+    var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+    return fetch(box.getAttribute('data-preview-url'), {
+      method: 'POST', credentials: 'same-origin', body: body,
+      headers: { 'X-CSRFToken': csrfMeta ? csrfMeta.getAttribute('content') : '' }
+    }).then(function (response) {
+      return response.text().then(function (text) {
+        if (seq !== previewSeq) { return; }  // a later edit's preview is on its way
+        if (response.ok) {
+          error.hidden = true;
+          box.innerHTML = text;  // escaped by Jinja on the server
+        } else {
+          error.hidden = false;
+          error.textContent = response.status === 422 ? text : '预览失败（' + response.status + '）';
+        }
+      });
+    });
   }
 
   formText.addEventListener('input', function () {
