@@ -14,12 +14,12 @@ def create_app(config: Config | None = None, clock: Callable[[], datetime] | Non
     """Build the app: configuration, database, engine, extensions, blueprints, error handlers."""
     from service.api import register_api
     from service.api.csrf import install_api_csrf
-    from service.auth import close_read_session
     from service.bounds import IdConverter
     from service.errors import register_error_handlers
     from service.extensions import csrf, login_manager
     from service.observability import http as observability
     from service.observability import logs
+    from service.reads import close_request_session
     from service.runtime import build_services
     from service.security import install_security_headers
     from service.web import register_web
@@ -30,7 +30,7 @@ def create_app(config: Config | None = None, clock: Callable[[], datetime] | Non
     app.config.update(config.flask_settings())
     app.json.ensure_ascii = False  # Chinese stays readable (and searchable) in JSON responses
     app.extensions["qingfeng"] = build_services(config, clock)
-    app.teardown_appcontext(close_read_session)
+    app.teardown_appcontext(close_request_session)
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
     csrf.init_app(app)

@@ -10,28 +10,8 @@ from service.cases.accounts import user_for_session, user_for_token
 from service.cases.errors import AuthenticationFailed
 from service.extensions import login_manager
 from service.models import User
+from service.reads import request_session
 from service.runtime import services
-
-
-def read_session():
-    """The request's read-only session, closed at teardown."""
-    if "qf_session" not in g:
-        g.qf_session = services().db.read_session()
-    return g.qf_session
-
-
-def fresh_read_session():
-    """The read session with its snapshot ended, so it sees what an action just committed."""
-    session = read_session()
-    session.rollback()
-    return session
-
-
-def close_read_session(_exc=None) -> None:
-    session = g.pop("qf_session", None)
-    if session is not None:
-        session.close()
-
 
 SESSION_KEY = "qf_sid"  # the cookie's key of the server-side session (user_sessions)
 
@@ -41,7 +21,7 @@ def _load_user(user_id: str):
     key = session.get(SESSION_KEY)
     if not user_id.isdigit() or not key:
         return None
-    db_session = read_session()
+    db_session = request_session()
     user = user_for_session(db_session, int(user_id), key)  # detached: stays readable after the rollback
     db_session.rollback()  # hand the connection back: an action in this request needs its own
     return user
@@ -52,7 +32,7 @@ def _load_user_from_token(req):
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    db_session = read_session()
+    db_session = request_session()
     token = header[7:].strip()
     user = user_for_token(db_session, token, services().now())  # detached: readable after the rollback
     db_session.rollback()  # hand the connection back: an action in this request needs its own
@@ -65,7 +45,7 @@ def _load_user_from_token(req):
 def log_in(user_id: int) -> User:
     """Start a server-side session for the user and put its key in the cookie (any previous one ends)."""
     key = sessions.start_session(services(), user_id, request.remote_addr or "", replaces=session.get(SESSION_KEY))
-    user = read_session().get(User, user_id)
+    user = request_session().get(User, user_id)
     session.clear()  # nothing from before the login survives into the new session
     login_user(user)
     session[SESSION_KEY] = key

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import count
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -50,6 +52,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url, echo=echo)
         self._factory = sessionmaker(bind=self.engine, expire_on_commit=False, autoflush=True)
+        self._commits = count(1)
+        self._stamp_lock = threading.Lock()
+        self.commit_stamp = 0  # changes after every committed write (service/reads.py renews snapshots on it)
 
     @property
     def is_sqlite(self) -> bool:
@@ -67,6 +72,8 @@ class Database:
         try:
             yield session
             session.commit()
+            with self._stamp_lock:
+                self.commit_stamp = next(self._commits)
         except BaseException:
             session.rollback()
             raise

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from service.bounds import MAX_JSON_DEPTH, json_too_deep
@@ -56,6 +56,8 @@ def respond(status: int, code: str, message: str, errors=None):
     body = error_body(status, code, message, errors)
     if _wants_json():
         return jsonify(body), status
+    if status >= 500:
+        g.qf_server_error = True  # the page's header then reads nothing more from the database (web/display.py)
     return render_template("errors/error.html", error=body), status
 
 

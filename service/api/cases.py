@@ -2,8 +2,9 @@
 
 from service.api.common import api_login_required, case_body
 from service.api.contract import ApiBlueprint
-from service.auth import actor, read_session
+from service.auth import actor
 from service.cases import actions, queries
+from service.reads import read, read_with_services
 from service.runtime import services
 from service.schemas.api import (
     AuditOut,
@@ -38,7 +39,7 @@ def start(body):
 @api_login_required
 def list_cases(args):
     """A filtered page of the cases the user may see."""
-    return queries.list_cases(read_session(), actor(), queries.CaseFilter(**args), services().now())
+    return read(queries.list_cases, actor(), queries.CaseFilter(**args), services().now())
 
 
 @blp.route("/cases/<int:case_id>")
@@ -46,7 +47,7 @@ def list_cases(args):
 @blp.errors(401, 403, 404)
 @api_login_required
 def detail(case_id):
-    return case_body(actor(), queries.case_view(services(), read_session(), actor(), case_id))
+    return case_body(actor(), read_with_services(queries.case_view, actor(), case_id))
 
 
 @blp.route("/cases/<int:case_id>/audit")
@@ -55,7 +56,7 @@ def detail(case_id):
 @api_login_required
 def audit_trail(case_id):
     """The case's audit events and the result of recomputing their hash chain."""
-    trail = queries.audit_trail(read_session(), actor(), case_id)
+    trail = read(queries.audit_trail, actor(), case_id)
     return {"events": trail["events"], "chain": trail["chain"].to_dict()}
 
 
@@ -64,7 +65,7 @@ def audit_trail(case_id):
 @blp.errors(401, 403, 404)
 @api_login_required
 def diagram(case_id):
-    return queries.case_diagram(services(), read_session(), actor(), case_id)
+    return read_with_services(queries.case_diagram, actor(), case_id)
 
 
 @blp.route("/cases/<int:case_id>/reporter", methods=["POST"])

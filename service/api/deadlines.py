@@ -4,8 +4,9 @@ from marshmallow import Schema, fields, validate
 
 from service.api.common import api_login_required
 from service.api.contract import ApiBlueprint
-from service.auth import actor, fresh_read_session, read_session
-from service.cases import calendar_admin, deadline_queries, deadlines
+from service.auth import actor
+from service.cases import calendar_admin, deadline_queries, deadlines, pages
+from service.reads import read, read_with_services
 from service.runtime import services
 from service.schemas.api import StrictSchema, TaskOut
 
@@ -114,7 +115,7 @@ class YearArgs(Schema):
 
 
 def _case_deadlines(case_id: int) -> dict:
-    return deadline_queries.case_deadlines(services(), fresh_read_session(), actor(), case_id)
+    return read_with_services(deadline_queries.case_deadlines, actor(), case_id)
 
 
 @blp.route("/tasks/overdue")
@@ -123,7 +124,7 @@ def _case_deadlines(case_id: int) -> dict:
 @api_login_required
 def overdue():
     """The supervisors' overdue view: open tasks past due and tasks escalated by a deadline timer."""
-    return deadline_queries.overdue_work_items(read_session(), actor(), services().now())
+    return read(deadline_queries.overdue_work_items, actor(), services().now())
 
 
 @blp.route("/tasks/counts")
@@ -132,10 +133,8 @@ def overdue():
 @api_login_required
 def counts():
     """How many of my open tasks are overdue and how many are due within DUE_SOON_WORKDAYS working days."""
-    svc = services()
-    n = svc.config.DUE_SOON_WORKDAYS
-    result = deadline_queries.task_counts(read_session(), actor(), svc.now(), n, svc.calendar(), svc.config.TIMEZONE)
-    return {**result, "due_soon_workdays": n}
+    result = read_with_services(pages.task_counts, actor())
+    return {**result, "due_soon_workdays": services().config.DUE_SOON_WORKDAYS}
 
 
 @blp.route("/tasks/flagged")
@@ -144,7 +143,7 @@ def counts():
 @api_login_required
 def flagged():
     """My worklist with a due flag per task (overdue / due_soon / null)."""
-    rows = deadline_queries.flagged_tasks(services(), read_session(), actor())
+    rows = read_with_services(deadline_queries.flagged_tasks, actor())
     return [{**{c: getattr(item, c) for c in ("task_id", "case_id", "bpmn_id", "title", "role", "lane", "approves",
                                               "assignee_id", "due_at", "created_at", "instructions")}, "flag": flag}
             for item, _case, flag in rows]
@@ -211,7 +210,7 @@ def reject_extension(body, extension_id):
 @api_login_required
 def case_deadlines(case_id):
     """The case's open deadlines, suspensions, extensions, timers and missing-holiday-data warnings."""
-    return deadline_queries.case_deadlines(services(), read_session(), actor(), case_id)
+    return read_with_services(deadline_queries.case_deadlines, actor(), case_id)
 
 
 @blp.route("/calendar/overrides")
@@ -221,7 +220,7 @@ def case_deadlines(case_id):
 @api_login_required
 def list_overrides(args):
     """The holiday override table (optionally one year)."""
-    return calendar_admin.list_overrides(read_session(), args.get("year"))
+    return read(calendar_admin.list_overrides, args.get("year"))
 
 
 @blp.route("/calendar/overrides", methods=["POST"])
@@ -232,7 +231,7 @@ def list_overrides(args):
 def add_override(body):
     """Set a day as a closure or an extra working day (admin)."""
     day = calendar_admin.add_override(services(), actor().id, body["day"], body["is_workday"], body["reason"])
-    return next(o for o in calendar_admin.list_overrides(fresh_read_session(), day.year) if o.day == day)
+    return next(o for o in read(calendar_admin.list_overrides, day.year) if o.day == day)
 
 
 @blp.route("/calendar/overrides/<string:day>", methods=["DELETE"])
@@ -247,10 +246,8 @@ def remove_override(day):
 def _case_of(task_id: str) -> int:
     from service.cases import queries
 
-    return queries.get_task(fresh_read_session(), actor(), task_id)[0].case_id
+    return read(queries.get_task, actor(), task_id)[0].case_id
 
 
 def _extension(extension_id: int):
-    from service.models import DeadlineExtension
-
-    return fresh_read_session().get(DeadlineExtension, extension_id)
+    return read(pages.extension, extension_id)

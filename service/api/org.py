@@ -3,8 +3,9 @@ grants (principal); the position vocabulary (everyone, e.g. the designer's picke
 
 from service.api.common import api_login_required
 from service.api.contract import ApiBlueprint
-from service.auth import actor, fresh_read_session, read_session
+from service.auth import actor
 from service.cases.org import admin, delegation, positions, queries
+from service.reads import read
 from service.runtime import services
 from service.schemas.org import (
     AccountDetailOut,
@@ -42,7 +43,7 @@ def vocabulary():
 @api_login_required
 def list_departments():
     """Every department (to choose a handling department at registration, or to administer them)."""
-    return queries.departments(read_session())
+    return read(queries.departments)
 
 
 @blp.route("/departments", methods=["POST"])
@@ -70,7 +71,7 @@ def update_department(body, department_id):
 @api_login_required
 def list_users():
     queries.require_admin(actor())
-    return queries.users_with_positions(read_session(), services().now())
+    return read(queries.users_with_positions, services().now())
 
 
 @blp.route("/users", methods=["POST"])
@@ -82,7 +83,7 @@ def create_user(body):
     held = [(p["kind"], p["department_id"]) for p in body["positions"]]
     user_id = admin.create_user(services(), actor().id, body["username"], body["display_name"], body["password"],
                                 held)
-    return queries.user_record(fresh_read_session(), user_id, services().now())
+    return read(queries.user_record, user_id, services().now())
 
 
 @blp.route("/users/<int:user_id>")
@@ -92,7 +93,7 @@ def create_user(body):
 def user_detail(user_id):
     """An account with its current positions and its whole position history."""
     queries.require_admin(actor())
-    return queries.user_record(read_session(), user_id, services().now())
+    return read(queries.user_record, user_id, services().now())
 
 
 @blp.route("/users/<int:user_id>/deactivate", methods=["POST"])

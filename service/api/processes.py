@@ -3,10 +3,11 @@
 from service.api.common import api_login_required
 from service.api.contract import ApiBlueprint
 from service.api.designer import UPLOAD_BODY, uploaded_files
-from service.auth import actor, read_session
+from service.auth import actor
 from service.cases import queries, versioning
 from service.cases.errors import NotAllowed
 from service.cases.permissions import may_read_versions
+from service.reads import read
 from service.runtime import services
 from service.schemas.api import DeployOut, ProcessOut, ProcessVersionOut
 
@@ -19,7 +20,7 @@ blp = ApiBlueprint("processes", __name__, description="流程与流程版本")
 @api_login_required
 def startable():
     """Processes the current user may start (latest versions)."""
-    return queries.startable_processes(read_session(), actor())
+    return read(queries.startable_processes, actor())
 
 
 @blp.route("/process-definitions")
@@ -31,7 +32,7 @@ def list_versions():
     if not may_read_versions(actor()):
         raise NotAllowed("只有流程设计员、管理员和审计员可以查看流程版本")
     out = []
-    for version, open_cases in queries.process_versions(read_session()):
+    for version, open_cases in read(queries.process_versions):
         out.append({**{c: getattr(version, c) for c in ("id", "process_key", "version", "name", "sha256",
                                                        "deployed_at", "deployed_by_id")},
                     "open_cases": open_cases, "files": sorted(version.files)})

@@ -4,8 +4,9 @@ from marshmallow import Schema, fields, validate
 
 from service.api.common import api_login_required, case_body
 from service.api.contract import ApiBlueprint
-from service.auth import actor, read_session
-from service.cases import actions, queries
+from service.auth import actor
+from service.cases import actions, pages, queries
+from service.reads import read, read_with_services
 from service.runtime import services
 from service.schemas.api import CaseDetailOut, CompleteIn, TaskDetailOut, TaskOut
 
@@ -24,7 +25,7 @@ class TaskListArgs(Schema):
 @api_login_required
 def worklist(args):
     """Open tasks the user may act on, most urgent first."""
-    rows = queries.list_tasks(read_session(), actor(), args["scope"], args.get("process_key"),
+    rows = read(queries.list_tasks, actor(), args["scope"], args.get("process_key"),
                               now=services().now())
     return [item for item, _case in rows]
 
@@ -35,12 +36,11 @@ def worklist(args):
 @api_login_required
 def task_detail(task_id):
     """A task with its role, lane, due date and JSON Schema form."""
-    session = read_session()
-    item, case = queries.get_task(session, actor(), task_id)
+    item, case, form = read_with_services(pages.task_resource, actor(), task_id)
     body = {c: getattr(item, c) for c in ("task_id", "case_id", "bpmn_id", "title", "role", "lane", "approves",
                                          "assignee_id", "due_at", "created_at", "instructions")}
     return {**body, "case_reference": case.reference, "case_version": case.version,
-            "form": queries.task_form(services(), session, item, case)}
+            "form": form}
 
 
 @blp.route("/tasks/<string:task_id>/claim", methods=["POST"])

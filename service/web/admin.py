@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from service.auth import actor, read_session
+from service.auth import actor
 from service.cases.errors import Conflict, InvalidInput
 from service.cases.org import admin, positions, queries
+from service.reads import read
 from service.runtime import services
 from service.web.blueprint import bp
 
@@ -34,8 +35,7 @@ def _department_id(name: str = "department_id") -> int | None:
 
 
 def _context() -> dict:
-    session = read_session()
-    return {"departments": queries.departments(session), "POSITION_LABELS": positions.POSITION_LABELS,
+    return {"departments": read(queries.departments), "POSITION_LABELS": positions.POSITION_LABELS,
             "DEPARTMENT_POSITIONS": positions.DEPARTMENT_POSITIONS, "DEPARTMENT_KINDS": admin.DEPARTMENT_KINDS}
 
 
@@ -43,7 +43,7 @@ def _context() -> dict:
 @login_required
 def admin_users():
     queries.require_admin(actor())
-    rows = queries.users_with_positions(read_session(), services().now())
+    rows = read(queries.users_with_positions, services().now())
     return render_template("admin/users.html", rows=rows, **_context())
 
 
@@ -62,7 +62,7 @@ def admin_create_user():
 @login_required
 def admin_user(user_id: int):
     queries.require_admin(actor())
-    record = queries.user_record(read_session(), user_id, services().now())
+    record = read(queries.user_record, user_id, services().now())
     return render_template("admin/user.html", record=record, **_context())
 
 

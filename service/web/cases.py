@@ -6,9 +6,10 @@ from flask import render_template, request
 from flask_login import login_required
 from marshmallow import ValidationError
 
-from service.auth import actor, fresh_read_session, read_session
-from service.cases import actions, deadline_queries, queries
+from service.auth import actor
+from service.cases import actions, pages, queries
 from service.cases.errors import InvalidInput
+from service.reads import read, read_with_services
 from service.runtime import services
 from service.schemas.api import CaseListArgs
 from service.web.blueprint import bp
@@ -31,27 +32,15 @@ def _list_args() -> dict:
 @login_required
 def case_list():
     args = _list_args()
-    session = read_session()
-    page = queries.list_cases(session, actor(), queries.CaseFilter(**args), services().now())
-    pages = max(1, -(-page["total"] // page["per_page"]))
-    return render_template(
-        "cases/list.html", page=page, pages=pages, args=args, sort_labels=SORT_LABELS,
-        processes=queries.process_names(session),
-        handlers=queries.user_names(session, [c.handler_id for c in page["items"]]),
-    )
+    view = read(pages.case_list_page, actor(), queries.CaseFilter(**args), services().now())
+    page = view["page"]
+    return render_template("cases/list.html", **view, pages=max(1, -(-page["total"] // page["per_page"])), args=args,
+                           sort_labels=SORT_LABELS)
 
 
-def _render_case(case_id: int, reporter: dict | None = None, reporter_error: str | None = None,
-                 status: int = 200, session=None):
-    session = session or read_session()
-    view = queries.case_page(services(), session, actor(), case_id)
-    name = queries.process_names(session).get(view["case"].process_key, view["version"].name)
-    suspended = deadline_queries.suspended_task_ids(session, [t.task_id for t in view["tasks"]])
-    deadline_info = deadline_queries.case_deadlines(services(), session, actor(), case_id)
-    requesters = queries.user_names(session, [e.requested_by_id for e in deadline_info["extensions"]])
-    return render_template("cases/detail.html", **view, reporter=reporter, reporter_error=reporter_error,
-                           process_name=name, suspended=suspended, deadline_info=deadline_info,
-                           requesters=requesters), status
+def _render_case(case_id: int, reporter: dict | None = None, reporter_error: str | None = None, status: int = 200):
+    view = read_with_services(pages.case_page, actor(), case_id)
+    return render_template("cases/detail.html", **view, reporter=reporter, reporter_error=reporter_error), status
 
 
 @bp.route("/cases/<int:case_id>")
@@ -68,4 +57,4 @@ def reveal_reporter(case_id: int):
         reporter = actions.read_reporter(services(), actor().id, case_id, request.form.get("reason", ""))
     except InvalidInput as exc:
         return _render_case(case_id, reporter_error=exc.message, status=422)
-    return _render_case(case_id, reporter=reporter, session=fresh_read_session())
+    return _render_case(case_id, reporter=reporter)

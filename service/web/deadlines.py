@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 from flask_login import login_required
-from sqlalchemy import select
 
-from service.auth import actor, read_session
-from service.cases import deadlines
-from service.cases.errors import InvalidInput, NotFound
-from service.models import DeadlineExtension, WorkItem
+from service.auth import actor
+from service.cases import deadlines, pages
+from service.cases.errors import InvalidInput
+from service.reads import read
 from service.runtime import services
 from service.web.blueprint import bp
 
@@ -19,10 +18,7 @@ def _case_page(case_id: int):
 
 
 def _case_of_task(task_id: str) -> int:
-    case_id = read_session().scalar(select(WorkItem.case_id).where(WorkItem.task_id == task_id))
-    if case_id is None:
-        raise NotFound(f"任务 {task_id} 不存在")
-    return case_id
+    return read(pages.case_id_of_task, task_id)
 
 
 def _run(case_id: int, done: str, action, *args):
@@ -65,10 +61,7 @@ def request_extension(task_id: str):
 
 
 def _case_of_extension(extension_id: int) -> int:
-    ext = read_session().get(DeadlineExtension, extension_id)
-    if ext is None:
-        raise NotFound(f"延期申请 {extension_id} 不存在")
-    return ext.case_id
+    return read(pages.extension, extension_id).case_id
 
 
 @bp.route("/extensions/<int:extension_id>/approve", methods=["POST"])

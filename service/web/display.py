@@ -9,6 +9,7 @@ from flask import Flask, g
 from flask_login import current_user
 from markupsafe import Markup
 
+from service.cases import pages
 from service.cases.permissions import (
     may_administer_org,
     may_deploy,
@@ -18,6 +19,7 @@ from service.cases.permissions import (
 )
 from service.models.cases import STATUS_LABELS
 from service.models.users import ROLE_LABELS
+from service.reads import read_with_services
 from service.runtime import services
 
 ACTION_LABELS = {
@@ -119,10 +121,7 @@ def install(app: Flask) -> None:
 
     @app.context_processor
     def _header():
-        try:
-            user = current_user if current_user and current_user.is_authenticated else None
-        except Exception:  # noqa: BLE001  (an error page must render even when the user cannot be loaded)
-            user = None
+        user = _nav_user()
         config = services().config
         return {"nav_user": user, "show_designer": user is not None and may_deploy(user),
                 "show_admin": user is not None and may_administer_org(user),
@@ -131,19 +130,19 @@ def install(app: Flask) -> None:
                 "show_overdue": user is not None and may_view_overdue(user)}
 
 
-def _task_counts(user) -> dict | None:
-    """The header's count of the user's overdue and due-soon tasks (two COUNT queries)."""
-    if user is None:
+def _nav_user():
+    """The logged-in user the header shows. A server-error page never loads the user itself (the error may be the
+    database's own): it shows the user only if the request had already loaded it (flask-login keeps it in g)."""
+    if g.get("qf_server_error") and "_login_user" not in g:
         return None
-    from service.auth import read_session
-    from service.cases import deadline_queries
+    return current_user if current_user.is_authenticated else None
 
-    svc = services()
-    try:
-        return deadline_queries.task_counts(read_session(), user, svc.now(), svc.config.DUE_SOON_WORKDAYS,
-                                            svc.calendar(), svc.config.TIMEZONE)
-    except Exception:  # noqa: BLE001  (the header must render even on an error page)
+
+def _task_counts(user) -> dict | None:
+    """The header's overdue and due-soon counts: only for a logged-in user, and not on a server-error page."""
+    if user is None or g.get("qf_server_error"):
         return None
+    return read_with_services(pages.task_counts, user)
 
 
 def _redact(data: dict) -> dict:

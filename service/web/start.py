@@ -6,8 +6,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from service.auth import actor, read_session
+from service.auth import actor
 from service.cases import actions, queries
+from service.reads import read
 from service.runtime import services
 from service.web.blueprint import bp
 
@@ -23,7 +24,7 @@ class StartForm(Schema):
 
 
 def _render(errors: dict | None = None, status: int = 200):
-    processes = queries.startable_processes(read_session(), actor())
+    processes = read(queries.startable_processes, actor())
     return render_template("start.html", processes=processes, errors=errors or {}, form=request.form), status
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from service.auth import actor, read_session
+from service.auth import actor
 from service.cases import actions, permissions, queries
 from service.cases.errors import InvalidInput
+from service.reads import read_with_services
 from service.runtime import services
 from service.web.blueprint import bp
 from service.web.formdata import build_fields, coerce, is_approval, other_errors
@@ -31,13 +32,13 @@ def _render(view: dict, *, posted=None, errors=None, message: str | None = None,
 @bp.route("/tasks/<string:task_id>")
 @login_required
 def task_form(task_id: str):
-    return _render(queries.task_page(services(), read_session(), actor(), task_id))
+    return _render(read_with_services(queries.task_page, actor(), task_id))
 
 
 @bp.route("/tasks/<string:task_id>", methods=["POST"])
 @login_required
 def task_submit(task_id: str):
-    view = queries.task_page(services(), read_session(), actor(), task_id)
+    view = read_with_services(queries.task_page, actor(), task_id)
     data = coerce(view["form"] or {}, request.form)
     version = request.form.get("case_version", "")
     try:

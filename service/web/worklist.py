@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from service.auth import actor, read_session
+from service.auth import actor
 from service.bounds import MAX_PAGE
-from service.cases import actions, deadline_queries, queries
+from service.cases import actions, deadline_queries, pages
+from service.reads import read
 from service.runtime import services
 from service.web.blueprint import bp
 from service.web.targets import safe_target
@@ -34,24 +35,17 @@ def worklist():
     due = request.args.get("due", "") if request.args.get("due", "") in DUE_FILTERS else ""
     scope = "claimed" if request.args.get("scope") == "claimed" else "mine"
     page = min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)
-    session, due_before = read_session(), _due_before(due)
-    now = services().now()
-    total = queries.count_tasks(session, actor(), scope, process_key, due_before, now=now)
-    rows = queries.list_tasks(session, actor(), scope, process_key, due_before, limit=PER_PAGE,
-                              offset=(page - 1) * PER_PAGE, now=now)
-    suspended = deadline_queries.suspended_task_ids(session, [item.task_id for item, _case in rows])
-    return render_template("worklist.html", rows=rows, processes=queries.process_names(session), suspended=suspended,
-                           process_key=process_key or "", due=due, scope=scope, due_filters=DUE_FILTERS,
-                           total=total, page=page, pages=max(1, -(-total // PER_PAGE)))
+    view = read(pages.worklist_page, actor(), scope, process_key, _due_before(due), services().now(),
+                limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    return render_template("worklist.html", **view, process_key=process_key or "", due=due, scope=scope,
+                           due_filters=DUE_FILTERS, page=page, pages=max(1, -(-view["total"] // PER_PAGE)))
 
 
 @bp.route("/overdue")
 @login_required
 def overdue():
     """逾期督办: open tasks past due and steps escalated by a deadline timer (supervisors and leaders)."""
-    session = read_session()
-    rows = deadline_queries.overdue_work_items(session, actor(), services().now())
-    return render_template("overdue.html", rows=rows, processes=queries.process_names(session))
+    return render_template("overdue.html", **read(pages.overdue_page, actor(), services().now()))
 
 
 def _back() -> str:
