@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from flask import Flask, g, jsonify, render_template, request
@@ -61,8 +62,28 @@ def respond(status: int, code: str, message: str, errors=None):
     return render_template("errors/error.html", error=body), status
 
 
+def _invalid_unicode_in_json_body():
+    """API text must be storable: no lone surrogate (`"\\ud9ce"`) and no NUL character, which PostgreSQL
+    refuses in text, in a JSON body (400, before any query)."""
+    if not request.path.startswith("/api/"):
+        return None
+    if not request.is_json:
+        return None
+    try:
+        text = json.dumps(json.loads(request.get_data(cache=True)), ensure_ascii=False)
+        text.encode("utf-8")
+    except UnicodeError:
+        return respond(400, "invalid_json", INVALID_JSON, {"json": [INVALID_JSON]})
+    except ValueError:
+        return None  # not JSON at all: the body parser answers 400 invalid_json
+    if "\\u0000" in text:
+        return respond(400, "invalid_json", INVALID_JSON, {"json": ["不能包含 NUL 字符"]})
+    return None
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install handlers for domain errors, engine errors, HTTP errors and the unexpected."""
+    app.before_request(_invalid_unicode_in_json_body)
 
     @app.errorhandler(ce.CaseError)
     def _case_error(exc: ce.CaseError):

@@ -135,7 +135,7 @@ def uploaded_files() -> tuple[dict[str, bytes], str]:
 @blp.route("/process-definitions/check", methods=["POST"])
 @blp.response(200, CheckOut)
 @blp.doc(**UPLOAD_BODY)
-@blp.errors(401, 403, 413, 422)
+@blp.errors(400, 401, 403, 413, 422)
 @api_login_required
 def check():
     """Run every deployment check without storing anything (designer/admin); 422 lists the problems."""
@@ -147,7 +147,7 @@ def check():
 @blp.route("/process-definitions/deploy", methods=["POST"])
 @blp.response(201, DesignerDeployOut)
 @blp.doc(**UPLOAD_BODY)
-@blp.errors(401, 403, 413, 422)
+@blp.errors(400, 401, 403, 413, 422)
 @api_login_required
 def deploy():
     """Deploy a new immutable version after the designer checks; answers with the diff to the previous one."""

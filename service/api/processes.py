@@ -42,7 +42,7 @@ def list_versions():
 @blp.route("/process-definitions", methods=["POST"])
 @blp.response(201, DeployOut)
 @blp.doc(**UPLOAD_BODY)
-@blp.errors(401, 403, 413, 422)
+@blp.errors(400, 401, 403, 413, 422)
 @api_login_required
 def deploy():
     """Deploy a new version (designer/admin) after every designer check; identical content returns the existing one."""

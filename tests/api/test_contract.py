@@ -251,3 +251,14 @@ def test_json_nesting_is_counted_outside_strings_only():
 
     assert not json_too_deep(b'{"a": "' + b"[" * 500 + b'", "b": [[["\\"["]]]}')
     assert json_too_deep(b"[" * 65 + b"]" * 65) and not json_too_deep(b"[" * 64 + b"]" * 64)
+
+
+def test_a_json_body_with_a_lone_surrogate_is_400_not_a_storage_error(api):
+    body = '{"process_key": "clue_handling", "title": "\\ud9ce\\udc94x\\udaf3"}'
+    response = api("admin").client.post("/api/v1/cases", data=body, content_type="application/json")
+    assert response.status_code == 400 and response.json["code"] == "invalid_json"
+
+
+def test_a_json_body_with_a_nul_character_is_400_not_a_storage_error(api):
+    response = api("admin").post("/cases", json={"process_key": "clue\x00handling", "title": "t"})
+    assert response.status_code == 400 and response.json["code"] == "invalid_json"
