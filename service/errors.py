@@ -74,8 +74,8 @@ def _invalid_unicode_in_json_body():
         text.encode("utf-8")
     except UnicodeError:
         return respond(400, "invalid_json", INVALID_JSON, {"json": [INVALID_JSON]})
-    except ValueError:
-        return None  # not JSON at all: the body parser answers 400 invalid_json
+    except (ValueError, RecursionError):
+        return None  # not JSON, or nested too deep: answered 400 invalid_json by the depth check or the parser
     if "\\u0000" in text:
         return respond(400, "invalid_json", INVALID_JSON, {"json": ["不能包含 NUL 字符"]})
     return None
