@@ -81,8 +81,21 @@ def _invalid_unicode_in_json_body():
     return None
 
 
+def _nul_in_request_text():
+    """No NUL character in the path, the query string or form fields either (PostgreSQL refuses it in text):
+    a path with one names nothing (404); a query or form field with one is invalid input (422), before any query."""
+    if "\x00" in request.path:
+        return respond(404, "not_found", PHRASES[404])
+    for location, fields in (("query", request.args), ("form", request.form)):
+        bad = sorted({key for key, value in fields.items(multi=True) if "\x00" in key or "\x00" in value})
+        if bad:
+            return respond(422, "invalid_input", PHRASES[422], {location: {key: ["不能包含 NUL 字符"] for key in bad}})
+    return None
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install handlers for domain errors, engine errors, HTTP errors and the unexpected."""
+    app.before_request(_nul_in_request_text)
     app.before_request(_invalid_unicode_in_json_body)
 
     @app.errorhandler(ce.CaseError)

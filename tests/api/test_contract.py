@@ -262,3 +262,16 @@ def test_a_json_body_with_a_lone_surrogate_is_400_not_a_storage_error(api):
 def test_a_json_body_with_a_nul_character_is_400_not_a_storage_error(api):
     response = api("admin").post("/cases", json={"process_key": "clue\x00handling", "title": "t"})
     assert response.status_code == 400 and response.json["code"] == "invalid_json"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cases?q=%00", "/api/v1/cases?q=a%00b", "/api/v1/cases?status=%00",
+                                  "/api/v1/cases?process_key=x%00", "/api/v1/tasks?scope=%00", "/api/v1/cases?%00=1",
+                                  "/cases?q=%00", "/worklist?page=%00"])
+def test_a_nul_character_in_a_query_is_422_before_any_query(app, users, api, path):
+    response = api("handler").client.get(path, headers={"Accept": "application/json"})
+    assert response.status_code == 422, (path, response.status_code)
+    assert response.json["code"] == "invalid_input" and "query" in response.json["errors"]
+
+
+def test_a_nul_character_in_a_path_names_nothing(app, users, api):
+    assert api("handler").client.get("/api/v1/cases/1%00").status_code == 404
