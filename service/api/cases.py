@@ -6,7 +6,7 @@ from service.auth import actor
 from service.cases import actions, queries
 from service.reads import read, read_with_services
 from service.runtime import services
-from service.schemas.api import (
+from service.schemas.cases import (
     AuditOut,
     CaseCreateIn,
     CaseDetailOut,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import wraps
 
 from flask_login import current_user
@@ -23,15 +24,8 @@ def api_login_required(view):
     return wrapper
 
 
-def case_body(user, view: CaseView) -> dict:
-    """The API's case detail, from the typed case any action or the case query returned (data redacted)."""
+def case_body(user, view: CaseView) -> CaseView:
+    """The typed case any action or the case query returned, as the reader may see it (its data redacted);
+    `schemas.cases.CaseDetailOut` dumps it."""
     queries.require_reader(user)
-    case = view.case
-    return {
-        "id": case.id, "reference": case.reference, "title": case.title, "process_key": case.process_key,
-        "process_version": view.process_version, "status": case.status, "outcome": case.outcome,
-        "stage": case.stage, "subject_name": case.subject_name, "handler_id": case.handler_id,
-        "due_at": case.due_at, "created_at": case.created_at, "closed_at": case.closed_at, "version": case.version,
-        "data": permissions.redact_case_data(user, view.data), "tasks": view.tasks, "links": view.links,
-        "deadline_warnings": view.deadline_warnings,
-    }
+    return replace(view, data=permissions.redact_case_data(user, view.data))

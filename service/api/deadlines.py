@@ -1,117 +1,28 @@
 """Deadlines: overdue view, due-soon counts and flags, suspend/resume, extensions, the holiday override table."""
 
-from marshmallow import Schema, fields, validate
-
 from service.api.common import api_login_required
 from service.api.contract import ApiBlueprint
 from service.auth import actor
 from service.cases import calendar_admin, deadline_queries, deadlines, pages
 from service.reads import read, read_with_services
 from service.runtime import services
-from service.schemas.api import StrictSchema, TaskOut
+from service.schemas.common import Extended
+from service.schemas.deadlines import (
+    CaseDeadlinesOut,
+    CountsOut,
+    DecisionIn,
+    ExtensionIn,
+    ExtensionOut,
+    FlaggedTaskOut,
+    NoteIn,
+    OverdueOut,
+    OverrideIn,
+    OverrideOut,
+    ReasonIn,
+    YearArgs,
+)
 
 blp = ApiBlueprint("deadlines", __name__, description="期限：中止、延期、逾期督办、节假日调整")
-
-
-class CaseRefOut(Schema):
-    id = fields.Integer()
-    reference = fields.String()
-    title = fields.String()
-    process_key = fields.String()
-    status = fields.String()
-
-
-class OverdueOut(Schema):
-    kind = fields.String(metadata={"description": "overdue（逾期未办）或 escalated（逾期已升级督办）"})
-    task = fields.Nested(TaskOut, attribute="item")
-    case = fields.Nested(CaseRefOut)
-    due_at = fields.DateTime()
-    escalated_to = fields.List(fields.Nested(TaskOut))
-
-
-class CountsOut(Schema):
-    overdue = fields.Integer()
-    due_soon = fields.Integer()
-    due_soon_workdays = fields.Integer()
-
-
-class FlaggedTaskOut(TaskOut):
-    flag = fields.String(allow_none=True, metadata={"description": "overdue / due_soon / null"})
-
-
-class ReasonIn(StrictSchema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
-
-
-class ExtensionIn(StrictSchema):
-    workdays = fields.Integer(required=True, strict=True,
-                              validate=validate.Range(min=1, max=deadlines.MAX_EXTENSION_WORKDAYS))
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
-
-
-class DecisionIn(StrictSchema):
-    note = fields.String(load_default="", validate=validate.Length(max=1000))
-
-
-class NoteIn(StrictSchema):
-    note = fields.String(required=True, validate=validate.Length(min=1, max=1000))
-
-
-class ExtensionOut(Schema):
-    id = fields.Integer()
-    case_id = fields.Integer()
-    task_id = fields.String()
-    workdays = fields.Integer()
-    reason = fields.String()
-    status = fields.String()
-    requested_by_id = fields.Integer()
-    requested_at = fields.DateTime()
-    decided_by_id = fields.Integer(allow_none=True)
-    decided_at = fields.DateTime(allow_none=True)
-    decision_note = fields.String()
-    due_before = fields.DateTime(allow_none=True)
-    due_after = fields.DateTime(allow_none=True)
-
-
-class TaskDeadlineOut(Schema):
-    task_id = fields.String()
-    bpmn_id = fields.String()
-    title = fields.String()
-    due_at = fields.DateTime(allow_none=True)
-    suspended = fields.Boolean()
-    suspended_at = fields.DateTime(allow_none=True)
-
-
-class TimerOut(Schema):
-    task_id = fields.String()
-    bpmn_id = fields.String()
-    name = fields.String()
-    due_at = fields.DateTime()
-
-
-class CaseDeadlinesOut(Schema):
-    case_id = fields.Integer()
-    tasks = fields.List(fields.Nested(TaskDeadlineOut))
-    extensions = fields.List(fields.Nested(ExtensionOut))
-    timers = fields.List(fields.Nested(TimerOut))
-    warnings = fields.List(fields.String(), metadata={"description": "期限所在年份缺少节假日数据时的提示"})
-
-
-class OverrideIn(StrictSchema):
-    day = fields.Date(required=True)
-    is_workday = fields.Boolean(required=True)
-    reason = fields.String(load_default="", validate=validate.Length(max=256))
-
-
-class OverrideOut(Schema):
-    day = fields.Date()
-    is_workday = fields.Boolean()
-    reason = fields.String()
-    created_at = fields.DateTime()
-
-
-class YearArgs(Schema):
-    year = fields.Integer(validate=validate.Range(min=1900, max=2200))
 
 
 def _case_deadlines(case_id: int) -> dict:
@@ -144,9 +55,7 @@ def counts():
 def flagged():
     """My worklist with a due flag per task (overdue / due_soon / null)."""
     rows = read_with_services(deadline_queries.flagged_tasks, actor())
-    return [{**{c: getattr(item, c) for c in ("task_id", "case_id", "bpmn_id", "title", "role", "lane", "approves",
-                                              "assignee_id", "due_at", "created_at", "instructions")}, "flag": flag}
-            for item, _case, flag in rows]
+    return [Extended(item, flag=flag) for item, _case, flag in rows]
 
 
 @blp.route("/tasks/<string:task_id>/suspend", methods=["POST"])

@@ -8,7 +8,7 @@ check and deploy share one failure shape; an oversize file is 413.
 from __future__ import annotations
 
 from flask import Response, request
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import ValidationError
 
 from service.api.common import api_login_required
 from service.api.contract import ApiBlueprint
@@ -16,103 +16,19 @@ from service.auth import actor
 from service.cases import versioning
 from service.cases.errors import InvalidInput
 from service.runtime import services
-from service.schemas.fields import Id
+from service.schemas.common import Extended
+from service.schemas.designer import (
+    UPLOAD_BODY,
+    CheckOut,
+    DesignerDeployOut,
+    DiffOut,
+    MigrateIn,
+    MigrationOut,
+    ProcessFilesIn,
+    SourceOut,
+)
 
 blp = ApiBlueprint("designer", __name__, description="流程设计：检查、部署、比较、下载、迁移")
-
-
-class ProblemOut(Schema):
-    file = fields.String()
-    element_id = fields.String(allow_none=True)
-    message = fields.String()
-    line = fields.Integer(allow_none=True)
-
-
-class NodeOut(Schema):
-    id = fields.String()
-    name = fields.String()
-    type = fields.String()
-    was = fields.Dict()
-    changed_fields = fields.List(fields.String(), data_key="fields", attribute="fields")
-    labels = fields.List(fields.String())
-
-
-class DiffOut(Schema):
-    from_version = fields.Integer(allow_none=True)
-    to_version = fields.Integer(allow_none=True)
-    added = fields.List(fields.Nested(NodeOut))
-    removed = fields.List(fields.Nested(NodeOut))
-    changed = fields.List(fields.Nested(NodeOut))
-    files = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
-
-
-class CheckOut(Schema):
-    ok = fields.Boolean()
-    problems = fields.List(fields.Nested(ProblemOut))
-    process_key = fields.String()
-    name = fields.String()
-    sha256 = fields.String()
-    notes = fields.List(fields.String())
-    base_version = fields.Integer(allow_none=True)
-    same_as_version = fields.Integer(allow_none=True)
-    diff = fields.Nested(DiffOut, allow_none=True)
-
-
-class DesignerDeployOut(Schema):
-    id = fields.Integer()
-    process_key = fields.String()
-    version = fields.Integer()
-    created = fields.Boolean()
-    notes = fields.List(fields.String())
-    diff = fields.Nested(DiffOut)
-
-
-class SourceOut(Schema):
-    id = fields.Integer()
-    process_key = fields.String()
-    version = fields.Integer()
-    name = fields.String()
-    sha256 = fields.String()
-    files = fields.Dict(keys=fields.String(), values=fields.String())
-
-
-class MigrateIn(Schema):
-    case_ids = fields.List(Id(), load_default=None, allow_none=True)
-    dry_run = fields.Boolean(load_default=False)
-
-
-class MigrationOut(Schema):
-    case_id = fields.Integer()
-    reference = fields.String()
-    migrated = fields.Boolean()
-    from_version = fields.Integer(allow_none=True)
-    to_version = fields.Integer()
-    reason = fields.String()
-    dry_run = fields.Boolean()
-
-
-class ProcessFilesIn(Schema):
-    """The JSON form of an upload: file name → file text."""
-
-    class Meta:
-        unknown = RAISE
-
-    files = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=255)), values=fields.String(),
-                        required=True, validate=validate.Length(min=1),
-                        metadata={"description": "文件名 → 文件内容（文本），如 clue_handling.bpmn、forms/x/y.json"})
-    comment = fields.String(load_default="", validate=validate.Length(max=512), metadata={"description": "部署说明"})
-
-
-class ProcessFilesForm(Schema):
-    """The multipart form of an upload (documentation only: Flask reads the parts)."""
-
-    files = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}), required=True,
-                        metadata={"description": "一个或多个文件，保留文件名（forms/ 下的表单用带目录的文件名）"})
-    comment = fields.String(validate=validate.Length(max=512), metadata={"description": "部署说明"})
-
-
-UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": ProcessFilesForm},
-                                                             "application/json": {"schema": ProcessFilesIn}}}}
 
 
 def uploaded_files() -> tuple[dict[str, bytes], str]:
@@ -141,7 +57,7 @@ def check():
     """Run every deployment check without storing anything (designer/admin); 422 lists the problems."""
     files, _comment = uploaded_files()
     report = versioning.check_upload(services(), actor().id, files)
-    return {**report.__dict__, "problems": []}
+    return Extended(report, problems=[])
 
 
 @blp.route("/process-definitions/deploy", methods=["POST"])

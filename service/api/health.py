@@ -3,8 +3,7 @@
 from service.api.contract import ApiBlueprint
 from service.observability import readiness
 from service.runtime import services
-from service.schemas.api import HealthOut
-from service.schemas.ops import ReadyOut
+from service.schemas.ops import HealthOut, ReadyOut
 
 blp = ApiBlueprint("health", __name__, description="健康检查")
 

@@ -2,14 +2,15 @@
 
 from service.api.common import api_login_required
 from service.api.contract import ApiBlueprint
-from service.api.designer import UPLOAD_BODY, uploaded_files
+from service.api.designer import uploaded_files
 from service.auth import actor
 from service.cases import queries, versioning
 from service.cases.errors import NotAllowed
 from service.cases.permissions import may_read_versions
 from service.reads import read
 from service.runtime import services
-from service.schemas.api import DeployOut, ProcessOut, ProcessVersionOut
+from service.schemas.common import Extended
+from service.schemas.designer import UPLOAD_BODY, DeployOut, ProcessOut, ProcessVersionOut
 
 blp = ApiBlueprint("processes", __name__, description="流程与流程版本")
 
@@ -31,12 +32,8 @@ def list_versions():
     """Every deployed version with its open-case count (designers and admins)."""
     if not may_read_versions(actor()):
         raise NotAllowed("只有流程设计员、管理员和审计员可以查看流程版本")
-    out = []
-    for version, open_cases in read(queries.process_versions):
-        out.append({**{c: getattr(version, c) for c in ("id", "process_key", "version", "name", "sha256",
-                                                       "deployed_at", "deployed_by_id")},
-                    "open_cases": open_cases, "files": sorted(version.files)})
-    return out
+    return [Extended(version, open_cases=open_cases, files=sorted(version.files))
+            for version, open_cases in read(queries.process_versions)]
 
 
 @blp.route("/process-definitions", methods=["POST"])

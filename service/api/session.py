@@ -7,7 +7,7 @@ from service.api.contract import ApiBlueprint
 from service.auth import actor, current_session_key, log_in, log_out
 from service.cases import accounts, sessions
 from service.runtime import services
-from service.schemas.api import LoginIn, LoginOut, PasswordChangeIn, TokenOut, UserOut
+from service.schemas.session import LoginIn, LoginOut, PasswordChangeIn, TokenOut, UserOut
 
 blp = ApiBlueprint("session", __name__, description="登录、退出、令牌与当前用户")
 

@@ -1,21 +1,16 @@
 """Tasks: the user's worklist, one task with its form, claim, release, complete."""
 
-from marshmallow import Schema, fields, validate
-
 from service.api.common import api_login_required, case_body
 from service.api.contract import ApiBlueprint
 from service.auth import actor
 from service.cases import actions, pages, queries
 from service.reads import read, read_with_services
 from service.runtime import services
-from service.schemas.api import CaseDetailOut, CompleteIn, TaskDetailOut, TaskOut
+from service.schemas.cases import CaseDetailOut
+from service.schemas.common import Extended
+from service.schemas.tasks import CompleteIn, TaskDetailOut, TaskListArgs, TaskOut
 
 blp = ApiBlueprint("tasks", __name__, description="待办任务")
-
-
-class TaskListArgs(Schema):
-    scope = fields.String(load_default="mine", validate=validate.OneOf(["mine", "claimed"]))
-    process_key = fields.String()
 
 
 @blp.route("/tasks")
@@ -37,10 +32,7 @@ def worklist(args):
 def task_detail(task_id):
     """A task with its role, lane, due date and JSON Schema form."""
     item, case, form = read_with_services(pages.task_resource, actor(), task_id)
-    body = {c: getattr(item, c) for c in ("task_id", "case_id", "bpmn_id", "title", "role", "lane", "approves",
-                                         "assignee_id", "due_at", "created_at", "instructions")}
-    return {**body, "case_reference": case.reference, "case_version": case.version,
-            "form": form}
+    return Extended(item, case=case, form=form)
 
 
 @blp.route("/tasks/<string:task_id>/claim", methods=["POST"])

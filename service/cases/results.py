@@ -1,7 +1,7 @@
 """The typed result of every case action and of the case query: the case as it is after the action.
 
-Pages and the API render a `CaseView` directly (`service/api/common.case_body`), whether it came from
-a completion (built from what the completion wrote, no second read) or from `load_case_view` (the
+Pages and the API render a `CaseView` directly (the API dumps it with `schemas.cases.CaseDetailOut`),
+whether it came from a completion (built from what the completion wrote, no second read) or from `load_case_view` (the
 other actions, inside their transaction, and `queries.case_view` for GET /cases/{id}).
 """
 
@@ -56,6 +56,12 @@ class CaseView:
     @property
     def case_id(self) -> int:
         return self.case.id
+
+    def __getattr__(self, name: str):
+        """The case row's columns read through the view (`view.reference`): a schema dumps a CaseView flat."""
+        if name.startswith("_") or name not in SNAPSHOT_FIELDS:
+            raise AttributeError(name)
+        return getattr(self.case, name)
 
 
 Completion = CaseView  # what `complete_task` returns: the same shape as every other action

@@ -146,7 +146,19 @@ def check_upload(svc: Services, actor_id: int, files: dict[str, bytes]) -> Check
                        latest.version if latest else None, same)
 
 
-def deploy_version(svc: Services, actor_id: int, files: dict[str, bytes], comment: str = "") -> dict:
+@dataclass(frozen=True)
+class DeployReport:
+    """A designer's deploy: the version stored (or found with the same content), the upload's notes, the diff."""
+
+    version_id: int
+    process_key: str
+    version: int
+    created: bool
+    notes: list[str]
+    diff: dict
+
+
+def deploy_version(svc: Services, actor_id: int, files: dict[str, bytes], comment: str = "") -> DeployReport:
     """Check with the designer rules, then deploy through `actions.deploy_process`; returns the diff too."""
     with svc.db.read_session() as session:
         _designer(session, actor_id)
@@ -156,8 +168,7 @@ def deploy_version(svc: Services, actor_id: int, files: dict[str, bytes], commen
         raise InvalidInput("流程文件未通过检查", problems, code="invalid_process")
     result = deploy_process(svc, actor_id, files, comment, bundle=bundle)
     diff = version_diff(svc, actor_id, result.version_id)
-    return {"id": result.version_id, "version_id": result.version_id, "process_key": result.process_key,
-            "version": result.version, "created": result.created, "notes": notes, "diff": diff}
+    return DeployReport(result.version_id, result.process_key, result.version, result.created, notes, diff)
 
 
 def version_list(svc: Services, actor_id: int) -> list[dict]:

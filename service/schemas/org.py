@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from service.cases.org.admin import DEPARTMENT_KINDS
 from service.cases.org.positions import POSITIONS
-from service.schemas.api import StrictSchema
+from service.schemas.common import StrictSchema
 
 
 class DepartmentIn(StrictSchema):

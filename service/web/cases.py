@@ -11,7 +11,7 @@ from service.cases import actions, pages, queries
 from service.cases.errors import InvalidInput
 from service.reads import read, read_with_services
 from service.runtime import services
-from service.schemas.api import CaseListArgs
+from service.schemas.cases import CaseListArgs
 from service.web.blueprint import bp
 
 PER_PAGE = 50

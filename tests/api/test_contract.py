@@ -275,3 +275,41 @@ def test_a_nul_character_in_a_query_is_422_before_any_query(app, users, api, pat
 
 def test_a_nul_character_in_a_path_names_nothing(app, users, api):
     assert api("handler").client.get("/api/v1/cases/1%00").status_code == 404
+
+
+def test_schemas_live_in_service_schemas_one_class_per_shape():
+    """Views define no schema (each area's shapes are in service/schemas/<area>.py), and no two schema
+    classes declare the same fields (same names, types, attributes, required, nullable), nor one
+    four or more of another's: a near-copy extends the other instead."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import marshmallow
+
+    import service.api
+    import service.schemas
+
+    def classes(package):
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            yield from (c for _n, c in inspect.getmembers(module, inspect.isclass)
+                        if issubclass(c, marshmallow.Schema) and c.__module__ == module.__name__)
+
+    assert [c.__name__ for c in classes(service.api)] == []
+
+    def shape(cls) -> frozenset:
+        return frozenset((name, type(f).__name__, f.attribute, f.required, f.allow_none)
+                         for name, f in cls._declared_fields.items())
+
+    seen = {}
+    for cls in classes(service.schemas):
+        mine = shape(cls)
+        if not mine or any(mine == shape(b) for b in cls.__mro__[1:] if hasattr(b, "_declared_fields")):
+            continue
+        assert mine not in seen, f"{cls.__name__} repeats the fields of {seen[mine]}"
+        seen[mine] = cls.__name__
+    every = list(classes(service.schemas))
+    near_copies = [(a.__name__, b.__name__) for a in every for b in every
+                   if not issubclass(a, b) and not issubclass(b, a) and len(shape(a)) >= 4 and shape(a) <= shape(b)]
+    assert near_copies == [], "a schema with another's fields and more extends it"

@@ -1,53 +1,12 @@
-"""Request and response shapes of /api/v1."""
+"""Request and response shapes of cases: start, list, detail (a `CaseView`), audit, diagram, reporter, recusal."""
 
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from service.bounds import MAX_ID
+from service.schemas.common import StrictSchema
 from service.schemas.fields import Id, Page
-
-
-class StrictSchema(Schema):
-    class Meta:
-        unknown = "raise"
-
-
-class LoginIn(StrictSchema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=256), load_only=True)
-    issue_token = fields.Boolean(load_default=False)
-
-
-class UserOut(Schema):
-    id = fields.Integer()
-    username = fields.String()
-    display_name = fields.String()
-    roles = fields.List(fields.String())
-    department = fields.String()
-
-
-class LoginOut(Schema):
-    user = fields.Nested(UserOut)
-    token = fields.String(allow_none=True, metadata={"description": "bearer token (issue_token), shown once"})
-
-
-class TokenOut(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    created_at = fields.DateTime()
-    expires_at = fields.DateTime()
-
-
-class PasswordChangeIn(StrictSchema):
-    current_password = fields.String(required=True, validate=validate.Length(min=1, max=256), load_only=True)
-    new_password = fields.String(required=True, validate=validate.Length(min=1, max=256), load_only=True)
-
-
-class ProcessOut(Schema):
-    key = fields.String(attribute="process_key")
-    name = fields.String()
-    version = fields.Integer()
+from service.schemas.tasks import TaskOut
 
 
 class CaseCreateIn(StrictSchema):
@@ -71,12 +30,19 @@ class CaseListArgs(Schema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-class CaseSummaryOut(Schema):
+class CaseRefOut(Schema):
+    """A case named where something else is the subject (an overdue task's case)."""
+
     id = fields.Integer()
     reference = fields.String()
     title = fields.String()
     process_key = fields.String()
     status = fields.String()
+
+
+class CaseSummaryOut(CaseRefOut):
+    """A case in a list: its list columns."""
+
     outcome = fields.String(allow_none=True)
     stage = fields.String()
     subject_name = fields.String()
@@ -93,26 +59,6 @@ class CasePageOut(Schema):
     per_page = fields.Integer()
 
 
-class TaskOut(Schema):
-    id = fields.String(attribute="task_id")
-    case_id = fields.Integer()
-    bpmn_id = fields.String()
-    title = fields.String()
-    role = fields.String()
-    lane = fields.String()
-    approves = fields.String(allow_none=True)
-    assignee_id = fields.Integer(allow_none=True)
-    due_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
-    instructions = fields.String()
-
-
-class TaskDetailOut(TaskOut):
-    case_reference = fields.String()
-    case_version = fields.Integer()
-    form = fields.Dict(allow_none=True)
-
-
 class LinkOut(Schema):
     direction = fields.String()
     name = fields.String()
@@ -124,17 +70,14 @@ class LinkOut(Schema):
 
 
 class CaseDetailOut(CaseSummaryOut):
+    """A `CaseView` (what every case action and GET /cases/{id} return), its data redacted for the reader."""
+
     process_version = fields.Integer()
     data = fields.Dict()
     tasks = fields.List(fields.Nested(TaskOut))
     links = fields.List(fields.Nested(LinkOut))
     closed_at = fields.DateTime(allow_none=True)
     deadline_warnings = fields.List(fields.String(), metadata={"description": "期限落在缺少节假日数据的年份时的提示"})
-
-
-class CompleteIn(StrictSchema):
-    data = fields.Dict(keys=fields.String(), load_default=dict)
-    case_version = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0, max=MAX_ID))
 
 
 class ReporterIn(Schema):
@@ -182,29 +125,6 @@ class DiagramOut(Schema):
     history = fields.List(fields.Dict())
 
 
-class ProcessVersionOut(Schema):
-    id = fields.Integer()
-    process_key = fields.String()
-    version = fields.Integer()
-    name = fields.String()
-    sha256 = fields.String()
-    deployed_at = fields.DateTime()
-    deployed_by_id = fields.Integer(allow_none=True)
-    open_cases = fields.Integer()
-    files = fields.List(fields.String())
-
-
-class DeployOut(Schema):
-    id = fields.Integer(attribute="version_id")
-    process_key = fields.String()
-    version = fields.Integer()
-    created = fields.Boolean()
-
-
 class RecusalIn(StrictSchema):
     user_id = Id(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
-
-
-class HealthOut(Schema):
-    status = fields.String()

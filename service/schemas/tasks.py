@@ -1,0 +1,42 @@
+"""Request and response shapes of the worklist and of one task (claim, release, complete answer a case)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from service.bounds import MAX_ID
+from service.schemas.common import StrictSchema
+
+
+class TaskListArgs(Schema):
+    scope = fields.String(load_default="mine", validate=validate.OneOf(["mine", "claimed"]))
+    process_key = fields.String()
+
+
+class TaskOut(Schema):
+    """An open task: dumped from a `WorkItem` or a row of the open-items statement."""
+
+    id = fields.String(attribute="task_id")
+    case_id = fields.Integer()
+    bpmn_id = fields.String()
+    title = fields.String()
+    role = fields.String()
+    lane = fields.String()
+    approves = fields.String(allow_none=True)
+    assignee_id = fields.Integer(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    instructions = fields.String()
+
+
+class TaskDetailOut(TaskOut):
+    """A task with its case and form: dumped from `Extended(item, case=…, form=…)`."""
+
+    case_reference = fields.String(attribute="case.reference")
+    case_version = fields.Integer(attribute="case.version")
+    form = fields.Dict(allow_none=True)
+
+
+class CompleteIn(StrictSchema):
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+    case_version = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0, max=MAX_ID))
