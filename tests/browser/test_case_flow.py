@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.helpers import demo_files
+from tests.support.approval import demo_files
 
 pytestmark = pytest.mark.browser
 

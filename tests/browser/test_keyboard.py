@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from service.cases import actions
 from tests.conftest import PASSWORD
-from tests.web.helpers import REGISTER, demo_files, open_task_id
+from tests.support.approval import REGISTER_DATA, demo_files, open_task_id
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ def _tab_to(page, predicate_js: str, limit: int = 40) -> None:
 def test_a_handler_works_a_task_with_the_keyboard_only(browser, live_server, deploy, svc, users):
     deploy(demo_files())
     case_id = actions.start_case(svc, users["intake"], "approval_demo", "键盘办理测试", {}).case_id
-    actions.complete_task(svc, users["intake"], open_task_id(svc, case_id, "register"), dict(REGISTER))
+    actions.complete_task(svc, users["intake"], open_task_id(svc, case_id, "register"), dict(REGISTER_DATA))
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     page = context.new_page()
     try:

@@ -70,7 +70,7 @@ def test_holiday_edits_as_a_non_admin_are_refused(cli, users):
 
 
 def test_run_timers_once_fires_due_timers_and_prints_the_count(cli, svc, users, deploy):
-    from tests.service.helpers import approval_files
+    from tests.support.approval import approval_files
 
     deploy(approval_files())
     case_id, _ = demo_case(svc, users)                 # due 2026-03-09; the command's own app reads the real clock

@@ -14,7 +14,7 @@ from service.cases import accounts, audit
 from service.models import AuditEvent
 from service.observability import heartbeat
 from service.observability.logs import JsonFormatter
-from tests.service.helpers import REGISTER_DATA, REPORTER_NAME, approval_files, propose, register, start_demo_case
+from tests.support.approval import REGISTER_DATA, REPORTER_NAME, approval_files, propose, register, start_demo_case
 
 
 @pytest.fixture

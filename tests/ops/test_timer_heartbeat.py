@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from service.models import AuditEvent, WorkerHeartbeat
 from service.timer_worker import run_loop
-from tests.service.helpers import approval_files, register, start_demo_case
+from tests.support.approval import approval_files, register, start_demo_case
 
 
 def test_the_loop_beats_each_pass_tags_fired_events_and_removes_its_row_when_stopped(svc, api, deploy, clock):

@@ -77,7 +77,7 @@ def test_ending_the_last_position_removes_the_capability_at_once(svc, users):
 
 
 def test_deactivating_a_user_releases_their_claims_and_lists_their_open_cases(app, api, svc, users):
-    from tests.service.helpers import approval_files, propose, register, start_demo_case
+    from tests.support.approval import approval_files, propose, register, start_demo_case
 
     svc_deploy = actions.deploy_process(svc, None, approval_files())
     assert svc_deploy.created
@@ -101,7 +101,7 @@ def test_deactivating_a_user_releases_their_claims_and_lists_their_open_cases(ap
 
 
 def test_deactivation_releases_a_claimed_task(api, svc, users):
-    from tests.service.helpers import approval_files, only_task, register, start_demo_case
+    from tests.support.approval import approval_files, only_task, register, start_demo_case
 
     actions.deploy_process(svc, None, approval_files())
     start_demo_case(api)

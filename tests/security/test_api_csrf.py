@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from service.models import AuditEvent
 from tests.conftest import PASSWORD
-from tests.service.helpers import approval_files, register, start_demo_case
+from tests.support.approval import approval_files, register, start_demo_case
 
 FOREIGN = [
     {"Origin": "https://evil.example"}, {"Origin": "null"}, {"Origin": "http://localhost.evil.example"},

@@ -69,12 +69,12 @@ CLAIM_TARGETS = ["/\t/evil.example", "/%2F/evil.example", "https://evil.example"
 @pytest.mark.parametrize("target", CLAIM_TARGETS)
 def test_the_claim_forms_next_field_is_held_to_the_same_rule(app, svc, users, deploy, target):
     from service.cases import actions
+    from tests.support.approval import REGISTER_DATA, demo_files, open_task_id
     from tests.web.conftest import Page
-    from tests.web.helpers import REGISTER, demo_files, open_task_id
 
     deploy(demo_files())
     case_id = actions.start_case(svc, users["intake"], "approval_demo", "关于郝测试的问题线索", {}).case_id
-    actions.complete_task(svc, users["intake"], open_task_id(svc, case_id, "register"), dict(REGISTER))
+    actions.complete_task(svc, users["intake"], open_task_id(svc, case_id, "register"), dict(REGISTER_DATA))
     task_id = open_task_id(svc, case_id, "propose")
     response = Page(app, "handler").post(f"/tasks/{task_id}/claim", data={"next": target})
     assert response.status_code == 302

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from service.models import AuditEvent, Reporter
-from tests.service.helpers import (
+from tests.support.approval import (
     REGISTER_DATA,
     REPORTER_NAME,
     approval_files,

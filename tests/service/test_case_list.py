@@ -10,7 +10,7 @@ from sqlalchemy import select
 from service.cases import queries
 from service.cases.errors import NotAllowed
 from service.models import Case, ProcessVersion, Recusal, User
-from tests.service.helpers import approval_files
+from tests.support.approval import approval_files
 
 # reference: (status, due in days from now or None, process key)
 CASES = {

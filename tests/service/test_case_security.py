@@ -20,7 +20,7 @@ from service.models import AuditEvent, Case, CaseLink
 from tests.api.test_designer_api import post_files
 from tests.conftest import with_settings
 from tests.service import security_processes as sp
-from tests.service.helpers import approval_files, only_task, register, start_demo_case
+from tests.support.approval import approval_files, only_task, register, start_demo_case
 from workflows.reserved import RESERVED_NAMES
 from workflows.specs import collect_sources
 

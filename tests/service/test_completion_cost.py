@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from service.cases import accounts, actions
-from tests.service.helpers import REGISTER_DATA, approval_files, only_task, start_demo_case
+from tests.support.approval import REGISTER_DATA, approval_files, only_task, start_demo_case
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from service.cases import actions
 from service.cases.errors import NotAllowed
 from service.models import Case, Recusal, WorkItem
 from tests.conftest import database_url
-from tests.service.helpers import approval_files, start_demo_case
+from tests.support.approval import approval_files, start_demo_case
 
 pytestmark = [
     pytest.mark.postgres_only,

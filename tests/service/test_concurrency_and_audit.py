@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from service.cases import actions
 from service.cases.errors import Conflict
 from service.models import AuditEvent, WorkItem
-from tests.service.helpers import REPORTER_NAME, approval_files, only_task, propose, register, start_demo_case
+from tests.support.approval import REPORTER_NAME, approval_files, only_task, propose, register, start_demo_case
 
 
 def test_twenty_concurrent_completions_of_one_task_let_exactly_one_win(api, deploy, svc, users):

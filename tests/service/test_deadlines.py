@@ -20,7 +20,7 @@ from service.cases.errors import Conflict, InvalidInput, NotAllowed
 from service.models import AuditEvent, Case, Timer, User, WorkItem
 from service.timer_worker import run_once
 from tests.conftest import with_settings
-from tests.service.helpers import REGISTER_DATA, approval_files
+from tests.support.approval import REGISTER_DATA, approval_files
 
 DUE = datetime(2026, 3, 9, 15, 59, 59, tzinfo=UTC)
 

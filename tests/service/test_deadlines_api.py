@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.service.helpers import approval_files
 from tests.service.test_deadlines import demo_case, open_item
+from tests.support.approval import approval_files
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def fired_events(svc, case_id: int | None = None) -> list[AuditEvent]:
 
 @pytest.fixture
 def demo(svc, users, deploy):
-    from tests.service.helpers import approval_files
+    from tests.support.approval import approval_files
 
     deploy(approval_files())
     return lambda **kw: demo_case(svc, users, **kw)

@@ -21,7 +21,7 @@ from service.cases import actions
 from service.models import AuditEvent, Timer, WorkItem
 from service.timer_worker import run_once
 from tests.conftest import database_url
-from tests.service.helpers import REGISTER_DATA, approval_files
+from tests.support.approval import REGISTER_DATA, approval_files
 
 pytestmark = [
     pytest.mark.postgres_only,

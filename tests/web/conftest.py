@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import PASSWORD, ROLE_USERS
-from tests.web.helpers import REGISTER, demo_files, open_task_id
+from tests.support.approval import REGISTER_DATA, demo_files, open_task_id
 
 
 @pytest.fixture
@@ -47,5 +47,5 @@ def demo_case(svc, users, demo):
     from service.cases import actions
 
     case_id = actions.start_case(svc, users["intake"], "approval_demo", "关于郝测试的问题线索", {}).case_id
-    actions.complete_task(svc, users["intake"], open_task_id(svc, case_id, "register"), dict(REGISTER))
+    actions.complete_task(svc, users["intake"], open_task_id(svc, case_id, "register"), dict(REGISTER_DATA))
     return case_id

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.cases import actions
-from tests.service.helpers import approval_files, only_task, register, start_demo_case
+from tests.support.approval import approval_files, only_task, register, start_demo_case
 
 
 def login(app, username: str):

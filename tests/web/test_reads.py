@@ -11,7 +11,7 @@ from flask_login import login_user
 from service.cases import actions, pages
 from service.models import User
 from service.reads import read, read_with_services, request_session
-from tests.web.helpers import open_task_id
+from tests.support.approval import open_task_id
 
 ROOT = Path(__file__).resolve().parents[2]
 VIEW_PACKAGES = ("service/web", "service/api")

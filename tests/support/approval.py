@@ -1,12 +1,16 @@
-"""Helpers for service tests: deploy the approval demo and drive it through the API."""
+"""The approval demo (tests/service/fixtures/approval_demo): its files, one registration payload, and
+steps that drive it through the API or find its open tasks."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import select
+
 from tests.conftest import read_files
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent.parent / "service" / "fixtures"
+DEMO = FIXTURES / "approval_demo"
 REPORTER_NAME = "冯哑元"
 REGISTER_DATA = {
     "subject_name": "郝测试", "amount": 1200, "received_date": "2026-03-02", "is_real_name": True,
@@ -15,7 +19,25 @@ REGISTER_DATA = {
 
 
 def approval_files() -> dict[str, bytes]:
-    return read_files(FIXTURES / "approval_demo")
+    return read_files(DEMO)
+
+
+def demo_files() -> dict[str, bytes]:
+    """The approval demo with a computed diagram (bpmndi), so bpmn-js can draw it."""
+    from tools.bpmn_layout import layout_bytes
+
+    files = approval_files()
+    files["approval_demo.bpmn"] = layout_bytes(files["approval_demo.bpmn"])
+    return files
+
+
+def open_task_id(svc, case_id: int, bpmn_id: str) -> str | None:
+    """The task id of the case's open work item for `bpmn_id`."""
+    from service.models import WorkItem
+
+    with svc.db.read_session() as session:
+        return session.scalar(select(WorkItem.task_id).where(
+            WorkItem.case_id == case_id, WorkItem.bpmn_id == bpmn_id, WorkItem.completed_at.is_(None)))
 
 
 def only_task(client, bpmn_id: str) -> dict:
