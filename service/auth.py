@@ -18,6 +18,10 @@ SESSION_KEY = "qf_sid"  # the cookie's key of the server-side session (user_sess
 
 @login_manager.user_loader
 def _load_user(user_id: str):
+    # A request that presents an Authorization header is authenticated by it alone: the cookie the
+    # browser adds is not a fallback (the API's CSRF rule exempts bearer calls because of this).
+    if "Authorization" in request.headers:
+        return None
     key = session.get(SESSION_KEY)
     if not user_id.isdigit() or not key:
         return None

@@ -4,7 +4,9 @@ A browser sends the session cookie along with a request that another site makes 
 API call carrying the cookie must prove where it comes from: the page's CSRF token in `X-CSRFToken`,
 or an `Origin` (else a `Referer`) of this site or of one listed in QINGFENG_TRUSTED_ORIGINS.
 Bearer-token calls are exempt: a browser never adds an `Authorization` header for another site
-(the API sends no CORS headers, so no other site may set it either).
+(the API sends no CORS headers, so no other site may set it either), and a request that carries one is
+authenticated by it alone, never by the cookie beside it (`service/auth.py`), so a junk token cannot
+carry a forged cookie call past this check.
 """
 
 from __future__ import annotations

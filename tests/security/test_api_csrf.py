@@ -93,6 +93,27 @@ def test_bearer_token_calls_are_exempt(app, users):
         assert (response.get_json(silent=True) or {}).get("code") != "csrf_failed", (method, path)
 
 
+@pytest.mark.parametrize("authorization", ["Bearer junk", "Bearer ", "Bearer qf_forged", "Basic ZGVzaWduZXI6eA==",
+                                           "bearer junk"])
+def test_a_junk_authorization_header_never_lets_the_cookie_through(app, users, authorization):
+    """A request with an Authorization header is authenticated by it alone, so a forged cookie call cannot add
+    a junk token to skip the origin check."""
+    client = _cookie_client(app)
+    headers = {"Authorization": authorization, "Origin": "https://evil.example"}
+    for method, path in _unsafe_api_routes(app):
+        if path == "/api/v1/session" and method == "POST":
+            continue  # logging in needs no one to be logged in
+        response = client.open(path, method=method, json={}, headers=headers)
+        assert not 200 <= response.status_code < 300, (method, path, response.status_code)
+    changed = client.put("/api/v1/me/password", headers=headers,
+                         json={"current_password": PASSWORD, "new_password": "hacked-password-123"})
+    assert changed.status_code in (401, 403), changed.get_json()  # 403: not a bearer call, so the origin check
+    assert app.test_client().post("/api/v1/session", json={"username": "designer", "password": PASSWORD}) \
+        .status_code == 200  # the password did not change
+    assert client.get("/api/v1/me", headers={"Authorization": authorization}).status_code == 401
+    assert client.get("/api/v1/me").status_code == 200  # the cookie alone still works, and nothing was changed
+
+
 def test_a_scripts_first_login_needs_no_origin(app, users):
     assert app.test_client().post("/api/v1/session", json={"username": "handler", "password": PASSWORD}).status_code \
         == 200

@@ -40,6 +40,9 @@ def _lands_on_this_site(location: str) -> bool:
 @pytest.mark.parametrize("target", OFFSITE)
 def test_login_never_redirects_off_site(app, users, target):
     response = _login(app, users, target)
+    if "\x00" in target:  # a NUL character in the query is refused before anything reads it (no redirect at all)
+        assert response.status_code == 422
+        return
     assert response.status_code == 302
     location = response.headers["Location"]
     assert location == "/worklist", location
