@@ -19,7 +19,7 @@ from service.cases import actions
 from service.cases.errors import NotAllowed
 from service.models import Case, Recusal, WorkItem
 from tests.conftest import database_url
-from tests.support.approval import approval_files, start_demo_case
+from tests.support.approval import REGISTER_DATA, approval_files, start_demo_case
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -54,7 +54,7 @@ def _race(svc, users, api, deploy, write_while_completion_waits) -> object:
 
     def complete():
         try:
-            actions.complete_task(svc, users["intake"], task_id, {"subject_name": "郝测试"})
+            actions.complete_task(svc, users["intake"], task_id, dict(REGISTER_DATA))
             outcome["result"] = "completed"
         except Exception as exc:  # the caller's assertion names what happened
             outcome["result"] = exc
