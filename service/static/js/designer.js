@@ -415,22 +415,32 @@
     previewForm();
   }
 
-  var previewSeq = 0;
+  var previewTimer = null;
+  var previewRequest = null;
 
-  // The preview is rendered by the server with the task pages' own field macro; this only fetches and inserts it.
+  // The preview is rendered by the server with the task pages' own field macro; this only fetches and inserts it
+  // (a burst of edits sends one request, and a newer request aborts the one in flight).
   function previewForm() {
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(fetchPreview, 150);
+  }
+
+  function fetchPreview() {
     var error = document.getElementById('form-json-error');
     var box = document.getElementById('form-preview');
-    var seq = ++previewSeq;
+    if (previewRequest) { previewRequest.abort(); }
+    var controller = new AbortController();
+    previewRequest = controller;
     var body = new FormData();
     body.append('schema', formText.value || '{}');
     var csrfMeta = document.querySelector('meta[name="csrf-token"]');
     return fetch(box.getAttribute('data-preview-url'), {
-      method: 'POST', credentials: 'same-origin', body: body,
+      method: 'POST', credentials: 'same-origin', body: body, signal: controller.signal,
       headers: { 'X-CSRFToken': csrfMeta ? csrfMeta.getAttribute('content') : '' }
     }).then(function (response) {
       return response.text().then(function (text) {
-        if (seq !== previewSeq) { return; }  // a later edit's preview is on its way
+        if (previewRequest !== controller) { return; }
+        previewRequest = null;
         if (response.ok) {
           error.hidden = true;
           box.innerHTML = text;  // escaped by Jinja on the server
@@ -439,6 +449,8 @@
           error.textContent = response.status === 422 ? text : '预览失败（' + response.status + '）';
         }
       });
+    }).catch(function (e) {
+      if (e.name !== 'AbortError') { error.hidden = false; error.textContent = '预览失败：' + e.message; }
     });
   }
 
