@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from service.cases import permissions, queries
 from service.cases.errors import NotAllowed
 from service.cases.runtime import Services
-from service.models import Case, DeadlineExtension, DeadlineSuspension, Recusal, Timer, User, WorkItem
+from service.models import Case, DeadlineExtension, DeadlineSuspension, Timer, User, WorkItem
 from workflows.calendar import WorkCalendar
 
 
@@ -60,11 +60,11 @@ def overdue_work_items(session: Session, user: User, now: datetime) -> list[dict
     those tasks are done.
     """
     _require_overseer(user)
-    recused = select(Recusal.case_id).where(Recusal.user_id == user.id)
+    visible = queries.readable(session, user, now, register=True)  # need to know, recusal included
     rows = []
     late = session.execute(
         select(WorkItem, Case).join(Case, Case.id == WorkItem.case_id)
-        .where(WorkItem.completed_at.is_(None), WorkItem.due_at < now, Case.id.not_in(recused))
+        .where(WorkItem.completed_at.is_(None), WorkItem.due_at < now, visible)
         .order_by(WorkItem.due_at, WorkItem.id)
     ).all()
     for item, case in late:
@@ -75,7 +75,7 @@ def overdue_work_items(session: Session, user: User, now: datetime) -> list[dict
         .join(follow, and_(follow.case_id == WorkItem.case_id, follow.created_at == WorkItem.completed_at,
                            follow.completed_at.is_(None)))
         .where(WorkItem.resolution == "cancelled", WorkItem.due_at.is_not(None),
-               WorkItem.completed_at >= WorkItem.due_at, Case.status == "open", Case.id.not_in(recused))
+               WorkItem.completed_at >= WorkItem.due_at, Case.status == "open", visible)
         .order_by(WorkItem.completed_at, WorkItem.id)
     ).all()
     by_item: dict[int, dict] = {}

@@ -14,12 +14,15 @@ from typing import Protocol
 
 from service.cases.org.positions import TASK_POSITION_HOLDERS, task_position
 
-CASE_READER_ROLES = ("intake", "handler", "supervisor", "leader", "committee", "auditor", "admin")
+# Who may open case lists and pages at all; which cases they then see is need to know
+# (org.access.readable_cases): case management (案管) reads the register only, 审理 once a case reaches it.
+CASE_READER_ROLES = ("intake", "handler", "supervisor", "leader", "committee", "auditor", "admin",
+                     "case_management", "review")
 REPORTER_ROLES = ("intake",)
 DEPLOYER_ROLES = ("designer", "admin")
 VERSION_READER_ROLES = ("designer", "admin", "auditor")
 AUDIT_READER_ROLES = ("handler", "supervisor", "leader", "committee", "auditor", "admin", "intake")
-UNREDACTED_ROLES = ("intake", "handler", "supervisor", "leader", "committee", "admin")
+UNREDACTED_ROLES = ("intake", "handler", "supervisor", "leader", "committee", "admin", "review")
 DEADLINE_OVERSEER_ROLES = ("supervisor", "leader", "admin")
 EXTENSION_APPROVER_ROLES = ("supervisor", "leader")
 OVERDUE_VIEW_ROLES = ("supervisor", "leader", "admin")

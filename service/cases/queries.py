@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session, defer
 
 from service.cases import audit, permissions, statements
 from service.cases.errors import NotAllowed, NotFound
-from service.cases.org.access import filled_tasks
+from service.cases.org.access import filled_tasks, readable_cases
 from service.cases.org.holdings import load_holdings
 from service.cases.permissions import CaseContext
 from service.cases.results import CaseView, load_case_view
 from service.cases.runtime import Services
-from service.cases.tx import case_context
+from service.cases.tx import case_context, is_recused
 from service.models import AuditEvent, Case, ProcessVersion, Recusal, User, WorkItem
 
 MAX_PER_PAGE = 200
@@ -53,6 +53,22 @@ def _recused_case_ids(user_id: int):
     return select(Recusal.case_id).where(Recusal.user_id == user_id)
 
 
+def readable(session: Session, user: User, now: datetime | None = None, register: bool = False):
+    """Need to know as a condition on `Case` for this user (org.access.readable_cases), recusal included."""
+    at = now or datetime.now(UTC)
+    return and_(Case.id.not_in(_recused_case_ids(user.id)),
+                readable_cases(user.id, load_holdings(session, user.id, at), at, register=register))
+
+
+def require_readable(session: Session, user: User, case_id: int, now: datetime | None = None,
+                     register: bool = False) -> None:
+    """NotFound unless the user may read the case: to anyone outside the circle it does not exist."""
+    at = now or datetime.now(UTC)
+    rule = readable_cases(user.id, load_holdings(session, user.id, at), at, register=register)
+    if session.scalar(select(Case.id).where(Case.id == case_id, rule)) is None:
+        raise NotFound(f"案件 {case_id} 不存在")
+
+
 def require_reader(user: User) -> None:
     if not permissions.may_read_cases(user):
         raise NotAllowed("您的角色不能查看案件")
@@ -61,7 +77,7 @@ def require_reader(user: User) -> None:
 def list_cases(session: Session, user: User, f: CaseFilter, now: datetime) -> dict:
     """A filtered, sorted page of cases the user may see."""
     require_reader(user)
-    conditions = [Case.id.not_in(_recused_case_ids(user.id))]
+    conditions = [readable(session, user, now, register=True)]
     if f.status:
         conditions.append(Case.status == f.status)
     if f.process_key:
@@ -95,26 +111,28 @@ def list_cases(session: Session, user: User, f: CaseFilter, now: datetime) -> di
     return {"items": rows, "total": total, "page": page, "per_page": per_page}
 
 
-def get_case(session: Session, user: User, case_id: int) -> Case:
-    """The case, if it exists and the user may read it (recused users get NotFound-like refusal)."""
-    require_reader(user)
+def get_case(session: Session, user: User, case_id: int, now: datetime | None = None) -> Case:
+    """The case, if it exists and the user may read it: recused users are refused (403 recused), anyone
+    outside the need-to-know circle gets NotFound."""
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound(f"案件 {case_id} 不存在")
-    if not permissions.may_read_case(user, case_context(session, case, user.id)):
+    if is_recused(session, case.id, user.id):
         raise NotAllowed("您已回避本案", code="recused")
+    require_readable(session, user, case.id, now)   # outside the circle the case does not exist (404)
+    require_reader(user)
     return case
 
 
 def case_view(svc: Services, session: Session, user: User, case_id: int) -> CaseView:
     """The case as GET /cases/{id} shows it: the same typed value every action returns."""
-    get_case(session, user, case_id)
+    get_case(session, user, case_id, svc.now())
     return load_case_view(svc, session, case_id)
 
 
 def case_detail(svc: Services, session: Session, user: User, case_id: int) -> dict:
     """The case page's and the task page's facts: the case and version rows, redacted data, open items."""
-    case = get_case(session, user, case_id)
+    case = get_case(session, user, case_id, svc.now())
     version = session.get(ProcessVersion, case.process_version_id)
     data = svc.workflows.case_data(case.id, case.version)
     if data is None:
@@ -131,7 +149,7 @@ def case_links(session: Session, case_id: int) -> list[dict]:
 
 
 def case_diagram(svc: Services, session: Session, user: User, case_id: int) -> dict:
-    case = get_case(session, user, case_id)
+    case = get_case(session, user, case_id, svc.now())
     version = session.get(ProcessVersion, case.process_version_id)
     bundle = svc.bundle(version)
     wf = svc.engine.restore(bundle, case.state)
@@ -161,7 +179,7 @@ def _task_conditions(session: Session, user: User, scope: str, process_key: str 
                      due_before: datetime | None, now: datetime | None) -> list:
     """Conditions on open work items joined with their case: the tasks whose position the user fills on
     the case (resolved against its handling department), unclaimed or claimed by the user."""
-    conditions = [WorkItem.completed_at.is_(None), WorkItem.case_id.not_in(_recused_case_ids(user.id))]
+    conditions = [WorkItem.completed_at.is_(None), readable(session, user, now)]
     if scope == "claimed":
         conditions.append(WorkItem.assignee_id == user.id)
     else:

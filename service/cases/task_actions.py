@@ -18,7 +18,14 @@ from service.cases.reporters import split_reporter, store_reporter
 from service.cases.results import CaseSnapshot, CaseView, load_case_view
 from service.cases.runtime import Services
 from service.cases.starting import add_link_summary, start_requested_cases
-from service.cases.tx import check_may_act, engine_call, is_recused, load_actor, open_item_for_update
+from service.cases.tx import (
+    check_may_act,
+    engine_call,
+    is_recused,
+    load_actor,
+    open_item_for_update,
+    refuse_unreadable,
+)
 from service.models import Case, ProcessVersion, User, WorkItem
 from workflows import form_checks
 from workflows.steps import step_result
@@ -136,6 +143,8 @@ def _validate_task_form(svc: Services, actor_id: int, task_id: str, data: dict) 
             case_id = session.scalar(select(WorkItem.case_id).where(WorkItem.task_id == task_id))
             if case_id is not None and is_recused(session, case_id, actor_id):
                 raise NotAllowed("您已回避本案，不能办理本案任务", code="recused") from None
+            if case_id is not None:
+                refuse_unreadable(session, case_id, actor_id, svc.now())  # never a form's 422 outside the circle
         raise
 
 

@@ -6,7 +6,7 @@ Actions, deadlines, versioning and the calendar/account modules share them inste
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from service.cases import permissions
 from service.cases.accounts import load_user
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from service.cases.org.access import readable_cases
 from service.cases.org.holdings import load_holdings
 from service.cases.org.positions import TASK_POSITION_LABELS, task_position
 from service.cases.permissions import CaseContext
@@ -48,11 +49,23 @@ def refuse_recused(session: Session, case_id: int, actor: User) -> None:
         raise NotAllowed("您已回避本案，不能查看或办理本案", code="recused")
 
 
-def lock_case_for(session: Session, case_id: int, actor: User) -> Case:
-    """Lock the case, then refuse the actor if recused from it (before any other check)."""
+def lock_case_for(session: Session, case_id: int, actor: User, at: datetime | None = None) -> Case:
+    """Lock the case, then refuse the actor if recused from it (before any other check); to anyone outside
+    the need-to-know circle (org.access.readable_cases) the case does not exist."""
     case = lock_case(session, case_id)
     refuse_recused(session, case.id, actor)
+    refuse_unreadable(session, case.id, actor.id, at)
     return case
+
+
+def refuse_unreadable(session: Session, case_id: int, user_id: int, at: datetime | None = None,
+                      holdings: permissions.Holdings | None = None) -> None:
+    """NotFound unless the user is in the case's need-to-know circle (org.access.readable_cases): to anyone
+    else the case, its tasks and its deadlines do not exist."""
+    when = at or datetime.now(UTC)
+    rule = readable_cases(user_id, holdings or load_holdings(session, user_id, when), when)
+    if session.scalar(select(Case.id).where(Case.id == case_id, rule)) is None:
+        raise NotFound(f"案件 {case_id} 不存在")
 
 
 def engine_call(func, *args):
@@ -119,9 +132,11 @@ def check_may_act(session: Session, actor: User, role: str, lane: str, assignee_
     the claimant."""
     if recused:
         raise NotAllowed("您已回避本案，不能办理本案任务", code="recused")
-    context = CaseContext(case_id=case_id, recused=recused, department_id=department_id,
-                          holdings=load_holdings(session, actor.id, at))
+    holdings = load_holdings(session, actor.id, at)
+    context = CaseContext(case_id=case_id, recused=recused, department_id=department_id, holdings=holdings)
     if not permissions.may_do_task(actor, role, context, lane):
+        # whoever fills the task's position reads the case; anyone else is told it does not exist
+        refuse_unreadable(session, case_id, actor.id, at, holdings)
         label = TASK_POSITION_LABELS.get(task_position(role, lane), role)
         raise NotAllowed(f"此步骤由本案的“{label}”办理，您无权办理", code="wrong_position")
     if assignee_id is not None and assignee_id != actor.id:

@@ -6,7 +6,7 @@ from flask import flash, redirect, request, url_for
 from flask_login import login_required
 
 from service.auth import actor
-from service.cases import deadlines, pages
+from service.cases import deadlines, pages, queries
 from service.cases.errors import InvalidInput
 from service.reads import read
 from service.runtime import services
@@ -17,8 +17,14 @@ def _case_page(case_id: int):
     return redirect(url_for("web.case_detail", case_id=case_id) + "#tasks-title")
 
 
+def _readable(case_id: int) -> int:
+    """The case id to return to, if the user may read the case (else 404, as for a case that does not exist)."""
+    read(queries.require_readable, actor(), case_id, services().now())
+    return case_id
+
+
 def _case_of_task(task_id: str) -> int:
-    return read(pages.case_id_of_task, task_id)
+    return _readable(read(pages.case_id_of_task, task_id))
 
 
 def _run(case_id: int, done: str, action, *args):
@@ -61,7 +67,7 @@ def request_extension(task_id: str):
 
 
 def _case_of_extension(extension_id: int) -> int:
-    return read(pages.extension, extension_id).case_id
+    return _readable(read(pages.extension, extension_id).case_id)
 
 
 @bp.route("/extensions/<int:extension_id>/approve", methods=["POST"])

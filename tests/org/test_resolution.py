@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from service.cases import actions, queries
 from service.cases.accounts import load_user
-from service.cases.errors import NotAllowed
+from service.cases.errors import NotAllowed, NotFound
 from service.cases.org import delegation
 from service.cases.org.positions import task_position
 from service.demo import TEAM, create_office
@@ -71,11 +71,11 @@ def test_the_deputy_level_of_a_first_department_case_reaches_deputy_not_deputy2(
     assert "approve_disposal_leader" in worklist(svc, office["deputy"])
     assert "approve_disposal_leader" not in worklist(svc, office["deputy2"])
     assert "approve_disposal_leader" not in worklist(svc, office["leader"])  # the principal signs the next level
-    with pytest.raises(NotAllowed) as refused:
+    with pytest.raises(NotFound):   # need to know: deputy2 does not oversee the department, the case is hidden
         actions.complete_task(svc, office["deputy2"], item.task_id, dict(APPROVE))
-    assert refused.value.code == "wrong_position"
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed) as refused:   # the principal reads the case but signs the next level
         actions.claim_task(svc, office["leader"], item.task_id)
+    assert refused.value.code == "wrong_position"
 
 
 def test_the_second_departments_staff_do_its_cases_and_not_the_firsts(svc, office, clock):
@@ -86,7 +86,7 @@ def test_the_second_departments_staff_do_its_cases_and_not_the_firsts(svc, offic
         mine = {i.task_id for i, _c in queries.list_tasks(session, load_user(session, office["handler2"]),
                                                            now=svc.now())}
     assert second_item.task_id in mine and first_item.task_id not in mine
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound):   # need to know: another department's case does not exist for them
         actions.claim_task(svc, office["handler2"], first_item.task_id)
     actions.claim_task(svc, office["handler2"], second_item.task_id)
 
@@ -124,7 +124,7 @@ def test_an_acting_appointment_ends_with_its_time_limit(svc, office, clock):
     clock.advance(days=2)
     assert "approve_disposal_leader" not in worklist(svc, office["deputy2"])
     item = open_item(svc, case_id, "approve_disposal_leader")
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound):   # with the appointment, the need to know ended too
         actions.complete_task(svc, office["deputy2"], item.task_id, dict(APPROVE))
 
 

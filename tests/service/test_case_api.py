@@ -77,8 +77,11 @@ def test_completing_with_the_wrong_role_is_403(api, deploy):
     deploy(approval_files())
     start_demo_case(api)
     task = only_task(api("intake"), "register")
-    response = api("handler").post(f"/tasks/{task['id']}/complete", {"data": REGISTER_DATA})
+    # the department head reads the case but does not fill the intake position
+    response = api("supervisor").post(f"/tasks/{task['id']}/complete", {"data": REGISTER_DATA})
     assert response.status_code == 403 and response.json["code"] == "wrong_position"
+    # a handler not (yet) on the case is outside its circle: it does not exist for them
+    assert api("handler").post(f"/tasks/{task['id']}/complete", {"data": REGISTER_DATA}).status_code == 404
 
 
 def test_invalid_form_data_is_422_naming_each_field(api, deploy):
