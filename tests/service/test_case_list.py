@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from service.cases import queries
 from service.cases.errors import NotAllowed
-from service.models import Case, ProcessVersion, Recusal, User
+from service.models import Case, Department, ProcessVersion, Recusal, User
 from tests.support.approval import approval_files
 
 # reference: (status, due in days from now or None, process key)
@@ -31,10 +31,13 @@ def cases(svc, users, deploy, clock) -> dict[str, int]:
     now = clock()
     with svc.db.write_session() as session:
         version_id = session.scalar(select(ProcessVersion.id))
+        # handled by the supervisor's department: need to know shows a head their department's cases
+        department_id = session.scalar(select(Department.id).where(Department.name == "第一监督检查室"))
         rows = {}
         for n, (ref, (status, due_days, process_key)) in enumerate(CASES.items()):
             rows[ref] = Case(reference=ref, title=f"案件{ref}", process_key=process_key,
-                             process_version_id=version_id, status=status, stage="复核", subject_name=f"张{ref}",
+                             process_version_id=version_id, department_id=department_id, status=status, stage="复核",
+                             subject_name=f"张{ref}",
                              handler_id=users["handler"], created_by_id=users["intake"], state={},
                              due_at=None if due_days is None else now + timedelta(days=due_days),
                              created_at=now - timedelta(hours=10 - n), updated_at=now,
