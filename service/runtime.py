@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import current_app
 
-from service.cases.calendar_admin import CalendarSource
+from service.cases.calendar_source import CalendarSource
 from service.cases.runtime import Services, system_clock
 from service.config import Config
 from service.db import Database

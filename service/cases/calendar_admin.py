@@ -1,15 +1,11 @@
 """The working-day calendar backed by the database: admin overrides, covered years, reload on change.
 
-`CalendarSource` is what the engine and the queries call for the current `WorkCalendar`. It rebuilds
-the calendar when the `calendar_revisions` counter moves (checked at most every `ttl` seconds, and
-at once in the process that made the edit). Each admin action below is one transaction with one
-`system`-chain audit event, and bumps that counter.
+The calendar itself is read through `calendar_source.CalendarSource`. Each admin action below is one
+transaction with one `system`-chain audit event, and bumps that counter.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -17,65 +13,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.cases import audit, permissions
+from service.cases.calendar_source import REVISION_ROW
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.models import CalendarRevision, HolidayOverride, HolidayYear, User
-from workflows.calendar import DateLike, Override, WorkCalendar, to_date
+from workflows.calendar import DateLike, to_date
 
 if TYPE_CHECKING:
     from service.cases.runtime import Services
-    from service.db import Database
-
-REVISION_ROW = 1
-
-
-def load_calendar(session: Session) -> WorkCalendar:
-    """A WorkCalendar from the override table and the declared years."""
-    overrides = [Override(row.day, row.is_workday, row.reason)
-                 for row in session.scalars(select(HolidayOverride).order_by(HolidayOverride.day))]
-    years = session.scalars(select(HolidayYear.year)).all()
-    return WorkCalendar(overrides, years)
-
-
-def _revision(session: Session) -> int:
-    return session.scalar(select(CalendarRevision.revision).where(CalendarRevision.id == REVISION_ROW)) or 0
-
-
-class CalendarSource:
-    """The current DB-backed WorkCalendar, cached by the revision counter.
-
-    `refresh()` may read the database and is called by the service before the engine runs
-    (`Services.bundle`, `Services.calendar`); calling the source itself, as the engine's expression
-    helpers do, returns the cached calendar, so expression time limits never include a query.
-    """
-
-    def __init__(self, db: Database, ttl: float = 5.0):
-        self.db = db
-        self.ttl = ttl
-        self._lock = threading.Lock()
-        self._calendar: WorkCalendar | None = None
-        self._revision: int | None = None
-        self._checked = 0.0
-
-    def __call__(self) -> WorkCalendar:
-        calendar = self._calendar
-        return calendar if calendar is not None else self.refresh(force=True)
-
-    def refresh(self, force: bool = False) -> WorkCalendar:
-        """Reload when the revision moved (checked at most every `ttl` seconds unless forced)."""
-        with self._lock:
-            if not force and self._calendar is not None and time.monotonic() - self._checked < self.ttl:
-                return self._calendar
-            with self.db.read_session() as session:
-                revision = _revision(session)
-                if self._calendar is None or revision != self._revision:
-                    self._calendar, self._revision = load_calendar(session), revision
-            self._checked = time.monotonic()
-            return self._calendar
-
-    def invalidate(self) -> None:
-        """Reload now (after an edit committed in this process)."""
-        self.refresh(force=True)
-
 
 # ---- admin actions ----
 

@@ -20,7 +20,7 @@ from workflows.engine import WorkflowEngine
 from workflows.specs import ProcessBundle, load_bundle_cached
 
 if TYPE_CHECKING:
-    from service.cases.calendar_admin import CalendarSource
+    from service.cases.calendar_source import CalendarSource
 
 
 def system_clock() -> datetime:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from service.cases import actions, audit, calendar_admin
 from service.cases import deadlines as dl
+from service.cases.calendar_source import CalendarSource
 from service.cases.deadline_queries import deadline_warnings, overdue_work_items, suspended_task_ids, task_counts
 from service.cases.errors import Conflict, InvalidInput, NotAllowed
 from service.models import AuditEvent, Case, Timer, User, WorkItem
@@ -118,7 +119,7 @@ def test_only_admins_edit_overrides_and_each_edit_is_a_system_audit_event(svc, u
 
 
 def test_the_calendar_reloads_in_another_process_when_the_revision_moves(svc, users):
-    other = calendar_admin.CalendarSource(svc.db, ttl=0)      # as built in a second process
+    other = CalendarSource(svc.db, ttl=0)      # as built in a second process
     assert other().is_workday("2026-03-04")
     calendar_admin.add_override(svc, users["admin"], "2026-03-04", False, "闭馆")
     assert other().is_workday("2026-03-04")                    # expressions only read the cache...
