@@ -1,6 +1,7 @@
 """All models, imported so the metadata is complete."""
 
 from service.models.audit import AuditEvent
+from service.models.cadres import Cadre, CadreMeasure
 from service.models.calendar import HolidayOverride
 from service.models.cases import Case, CaseLink, Recusal, ReferenceCounter
 from service.models.deadlines import CalendarRevision, DeadlineExtension, DeadlineSuspension, HolidayYear
@@ -13,7 +14,7 @@ from service.models.work import Timer, WorkItem
 
 __all__ = [
     "AccessGrant", "ActingAppointment", "Department", "Position",
-    "ApiToken", "AuditEvent", "CalendarRevision", "Case", "CaseLink", "DeadlineExtension", "DeadlineSuspension",
+    "ApiToken", "AuditEvent", "Cadre", "CadreMeasure", "CalendarRevision", "Case", "CaseLink", "DeadlineExtension", "DeadlineSuspension",
     "HolidayOverride", "HolidayYear", "LoginAttempt", "LoginThrottle", "ProcessVersion",
     "Recusal", "ReferenceCounter", "Reporter", "Timer", "User", "UserSession", "WorkerHeartbeat", "WorkItem",
 ]

@@ -35,6 +35,8 @@ class Case(Base):
     department: Mapped[str] = mapped_column(String(128), default="")
     # The handling department (承办部门): set at registration or by an audited transfer.
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), nullable=True, index=True)
+    # The cadre the case is about (service/models/cadres.py); set from the subject fields or by registration.
+    cadre_id: Mapped[int | None] = mapped_column(ForeignKey("cadres.id"), nullable=True, index=True)
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
