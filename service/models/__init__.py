@@ -14,7 +14,8 @@ from service.models.work import Timer, WorkItem
 
 __all__ = [
     "AccessGrant", "ActingAppointment", "Department", "Position",
-    "ApiToken", "AuditEvent", "Cadre", "CadreMeasure", "CalendarRevision", "Case", "CaseLink", "DeadlineExtension", "DeadlineSuspension",
+    "ApiToken", "AuditEvent", "Cadre", "CadreMeasure",
+    "CalendarRevision", "Case", "CaseLink", "DeadlineExtension", "DeadlineSuspension",
     "HolidayOverride", "HolidayYear", "LoginAttempt", "LoginThrottle", "ProcessVersion",
     "Recusal", "ReferenceCounter", "Reporter", "Timer", "User", "UserSession", "WorkerHeartbeat", "WorkItem",
 ]
