@@ -18,7 +18,9 @@ from service.schemas.deadlines import (
     OverdueOut,
     OverrideIn,
     OverrideOut,
+    PendingApprovalOut,
     ReasonIn,
+    SuspensionOut,
     YearArgs,
 )
 
@@ -64,9 +66,40 @@ def flagged():
 @blp.errors(401, 403, 404, 409)
 @api_login_required
 def suspend(body, task_id):
-    """Suspend the task's deadline (中止) with a reason."""
+    """Ask to suspend the task's deadline (中止) with a reason; the clock stops only when another person approves."""
     deadlines.suspend_deadline(services(), actor().id, task_id, body["reason"])
     return _case_deadlines(_case_of(task_id))
+
+
+@blp.route("/approvals")
+@blp.response(200, PendingApprovalOut(many=True))
+@blp.errors(401)
+@api_login_required
+def approvals():
+    """The extension and suspension requests waiting for my decision (not my own), oldest first."""
+    return read(deadline_queries.pending_approvals, actor(), services().now())
+
+
+@blp.route("/suspensions/<int:suspension_id>/approve", methods=["POST"])
+@blp.arguments(DecisionIn)
+@blp.response(200, SuspensionOut)
+@blp.errors(401, 403, 404, 409)
+@api_login_required
+def approve_suspension(body, suspension_id):
+    """Approve a suspension request (supervisor/leader, not the requester): the deadline's clock stops now."""
+    deadlines.approve_suspension(services(), actor().id, suspension_id, body["note"])
+    return read(pages.suspension, suspension_id)
+
+
+@blp.route("/suspensions/<int:suspension_id>/reject", methods=["POST"])
+@blp.arguments(NoteIn)
+@blp.response(200, SuspensionOut)
+@blp.errors(401, 403, 404, 409)
+@api_login_required
+def reject_suspension(body, suspension_id):
+    """Refuse a suspension request with a note; the deadline keeps running."""
+    deadlines.reject_suspension(services(), actor().id, suspension_id, body["note"])
+    return read(pages.suspension, suspension_id)
 
 
 @blp.route("/tasks/<string:task_id>/resume", methods=["POST"])

@@ -94,6 +94,7 @@ def suspended_task_ids(session: Session, task_ids: list[str]) -> set[str]:
     if not task_ids:
         return set()
     return set(session.scalars(select(DeadlineSuspension.task_id).where(DeadlineSuspension.task_id.in_(task_ids),
+                                                                        DeadlineSuspension.status == "approved",
                                                                         DeadlineSuspension.resumed_at.is_(None))))
 
 
@@ -103,9 +104,10 @@ def case_deadlines(svc: Services, session: Session, user: User, case_id: int) ->
     items = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.completed_at.is_(None))
                             .order_by(WorkItem.id)).all()
     task_ids = [i.task_id for i in items]
-    suspensions = {s.task_id: s for s in session.scalars(
-        select(DeadlineSuspension).where(DeadlineSuspension.task_id.in_(task_ids),
-                                         DeadlineSuspension.resumed_at.is_(None)))}
+    requests = session.scalars(select(DeadlineSuspension).where(DeadlineSuspension.case_id == case.id)
+                               .order_by(DeadlineSuspension.id)).all()
+    suspensions = {s.task_id: s for s in requests
+                   if s.task_id in task_ids and s.status == "approved" and s.resumed_at is None}
     extensions = session.scalars(select(DeadlineExtension).where(DeadlineExtension.case_id == case.id)
                                  .order_by(DeadlineExtension.id)).all()
     timers = session.scalars(select(Timer).where(Timer.case_id == case.id).order_by(Timer.due_at)).all()
@@ -113,7 +115,7 @@ def case_deadlines(svc: Services, session: Session, user: User, case_id: int) ->
               "suspended": i.task_id in suspensions,
               "suspended_at": suspensions[i.task_id].suspended_at if i.task_id in suspensions else None}
              for i in items]
-    return {"case_id": case.id, "tasks": tasks, "extensions": list(extensions),
+    return {"case_id": case.id, "tasks": tasks, "extensions": list(extensions), "suspensions": list(requests),
             "timers": [t for t in timers if t.due_at.year < 9999],
             "warnings": deadline_warnings(svc, session, case.id)}
 
@@ -126,3 +128,28 @@ def deadline_warnings(svc: Services, session: Session, case_id: int) -> list[str
                                                          WorkItem.due_at.is_not(None))).all()
     dues += list(session.scalars(select(Timer.due_at).where(Timer.case_id == case_id)))
     return calendar.warnings_for_dues(now, dues)
+
+
+def pending_approvals(session: Session, user: User, now: datetime) -> list[dict]:
+    """The extension (延期) and suspension (中止) requests waiting for this user's decision: on open tasks of cases
+    the user may read (recusal included), asked for by someone else, if the user may decide on them. Oldest first."""
+    if not permissions.may_approve_extensions(user):
+        return []
+    visible = queries.readable(session, user, now)
+    rows: list[dict] = []
+    for model, kind, by in ((DeadlineExtension, "extension", DeadlineExtension.requested_by_id),
+                            (DeadlineSuspension, "suspension", DeadlineSuspension.suspended_by_id)):
+        found = session.execute(
+            select(model, WorkItem, Case, User.display_name).join(WorkItem, WorkItem.task_id == model.task_id)
+            .join(Case, Case.id == model.case_id).join(User, User.id == by)
+            .where(model.status == "pending", WorkItem.completed_at.is_(None), by != user.id, visible)
+        ).all()
+        rows += [{"kind": kind, "request": request, "item": item, "case": case, "requested_by": name,
+                  "requested_at": request.requested_at or getattr(request, "suspended_at", None)}
+                 for request, item, case, name in found]
+    return sorted(rows, key=lambda r: (r["requested_at"], r["kind"], r["request"].id))
+
+
+def count_pending_approvals(session: Session, user: User, now: datetime) -> int:
+    """How many requests wait for this user's decision (the header's count)."""
+    return len(pending_approvals(session, user, now))

@@ -1,4 +1,5 @@
-"""Clock control on a task's deadline: suspend (中止) and resume, extension (延期) on approval.
+"""Clock control on a task's deadline: suspension (中止) and extension (延期), each on another person's
+approval, and resume.
 
 Each public function is one transaction with one audit event. A deadline lives in three places
 that move together: the work item's `due_at`, the engine's boundary timer on that task (its
@@ -72,7 +73,9 @@ def _check_controller(session: Session, actor: User, item: WorkItem) -> None:
 
 
 def _open_suspension(session: Session, task_id: str) -> DeadlineSuspension | None:
+    """The approved suspension whose clock still stands still (a pending or rejected request stops nothing)."""
     return session.scalar(select(DeadlineSuspension).where(DeadlineSuspension.task_id == task_id,
+                                                           DeadlineSuspension.status == "approved",
                                                            DeadlineSuspension.resumed_at.is_(None)))
 
 
@@ -92,7 +95,9 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def suspend_deadline(svc: Services, actor_id: int, task_id: str, reason: str) -> int:
-    """Stop a task's deadline clock (中止); returns the suspension id."""
+    """Ask to stop a task's deadline clock (中止) with a reason; returns the request's id. Nothing stops until
+    another person approves (`approve_suspension`): nobody stops their own clock, and an overdue step stays
+    overdue meanwhile."""
     reason = _reason(reason)
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
@@ -100,22 +105,80 @@ def suspend_deadline(svc: Services, actor_id: int, task_id: str, reason: str) ->
         _check_controller(session, actor, item)
         if _open_suspension(session, task_id) is not None:
             raise Conflict("此任务的期限已中止", code="already_suspended")
+        if _pending_suspension_of(session, task_id) is not None:
+            raise Conflict("此任务已有待审批的中止申请", code="suspension_pending")
+        if item.due_at is None:
+            raise Conflict("此任务没有办理期限", code="no_deadline")
+        now = svc.now()
+        row = DeadlineSuspension(case_id=case.id, task_id=task_id, reason=reason, suspended_by_id=actor.id,
+                                 suspended_at=now, requested_at=now, status="pending", due_before=item.due_at,
+                                 timer_dues={})
+        session.add(row)
+        session.flush()
+        _event(session, svc, actor, case, item, "deadline_suspension_requested",
+               {"suspension_id": row.id, "reason": reason, "due": _iso(item.due_at)})
+        return row.id
+
+
+def _pending_suspension_of(session: Session, task_id: str) -> DeadlineSuspension | None:
+    return session.scalar(select(DeadlineSuspension).where(DeadlineSuspension.task_id == task_id,
+                                                           DeadlineSuspension.status == "pending"))
+
+
+def _pending_suspension(session: Session, suspension_id: int, actor: User
+                        ) -> tuple[DeadlineSuspension, WorkItem, Case]:
+    row = session.get(DeadlineSuspension, suspension_id)
+    if row is None:
+        raise NotFound(f"中止申请 {suspension_id} 不存在")
+    item, case = _open_task(session, row.task_id, actor)
+    session.refresh(row)
+    if row.status != "pending":
+        raise Conflict("该中止申请已处理", code="suspension_decided")
+    return row, item, case
+
+
+def approve_suspension(svc: Services, actor_id: int, suspension_id: int, note: str = "") -> int:
+    """Approve a suspension request (another person than the requester): the clock stops now; returns its id."""
+    with svc.db.write_session() as session:
+        actor = load_actor(session, actor_id)
+        row, item, case = _pending_suspension(session, suspension_id, actor)
+        _check_approver(session, actor, row.case_id, row.suspended_by_id, "中止")
         if item.due_at is None:
             raise Conflict("此任务没有办理期限", code="no_deadline")
         wf = restore_workflow(svc, session, case)
-        timers = engine_call(svc.engine.attached_timers, wf, task_id)
+        timers = engine_call(svc.engine.attached_timers, wf, row.task_id)
         for timer in timers:
             engine_call(svc.engine.reschedule_timer, wf, timer.task_id, suspended_until(svc.config.TIMEZONE))
         now = svc.now()
-        row = DeadlineSuspension(case_id=case.id, task_id=task_id, reason=reason, suspended_by_id=actor.id,
-                                 suspended_at=now, due_before=item.due_at,
-                                 timer_dues={t.task_id: t.due_at.isoformat() for t in timers})
-        session.add(row)
+        row.status, row.decided_by_id, row.decided_at = "approved", actor.id, now
+        row.decision_note, row.suspended_at, row.due_before = (note or "").strip()[:1000], now, item.due_at
+        row.timer_dues = {t.task_id: t.due_at.isoformat() for t in timers}
         item.due_at = None
         _save(svc, session, case, wf, now)
         _event(session, svc, actor, case, item, "deadline_suspended",
-               {"reason": reason, "due_before": _iso(row.due_before), "timers": [t.bpmn_id for t in timers]})
+               {"suspension_id": row.id, "reason": row.reason, "note": row.decision_note,
+                "requested_by": _name(session, row.suspended_by_id), "due_before": _iso(row.due_before),
+                "timers": [t.bpmn_id for t in timers]})
         return row.id
+
+
+def reject_suspension(svc: Services, actor_id: int, suspension_id: int, note: str) -> int:
+    """Refuse a suspension request with a reason; the deadline keeps running. Returns its id."""
+    note = _reason(note, "note")
+    with svc.db.write_session() as session:
+        actor = load_actor(session, actor_id)
+        row, item, case = _pending_suspension(session, suspension_id, actor)
+        _check_approver(session, actor, row.case_id, row.suspended_by_id, "中止")
+        row.status, row.decided_by_id, row.decided_at, row.decision_note = "rejected", actor.id, svc.now(), note
+        _event(session, svc, actor, case, item, "deadline_suspension_rejected",
+               {"suspension_id": row.id, "reason": row.reason, "note": note,
+                "requested_by": _name(session, row.suspended_by_id)})
+        return row.id
+
+
+def _name(session: Session, user_id: int | None) -> str:
+    user = session.get(User, user_id) if user_id is not None else None
+    return user.display_name if user is not None else ""
 
 
 def resume_deadline(svc: Services, actor_id: int, task_id: str, reason: str) -> datetime | None:
@@ -184,14 +247,15 @@ def _pending_extension(session: Session, extension_id: int, actor: User
     return ext, item, case
 
 
-def _check_approver(session: Session, actor: User, ext: DeadlineExtension) -> None:
-    case = CaseContext(case_id=ext.case_id, recused=is_recused(session, ext.case_id, actor.id))
+def _check_approver(session: Session, actor: User, case_id: int, requested_by_id: int, what: str = "延期") -> None:
+    """Who decides on an extension or a suspension: a supervisor or leader, never the one who asked."""
+    case = CaseContext(case_id=case_id, recused=is_recused(session, case_id, actor.id))
     if case.recused:
         raise NotAllowed("您已回避本案", code="recused")
     if not permissions.may_approve_extensions(actor, case):
-        raise NotAllowed("延期须经部门负责人或领导批准", code="wrong_role")
-    if permissions.violates_four_eyes(actor, ext.requested_by_id):
-        raise NotAllowed("不能审批自己提出的延期申请（双人原则）", code="four_eyes")
+        raise NotAllowed(f"{what}须经部门负责人或领导批准", code="wrong_role")
+    if permissions.violates_four_eyes(actor, requested_by_id):
+        raise NotAllowed(f"不能审批自己提出的{what}申请（双人原则）", code="four_eyes")
 
 
 def approve_extension(svc: Services, actor_id: int, extension_id: int, note: str = "") -> datetime | None:
@@ -199,7 +263,7 @@ def approve_extension(svc: Services, actor_id: int, extension_id: int, note: str
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
         ext, item, case = _pending_extension(session, extension_id, actor)
-        _check_approver(session, actor, ext)
+        _check_approver(session, actor, ext.case_id, ext.requested_by_id)
         suspension = _open_suspension(session, ext.task_id)
         now, tz, calendar = svc.now(), svc.config.TIMEZONE, svc.calendar()
         wf = restore_workflow(svc, session, case)
@@ -232,7 +296,7 @@ def reject_extension(svc: Services, actor_id: int, extension_id: int, note: str)
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
         ext, item, case = _pending_extension(session, extension_id, actor)
-        _check_approver(session, actor, ext)
+        _check_approver(session, actor, ext.case_id, ext.requested_by_id)
         ext.status, ext.decided_by_id, ext.decided_at, ext.decision_note = "rejected", actor.id, svc.now(), note
         _event(session, svc, actor, case, item, "deadline_extension_rejected",
                {"extension_id": ext.id, "workdays": ext.workdays, "note": note})

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from service.cases import deadline_queries, queries
 from service.cases.errors import NotFound
 from service.cases.runtime import Services
-from service.models import DeadlineExtension, User, WorkItem
+from service.models import DeadlineExtension, DeadlineSuspension, User, WorkItem
 
 
 def case_page(svc: Services, session: Session, user: User, case_id: int) -> dict:
@@ -21,7 +21,9 @@ def case_page(svc: Services, session: Session, user: User, case_id: int) -> dict
     return {**view, "process_name": queries.process_names(session).get(view["case"].process_key, view["version"].name),
             "suspended": deadline_queries.suspended_task_ids(session, [t.task_id for t in view["tasks"]]),
             "deadline_info": deadline_info,
-            "requesters": queries.user_names(session, [e.requested_by_id for e in deadline_info["extensions"]])}
+            "pending_suspensions": {s.task_id for s in deadline_info["suspensions"] if s.status == "pending"},
+            "requesters": queries.user_names(session, [e.requested_by_id for e in deadline_info["extensions"]]
+                                             + [s.suspended_by_id for s in deadline_info["suspensions"]])}
 
 
 def case_list_page(session: Session, user: User, f: queries.CaseFilter, now: datetime) -> dict:
@@ -33,9 +35,11 @@ def case_list_page(session: Session, user: User, f: queries.CaseFilter, now: dat
 
 def worklist_page(session: Session, user: User, scope: str, process_key: str | None, due_before: datetime | None,
                   now: datetime, limit: int, offset: int) -> dict:
-    """The worklist: the total, one page of tasks, which of them are suspended, the process names."""
+    """The worklist: the total, one page of tasks, which of them are suspended, the process names, and the
+    extension and suspension requests waiting for the user's decision."""
     rows = queries.list_tasks(session, user, scope, process_key, due_before, limit=limit, offset=offset, now=now)
-    return {"total": queries.count_tasks(session, user, scope, process_key, due_before, now=now), "rows": rows,
+    return {"approvals": deadline_queries.pending_approvals(session, user, now),
+            "total": queries.count_tasks(session, user, scope, process_key, due_before, now=now), "rows": rows,
             "suspended": deadline_queries.suspended_task_ids(session, [item.task_id for item, _case in rows]),
             "processes": queries.process_names(session)}
 
@@ -53,10 +57,12 @@ def task_resource(svc: Services, session: Session, user: User, task_id: str) -> 
 
 
 def task_counts(svc: Services, session: Session, user: User) -> dict[str, int]:
-    """How many of the user's open tasks are overdue and how many due soon (the page header, /tasks/counts)."""
+    """How many of the user's open tasks are overdue and how many due soon, and how many requests wait for the
+    user's decision (the page header, /tasks/counts)."""
     now = svc.now()
-    return deadline_queries.task_counts(session, user, now, svc.config.DUE_SOON_WORKDAYS, svc.calendar(),
-                                        svc.config.TIMEZONE)
+    counts = deadline_queries.task_counts(session, user, now, svc.config.DUE_SOON_WORKDAYS, svc.calendar(),
+                                          svc.config.TIMEZONE)
+    return {**counts, "approvals": deadline_queries.count_pending_approvals(session, user, now)}
 
 
 def case_id_of_task(session: Session, task_id: str) -> int:
@@ -65,6 +71,14 @@ def case_id_of_task(session: Session, task_id: str) -> int:
     if case_id is None:
         raise NotFound(f"任务 {task_id} 不存在")
     return case_id
+
+
+def suspension(session: Session, suspension_id: int) -> DeadlineSuspension:
+    """One deadline suspension request."""
+    row = session.get(DeadlineSuspension, suspension_id)
+    if row is None:
+        raise NotFound(f"中止申请 {suspension_id} 不存在")
+    return row
 
 
 def extension(session: Session, extension_id: int) -> DeadlineExtension:

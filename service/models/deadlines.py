@@ -12,7 +12,8 @@ from service.models.types import JSONDoc, UTCDateTime, utcnow
 
 
 class DeadlineSuspension(Base):
-    """A suspended deadline of one task; open while `resumed_at` is null."""
+    """A suspension (中止) of one task's deadline: requested (`pending`), then `approved` by another person, when
+    the clock stops, or `rejected`. An approved suspension is open while `resumed_at` is null."""
 
     __tablename__ = "deadline_suspensions"
     __table_args__ = (Index("ix_deadline_suspensions_task_open", "task_id", "resumed_at"),)
@@ -21,8 +22,13 @@ class DeadlineSuspension(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     task_id: Mapped[str] = mapped_column(String(36))
     reason: Mapped[str] = mapped_column(Text)
-    suspended_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    suspended_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    suspended_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))  # who asked for it
+    suspended_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # when the clock stopped (approval)
+    status: Mapped[str] = mapped_column(String(16), default="approved", server_default="approved")
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    decision_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     due_before: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # the task's due time
     timer_dues: Mapped[dict] = mapped_column(JSONDoc, default=dict)  # {timer task id: ISO due} held back
     resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

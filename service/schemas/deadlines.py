@@ -22,6 +22,7 @@ class CountsOut(Schema):
     overdue = fields.Integer()
     due_soon = fields.Integer()
     due_soon_workdays = fields.Integer()
+    approvals = fields.Integer(metadata={"description": "等待我审批的延期和中止申请数"})
 
 
 class FlaggedTaskOut(TaskOut):
@@ -65,6 +66,36 @@ class ExtensionOut(Schema):
     due_after = fields.DateTime(allow_none=True)
 
 
+class SuspensionOut(Schema):
+    """A `DeadlineSuspension` row: a request to stop a deadline's clock (中止) and its decision."""
+
+    id = fields.Integer()
+    case_id = fields.Integer()
+    task_id = fields.String()
+    reason = fields.String()
+    status = fields.String(metadata={"description": "pending（待审批）/ approved（已批准）/ rejected（不批准）"})
+    requested_by_id = fields.Integer(attribute="suspended_by_id")
+    requested_at = fields.DateTime(allow_none=True)
+    decided_by_id = fields.Integer(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    decision_note = fields.String()
+    suspended_at = fields.DateTime(allow_none=True, metadata={"description": "期限停止计算的时间（批准时）"})
+    resumed_at = fields.DateTime(allow_none=True)
+
+
+class PendingApprovalOut(Schema):
+    """A request waiting for my decision: kind, the request, its task and case, who asked."""
+
+    kind = fields.String(metadata={"description": "extension（延期）或 suspension（中止）"})
+    request_id = fields.Function(lambda row: row["request"].id)
+    reason = fields.Function(lambda row: row["request"].reason)
+    workdays = fields.Function(lambda row: getattr(row["request"], "workdays", None), allow_none=True)
+    task = fields.Nested(TaskOut, attribute="item")
+    case = fields.Nested(CaseRefOut)
+    requested_by = fields.String()
+    requested_at = fields.DateTime(allow_none=True)
+
+
 class TaskDeadlineOut(Schema):
     task_id = fields.String()
     bpmn_id = fields.String()
@@ -85,6 +116,7 @@ class CaseDeadlinesOut(Schema):
     case_id = fields.Integer()
     tasks = fields.List(fields.Nested(TaskDeadlineOut))
     extensions = fields.List(fields.Nested(ExtensionOut))
+    suspensions = fields.List(fields.Nested(SuspensionOut))
     timers = fields.List(fields.Nested(TimerOut))
     warnings = fields.List(fields.String(), metadata={"description": "期限所在年份缺少节假日数据时的提示"})
 

@@ -1,4 +1,5 @@
-"""期限调整 on the case page: suspend and resume a deadline, request an extension, approve or reject it."""
+"""期限调整 on the case page and the worklist: ask to suspend or extend a deadline, approve or reject such a request,
+resume a suspended deadline."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from service.cases.errors import InvalidInput
 from service.reads import read
 from service.runtime import services
 from service.web.blueprint import bp
+from service.web.targets import safe_target
 
 
 def _case_page(case_id: int):
@@ -27,24 +29,50 @@ def _case_of_task(task_id: str) -> int:
     return _readable(read(pages.case_id_of_task, task_id))
 
 
+def _back(case_id: int):
+    """Back where the form was (the worklist's 待审批事项 or the case page)."""
+    fallback = url_for("web.case_detail", case_id=case_id) + "#tasks-title"
+    return redirect(safe_target(request.form.get("next"), fallback))
+
+
 def _run(case_id: int, done: str, action, *args):
-    """Run one deadline action; an input problem is shown on the case page instead of an error page."""
+    """Run one deadline action; an input problem is shown where the form was instead of an error page."""
     try:
         action(services(), actor().id, *args)
     except InvalidInput as exc:
         flash(f"{exc.message}：{'；'.join(sum(exc.errors.values(), [])) if isinstance(exc.errors, dict) else ''}",
               "error")
-        return _case_page(case_id)
+        return _back(case_id)
     flash(done, "success")
-    return _case_page(case_id)
+    return _back(case_id)
 
 
 @bp.route("/tasks/<string:task_id>/deadline/suspend", methods=["POST"])
 @login_required
 def suspend_deadline(task_id: str):
     case_id = _case_of_task(task_id)
-    return _run(case_id, "期限已中止，恢复后按中止的工作日顺延。", deadlines.suspend_deadline, task_id,
+    return _run(case_id, "中止申请已提交，待负责人批准；批准前期限照常计算。", deadlines.suspend_deadline, task_id,
                 request.form.get("reason", ""))
+
+
+def _case_of_suspension(suspension_id: int) -> int:
+    return _readable(read(pages.suspension, suspension_id).case_id)
+
+
+@bp.route("/suspensions/<int:suspension_id>/approve", methods=["POST"])
+@login_required
+def approve_suspension(suspension_id: int):
+    case_id = _case_of_suspension(suspension_id)
+    return _run(case_id, "已批准中止，期限自现在起停止计算，恢复后顺延。", deadlines.approve_suspension, suspension_id,
+                request.form.get("note", ""))
+
+
+@bp.route("/suspensions/<int:suspension_id>/reject", methods=["POST"])
+@login_required
+def reject_suspension(suspension_id: int):
+    case_id = _case_of_suspension(suspension_id)
+    return _run(case_id, "已不批准中止，期限照常计算。", deadlines.reject_suspension, suspension_id,
+                request.form.get("note", ""))
 
 
 @bp.route("/tasks/<string:task_id>/deadline/resume", methods=["POST"])

@@ -239,6 +239,7 @@ def test_a_recused_user_is_refused_first_by_every_action_on_the_case(svc, api, u
     assert api("handler").post(f"/tasks/{task['id']}/claim").status_code == 200
     ext = api("handler2").post(f"/tasks/{task['id']}/extensions", {"workdays": 2, "reason": "材料未齐"})
     assert ext.status_code in (200, 201), ext.json
+    suspension = api("handler2").post(f"/tasks/{task['id']}/suspend", {"reason": "等待外调"}).json["suspensions"][0]
     assert recuse(api, "supervisor", case["id"], users["handler"]).status_code == 204
     assert recuse(api, "leader", case["id"], users["supervisor2"]).status_code == 204
     cid, tid = case["id"], task["id"]
@@ -258,6 +259,8 @@ def test_a_recused_user_is_refused_first_by_every_action_on_the_case(svc, api, u
             ("POST", f"/cases/{cid}/recusals", {"user_id": users["handler2"], "reason": "反制"}),
             ("POST", f"/extensions/{ext.json['id']}/approve", {"note": "同意"}),
             ("POST", f"/extensions/{ext.json['id']}/reject", {"note": "不同意"}),
+            ("POST", f"/suspensions/{suspension['id']}/approve", {"note": "同意"}),
+            ("POST", f"/suspensions/{suspension['id']}/reject", {"note": "不同意"}),
             ("POST", f"/cases/{cid}/reporter", {"reason": "核查"}),
         ],
     }

@@ -73,6 +73,13 @@ def demo_case(svc, users, settings: dict | None = None, title: str = "关于郝�
     return case_id, open_item(svc, case_id, "propose").task_id
 
 
+def suspend(svc, users, task_id: str, reason: str, by: str = "handler", approver: str = "supervisor2") -> int:
+    """Ask to suspend a deadline and have another person approve it (the clock stops at the approval)."""
+    request = dl.suspend_deadline(svc, users[by], task_id, reason)
+    dl.approve_suspension(svc, users[approver], request, "同意中止")
+    return request
+
+
 @pytest.fixture
 def demo(svc, users, deploy):
     deploy(approval_files())
@@ -148,7 +155,7 @@ def test_a_deadline_in_a_covered_year_has_no_warning(svc, demo):
 
 def test_suspension_for_four_working_days_moves_the_due_date_by_four_working_days(svc, users, clock, demo):
     case_id, task_id = demo()
-    dl.suspend_deadline(svc, users["handler"], task_id, "等待调取银行流水")
+    suspend(svc, users, task_id, "等待调取银行流水")
     assert open_item(svc, case_id, "propose").due_at is None
     with svc.db.read_session() as session:
         assert suspended_task_ids(session, [task_id]) == {task_id}
@@ -163,7 +170,7 @@ def test_suspension_for_four_working_days_moves_the_due_date_by_four_working_day
 
 def test_a_suspended_deadline_does_not_fire_and_fires_later_by_the_suspended_days(svc, users, clock, demo):
     case_id, task_id = demo()
-    dl.suspend_deadline(svc, users["supervisor"], task_id, "中止：等待证据")
+    suspend(svc, users, task_id, "中止：等待证据", by="supervisor")
     clock.set("2026-03-10T09:00:00+08:00")                       # past the original due time
     assert run_once(svc) == 0 and open_bpmn_ids(svc, case_id) == ["propose"]
     dl.resume_deadline(svc, users["handler"], task_id, "恢复")   # 6 working days (03-03..03-10)
@@ -176,15 +183,18 @@ def test_a_suspended_deadline_does_not_fire_and_fires_later_by_the_suspended_day
 
 def test_suspension_and_resumption_appear_in_the_audit_trail_with_their_reasons(svc, users, clock, demo):
     case_id, task_id = demo()
-    dl.suspend_deadline(svc, users["handler"], task_id, "等待调取银行流水")
+    suspend(svc, users, task_id, "等待调取银行流水")
     clock.set("2026-03-06T09:00:00+08:00")
     dl.resume_deadline(svc, users["handler"], task_id, "已调取")
     with svc.db.read_session() as session:
         events = session.scalars(select(AuditEvent).where(AuditEvent.chain == audit.case_chain(case_id))
                                  .order_by(AuditEvent.seq)).all()
-    suspended, resumed = events[-2], events[-1]
-    assert (suspended.action, suspended.summary["reason"], suspended.task_bpmn_id) == \
-        ("deadline_suspended", "等待调取银行流水", "propose")
+    requested, suspended, resumed = events[-3], events[-2], events[-1]
+    assert (requested.action, requested.summary["reason"], requested.actor_name) == \
+        ("deadline_suspension_requested", "等待调取银行流水", "郝承办")
+    assert (suspended.action, suspended.summary["reason"], suspended.task_bpmn_id, suspended.actor_name,
+            suspended.summary["note"], suspended.summary["requested_by"]) == \
+        ("deadline_suspended", "等待调取银行流水", "propose", "李主任", "同意中止", "郝承办")
     assert (resumed.action, resumed.summary["workdays"], resumed.summary["reason"]) == ("deadline_resumed", 4, "已调取")
     assert chain_valid(svc, audit.case_chain(case_id))
 
@@ -193,7 +203,7 @@ def test_suspending_twice_or_resuming_a_running_deadline_is_a_conflict(svc, user
     _, task_id = demo()
     with pytest.raises(Conflict):
         dl.resume_deadline(svc, users["handler"], task_id, "恢复")
-    dl.suspend_deadline(svc, users["handler"], task_id, "中止")
+    suspend(svc, users, task_id, "中止")
     with pytest.raises(Conflict):
         dl.suspend_deadline(svc, users["handler"], task_id, "再次中止")
 
@@ -204,6 +214,78 @@ def test_only_the_task_role_or_overseers_may_suspend_and_a_reason_is_required(sv
         dl.suspend_deadline(svc, users["intake"], task_id, "不是我的任务")
     with pytest.raises(InvalidInput):
         dl.suspend_deadline(svc, users["handler"], task_id, "  ")
+
+
+def test_a_suspension_request_stops_nothing_until_another_person_approves_it(svc, users, clock, demo):
+    case_id, task_id = demo()
+    request = dl.suspend_deadline(svc, users["supervisor"], task_id, "等待外调材料")
+    assert open_item(svc, case_id, "propose").due_at == DUE and timer_dues(svc, case_id) == [DUE]
+    with svc.db.read_session() as session:
+        assert suspended_task_ids(session, [task_id]) == set()
+    with pytest.raises(Conflict) as twice:
+        dl.suspend_deadline(svc, users["handler"], task_id, "再次申请")
+    assert twice.value.code == "suspension_pending"
+    with pytest.raises(NotAllowed) as own:
+        dl.approve_suspension(svc, users["supervisor"], request)          # nobody stops their own clock
+    assert own.value.code == "four_eyes"
+    with pytest.raises(NotAllowed) as handler:
+        dl.approve_suspension(svc, users["handler"], request)             # a handler decides on no request
+    assert handler.value.code == "wrong_role"
+    dl.approve_suspension(svc, users["leader"], request, "同意")
+    assert open_item(svc, case_id, "propose").due_at is None
+    with pytest.raises(Conflict):
+        dl.approve_suspension(svc, users["supervisor2"], request)         # decided already
+
+
+def test_an_overdue_step_stays_overdue_until_its_suspension_is_approved(svc, users, clock, demo):
+    case_id, task_id = demo()
+    clock.set("2026-03-10T09:00:00+08:00")                               # past due, no worker pass yet
+    request = dl.suspend_deadline(svc, users["handler"], task_id, "等待证据")
+    with svc.db.read_session() as session:
+        rows = overdue_work_items(session, user(svc, users["supervisor"]), svc.now())
+        assert [(r["kind"], r["item"].bpmn_id) for r in rows] == [("overdue", "propose")]
+        assert task_counts(session, user(svc, users["handler"]), svc.now(), 3, svc.calendar())["overdue"] == 1
+    dl.approve_suspension(svc, users["supervisor"], request, "同意")
+    with svc.db.read_session() as session:
+        assert overdue_work_items(session, user(svc, users["supervisor"]), svc.now()) == []
+
+
+def test_a_rejected_suspension_keeps_the_clock_running_and_both_reasons_are_audited(svc, users, clock, demo):
+    case_id, task_id = demo()
+    request = dl.suspend_deadline(svc, users["handler"], task_id, "等待证据")
+    with pytest.raises(InvalidInput):
+        dl.reject_suspension(svc, users["supervisor"], request, " ")        # a refusal says why
+    dl.reject_suspension(svc, users["supervisor"], request, "证据已齐，不需中止")
+    assert open_item(svc, case_id, "propose").due_at == DUE and timer_dues(svc, case_id) == [DUE]
+    with svc.db.read_session() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.chain == audit.case_chain(case_id))
+                                .order_by(AuditEvent.seq.desc())).first()
+    assert (event.action, event.summary["reason"], event.summary["note"], event.summary["requested_by"]) == \
+        ("deadline_suspension_rejected", "等待证据", "证据已齐，不需中止", "郝承办")
+    dl.suspend_deadline(svc, users["handler"], task_id, "新的理由")       # a new request may follow
+    assert chain_valid(svc, audit.case_chain(case_id))
+
+
+def test_pending_requests_wait_in_the_approvers_list_and_count_never_the_requesters(svc, users, clock, demo):
+    from service.cases.deadline_queries import count_pending_approvals, pending_approvals
+
+    case_id, task_id = demo()
+    suspension = dl.suspend_deadline(svc, users["supervisor"], task_id, "等待外调材料")
+    extension = dl.request_extension(svc, users["handler"], task_id, 3, "需补充调查")
+
+    def waiting(name):
+        with svc.db.read_session() as session:
+            rows = pending_approvals(session, user(svc, users[name]), svc.now())
+            assert count_pending_approvals(session, user(svc, users[name]), svc.now()) == len(rows)
+            return [(r["kind"], r["request"].id, r["item"].bpmn_id, r["case"].id, r["requested_by"]) for r in rows]
+
+    assert waiting("supervisor2") == [("extension", extension, "propose", case_id, "郝承办"),   # same moment:
+                                      ("suspension", suspension, "propose", case_id, "孙主任")]  # by kind
+    assert waiting("supervisor") == [("extension", extension, "propose", case_id, "郝承办")]   # not its own
+    assert waiting("handler") == [] and waiting("intake") == []
+    dl.approve_extension(svc, users["leader"], extension)
+    dl.reject_suspension(svc, users["leader"], suspension, "不同意")
+    assert waiting("supervisor2") == []
 
 
 # ---- clock control: extension ----
@@ -258,7 +340,7 @@ def test_extension_request_approval_and_rejection_appear_in_the_audit_trail(svc,
 
 def test_an_extension_approved_while_suspended_applies_on_resumption(svc, users, clock, demo):
     case_id, task_id = demo()
-    dl.suspend_deadline(svc, users["handler"], task_id, "中止")
+    suspend(svc, users, task_id, "中止")
     ext = dl.request_extension(svc, users["handler"], task_id, 2, "延期")
     dl.approve_extension(svc, users["supervisor"], ext)
     clock.set("2026-03-06T09:00:00+08:00")

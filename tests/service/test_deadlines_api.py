@@ -21,17 +21,21 @@ def test_the_openapi_document_lists_the_deadline_endpoints(app):
                  "/api/v1/tasks/{task_id}/suspend", "/api/v1/tasks/{task_id}/resume",
                  "/api/v1/tasks/{task_id}/extensions", "/api/v1/extensions/{extension_id}/approve",
                  "/api/v1/extensions/{extension_id}/reject", "/api/v1/cases/{case_id}/deadlines",
+                 "/api/v1/approvals", "/api/v1/suspensions/{suspension_id}/approve",
+                 "/api/v1/suspensions/{suspension_id}/reject",
                  "/api/v1/calendar/overrides", "/api/v1/calendar/overrides/{day}"]:
         assert path in paths, path
 
 
 def test_counts_and_flags_show_due_soon_then_overdue(api, case, clock):
-    assert api("handler").get("/tasks/counts").json == {"overdue": 0, "due_soon": 0, "due_soon_workdays": 3}
+    assert api("handler").get("/tasks/counts").json == {"overdue": 0, "due_soon": 0, "due_soon_workdays": 3,
+                                                      "approvals": 0}
     clock.set("2026-03-05T09:00:00+08:00")
     assert api("handler").get("/tasks/counts").json["due_soon"] == 1
     assert [t["flag"] for t in api("handler").get("/tasks/flagged").json] == ["due_soon"]
     clock.set("2026-03-10T09:00:00+08:00")
-    assert api("handler").get("/tasks/counts").json == {"overdue": 1, "due_soon": 0, "due_soon_workdays": 3}
+    assert api("handler").get("/tasks/counts").json == {"overdue": 1, "due_soon": 0, "due_soon_workdays": 3,
+                                                      "approvals": 0}
     assert [t["flag"] for t in api("handler").get("/tasks/flagged").json] == ["overdue"]
 
 
@@ -51,6 +55,21 @@ def test_suspend_and_resume_through_the_api_move_the_due_date(api, case, clock, 
     task = case["task_id"]
     assert api("handler").post(f"/tasks/{task}/suspend", {}).status_code == 422
     body = api("handler").post(f"/tasks/{task}/suspend", {"reason": "等待证据"}).json
+    assert body["tasks"][0]["suspended"] is False and body["tasks"][0]["due_at"] is not None   # asked, not stopped
+    [request] = body["suspensions"]
+    assert (request["status"], request["reason"]) == ("pending", "等待证据")
+    assert api("supervisor").get("/tasks/counts").json["approvals"] == 1
+    [waiting] = api("supervisor").get("/approvals").json
+    assert (waiting["kind"], waiting["request_id"], waiting["reason"], waiting["task"]["bpmn_id"],
+            waiting["case"]["id"], waiting["requested_by"]) == \
+        ("suspension", request["id"], "等待证据", "propose", case["id"], "郝承办")
+    assert api("handler").get("/approvals").json == []
+    assert api("handler").post(f"/suspensions/{request['id']}/approve", {}).status_code == 403
+    assert api("supervisor").post(f"/suspensions/{request['id']}/reject", {}).status_code == 422   # says why
+    approved = api("supervisor").post(f"/suspensions/{request['id']}/approve", {"note": "同意"})
+    assert approved.status_code == 200 and approved.json["status"] == "approved"
+    assert api("supervisor").get("/tasks/counts").json["approvals"] == 0
+    body = api("handler").get(f"/cases/{case['id']}/deadlines").json
     assert body["tasks"][0]["suspended"] is True and body["tasks"][0]["due_at"] is None
     assert api("handler").post(f"/tasks/{task}/suspend", {"reason": "再次"}).status_code == 409
     clock.set("2026-03-06T09:00:00+08:00")
@@ -58,7 +77,7 @@ def test_suspend_and_resume_through_the_api_move_the_due_date(api, case, clock, 
     assert body["tasks"][0]["due_at"].startswith("2026-03-13T15:59:59")
     assert body["timers"][0]["due_at"].startswith("2026-03-13T15:59:59")
     actions = [e["action"] for e in api("supervisor").get(f"/cases/{case['id']}/audit").json["events"]]
-    assert actions[-2:] == ["deadline_suspended", "deadline_resumed"]
+    assert actions[-3:] == ["deadline_suspension_requested", "deadline_suspended", "deadline_resumed"]
 
 
 def test_an_extension_through_the_api_needs_a_supervisor_other_than_the_requester(api, case, svc):

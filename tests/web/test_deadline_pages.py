@@ -63,13 +63,21 @@ def test_deadline_is_suspended_and_extended_from_the_case_page_and_audited(app, 
     assert "期限调整" not in login(app, "auditor").get(f"/cases/{case['id']}").get_data(as_text=True)
     response = handler.post(f"/tasks/{task['id']}/deadline/suspend", data={"reason": "等待调取银行流水"})
     assert response.status_code == 302
+    page = handler.get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert "中止申请待负责人审批" in page and "期限已中止" not in page   # nobody stops their own clock
+    supervisor = login(app, "supervisor")
+    worklist = supervisor.get("/worklist").get_data(as_text=True)
+    assert "待审批事项" in worklist and "等待调取银行流水" in worklist and "待审批 1" in worklist
+    suspension_id = worklist.split('data-request-id="')[1].split('"')[0]
+    response = supervisor.post(f"/suspensions/{suspension_id}/approve", data={"note": "同意", "next": "/worklist"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/worklist")
+    assert "待审批事项" not in supervisor.get("/worklist").get_data(as_text=True)
     assert "期限已中止" in handler.get(f"/cases/{case['id']}").get_data(as_text=True)
     clock.set("2026-03-06T10:00:00+08:00")
     handler.post(f"/tasks/{task['id']}/deadline/resume", data={"reason": "流水已取得"})
     handler.post(f"/tasks/{task['id']}/deadline/extensions", data={"workdays": "3", "reason": "需补充谈话"})
     page = handler.get(f"/cases/{case['id']}").get_data(as_text=True)
     assert "待审批" in page and "需补充谈话" in page and ">批准</button>" not in page  # not the requester's call
-    supervisor = login(app, "supervisor")
     extension_id = page.split('data-extension-id="')[1].split('"')[0]
     assert supervisor.post(f"/extensions/{extension_id}/approve", data={"note": "同意"}).status_code == 302
     detail = api("handler").get(f"/cases/{case['id']}").json
@@ -78,7 +86,8 @@ def test_deadline_is_suspended_and_extended_from_the_case_page_and_audited(app, 
     assert {"deadline_suspended", "deadline_resumed", "deadline_extension_requested", "deadline_extended"} \
         <= set(actions_seen)
     timeline = supervisor.get(f"/cases/{case['id']}").get_data(as_text=True)
-    assert "中止期限" in timeline and "批准延期" in timeline
+    assert "申请中止期限" in timeline and "批准中止期限" in timeline and "批准延期" in timeline
+    assert "理由：等待调取银行流水；审批意见：同意" in timeline and "理由：需补充谈话" in timeline
 
 
 def test_extension_without_a_number_of_days_is_refused_with_a_message(app, api, deploy):
