@@ -1,7 +1,7 @@
 """suspension requests: a suspension (中止) waits for another person's approval
 
 Revision ID: 5b7e1c9d2f40
-Revises: aa16c5a07fef
+Revises: 42a2c10650a7
 Create Date: 2026-11-30 07:20:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import service.models.types
 
 
 revision = '5b7e1c9d2f40'
-down_revision = 'aa16c5a07fef'
+down_revision = '42a2c10650a7'
 branch_labels = None
 depends_on = None
 
