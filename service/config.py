@@ -53,6 +53,18 @@ class Config:
     ENGINE_MAX_SECONDS: float = 5.0  # env QINGFENG_ENGINE_MAX_SECONDS
     TIMER_MIN_CYCLE_SECONDS: int = 60  # env QINGFENG_TIMER_MIN_CYCLE_SECONDS
     TIMER_MAX_DURATION_DAYS: int = 3660  # env QINGFENG_TIMER_MAX_DURATION_DAYS
+    # Documents (文书): 文号 format ({issuer_short}, {abbr} of the document type, {year}, {seq}) and the issuer.
+    DOCUMENT_NUMBER_FORMAT: str = "{issuer_short}{abbr}〔{year}〕{seq}号"  # env QINGFENG_DOCUMENT_NUMBER_FORMAT
+    DOCUMENT_ISSUER: str = "中共示例高新区纪律检查工作委员会"  # env QINGFENG_DOCUMENT_ISSUER: 发文机关
+    DOCUMENT_ISSUER_SHORT: str = "高纪"  # env QINGFENG_DOCUMENT_ISSUER_SHORT: the 文号's organ abbreviation
+    # Attachments: size limit (413 above), storage ("file" under ATTACHMENT_DIR, or "s3" with the S3_* keys).
+    ATTACHMENT_MAX_BYTES: int = 50 * 1024 * 1024  # env QINGFENG_ATTACHMENT_MAX_BYTES
+    ATTACHMENT_STORAGE: str = "file"  # env QINGFENG_ATTACHMENT_STORAGE: file or s3
+    ATTACHMENT_DIR: str = str(ROOT / "instance" / "attachments")  # env QINGFENG_ATTACHMENT_DIR
+    S3_BUCKET: str = ""  # env QINGFENG_S3_BUCKET (S3-compatible storage; needs the boto3 package)
+    S3_ENDPOINT_URL: str = ""  # env QINGFENG_S3_ENDPOINT_URL (e.g. a MinIO address); credentials from boto3's env
+    S3_PREFIX: str = "attachments/"  # env QINGFENG_S3_PREFIX
+    ARCHIVE_RETENTION: str = "永久"  # env QINGFENG_ARCHIVE_RETENTION: 保管期限 printed on the 案卷 cover
     TESTING: bool = False
     SQL_ECHO: bool = False
     extra: dict = field(default_factory=dict)
@@ -75,6 +87,16 @@ class Config:
             ENGINE_MAX_SECONDS=float(env.get("QINGFENG_ENGINE_MAX_SECONDS", 5.0)),
             TIMER_MIN_CYCLE_SECONDS=int(env.get("QINGFENG_TIMER_MIN_CYCLE_SECONDS", 60)),
             TIMER_MAX_DURATION_DAYS=int(env.get("QINGFENG_TIMER_MAX_DURATION_DAYS", 3660)),
+            DOCUMENT_NUMBER_FORMAT=env.get("QINGFENG_DOCUMENT_NUMBER_FORMAT", cls.DOCUMENT_NUMBER_FORMAT),
+            DOCUMENT_ISSUER=env.get("QINGFENG_DOCUMENT_ISSUER", cls.DOCUMENT_ISSUER),
+            DOCUMENT_ISSUER_SHORT=env.get("QINGFENG_DOCUMENT_ISSUER_SHORT", cls.DOCUMENT_ISSUER_SHORT),
+            ATTACHMENT_MAX_BYTES=int(env.get("QINGFENG_ATTACHMENT_MAX_BYTES", 50 * 1024 * 1024)),
+            ATTACHMENT_STORAGE=env.get("QINGFENG_ATTACHMENT_STORAGE", "file"),
+            ATTACHMENT_DIR=env.get("QINGFENG_ATTACHMENT_DIR", str(ROOT / "instance" / "attachments")),
+            S3_BUCKET=env.get("QINGFENG_S3_BUCKET", ""),
+            S3_ENDPOINT_URL=env.get("QINGFENG_S3_ENDPOINT_URL", ""),
+            S3_PREFIX=env.get("QINGFENG_S3_PREFIX", "attachments/"),
+            ARCHIVE_RETENTION=env.get("QINGFENG_ARCHIVE_RETENTION", "永久"),
         )
         for key, value in overrides.items():
             if key in {f.name for f in fields(cls)}:

@@ -241,6 +241,16 @@ class WorkflowEngine:
         with self._running(task.task_spec.bpmn_id or 'check', wf):
             return form_checks.violations(evaluate, checks, task.data, data)
 
+    def evaluate(self, expression: str, context: dict, missing=None):
+        """Evaluate an expression in the sandbox against `context` (documents' templates); an undefined
+        name or a missing key gives `missing` (a field the case's path never filled), any other error raises."""
+        try:
+            return self.script_engine.environment.evaluate(expression, context)
+        except WorkflowError as exc:
+            if isinstance(exc.__cause__, NameError | KeyError):
+                return missing
+            raise
+
     # -- timers ------------------------------------------------------------------------------
 
     def waiting_timers(self, wf: BpmnWorkflow) -> list[WaitingTimer]:

@@ -31,6 +31,7 @@ from .declarations import (
     start_form,
 )
 from .dmn import QingfengParser
+from .documents import DocumentTemplate, documents_file, is_documents_file, parse_documents
 from .errors import Problem, SpecInvalid
 from .formschema import schema_problems
 from .lint import BPMN_NS, NS, BpmnLinter, form_key, lint_dmn, local, properties
@@ -72,6 +73,7 @@ class ProcessBundle:
     settings_schema: dict | None = None
     start_form: str | None = None                          # form key of the start event's form
     links: dict[str, LinkDecl] = field(default_factory=dict)  # start_case_<name> declarations by name
+    documents: dict[str, DocumentTemplate] = field(default_factory=dict)  # documents/<key>.json by type
 
 
 def content_hash(files: dict[str, bytes]) -> str:
@@ -142,7 +144,7 @@ def parse_form(text: str) -> dict:
 def _load_forms(files: dict[str, bytes], problems: list[Problem], strict: bool) -> tuple[dict[str, dict], set[str]]:
     forms, broken = {}, set()
     for name, data in files.items():
-        if not name.endswith('.json') or is_settings_file(name):
+        if not name.endswith('.json') or is_settings_file(name) or is_documents_file(name):
             continue
         if len(data) > MAX_FILE_BYTES:
             schema, message = None, f"文件过大 (上限 {MAX_FILE_BYTES // 1024 // 1024} MiB)"
@@ -281,13 +283,28 @@ def _build(files: dict[str, bytes], bounds: RunBounds | None) -> tuple[ProcessBu
     start_roles: list[str] = []
     for start in mains[main_file].iterfind('bpmn:startEvent', namespaces=NS):
         start_roles += [r.strip() for r in properties(start).get('start_roles', '').split(',') if r.strip()]
+    tasks = _task_infos([spec, *[s for s in subprocess_specs.values() if s is not None]])
+    documents, problems = _load_documents(files, key, set(tasks))
+    if problems:
+        return None, problems
     bundle = ProcessBundle(
         key=key, name=mains[main_file].get('name') or key, spec=spec, subprocess_specs=subprocess_specs,
         files=dict(files), sha256=content_hash(files), start_roles=tuple(dict.fromkeys(start_roles)),
-        forms=forms, tasks=_task_infos([spec, *[s for s in subprocess_specs.values() if s is not None]]),
+        forms=forms, tasks=tasks,
         settings=settings, settings_schema=settings_schema, start_form=start_form(mains[main_file])[1],
-        links={d.name: d for d in link_declarations(mains[main_file])})
+        links={d.name: d for d in link_declarations(mains[main_file])}, documents=documents)
     return bundle, []
+
+
+def _load_documents(files: dict[str, bytes], key: str, task_ids: set[str]
+                    ) -> tuple[dict[str, DocumentTemplate], list[Problem]]:
+    """The process's document templates (documents/<key>.json; none without the file)."""
+    stray = [Problem(n, None, f"文书模板文件须命名为 {documents_file(key)}")
+             for n in files if is_documents_file(n) and n != documents_file(key)]
+    if documents_file(key) not in files:
+        return {}, stray
+    templates, problems = parse_documents(documents_file(key), files[documents_file(key)], task_ids)
+    return templates, stray + problems
 
 
 # SpiffWorkflow's shared XSD validator keeps its error log on the schema object; serialize builds so
@@ -370,6 +387,7 @@ def collect_sources(bpmn_dir: Path, process_key: str) -> dict[str, bytes]:
         name = form_key((el.text or '').strip())
         if _inside(bpmn_dir, name):
             files[name] = _inside(bpmn_dir, name).read_bytes()
-    if _inside(bpmn_dir, settings_file(process_key)):
-        files[settings_file(process_key)] = _inside(bpmn_dir, settings_file(process_key)).read_bytes()
+    for extra in (settings_file(process_key), documents_file(process_key)):
+        if _inside(bpmn_dir, extra):
+            files[extra] = _inside(bpmn_dir, extra).read_bytes()
     return files

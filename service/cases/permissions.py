@@ -233,3 +233,25 @@ def may_read_metrics(actor: Actor) -> bool:
 def may_administer_org(actor: Actor) -> bool:
     """Maintain accounts, their positions and the departments (系统管理)."""
     return _has_role(actor, ORG_ADMIN_ROLES)
+
+
+# ---- documents, attachments, the case file (案卷) ----
+
+CASE_FILE_READER_ROLES = UNREDACTED_ROLES   # the documents and evidence carry the report's content
+
+
+def may_read_case_files(actor: Actor) -> bool:
+    """Whether the actor (already inside the case's need-to-know circle) may read its documents and attachments."""
+    return _has_role(actor, CASE_FILE_READER_ROLES)
+
+
+def may_add_attachment(actor: Actor) -> bool:
+    """Evidence and incoming letters are added by those who work the case (not auditors or admins)."""
+    return _has_role(actor, ("intake", "handler", "supervisor", "leader", "committee", "review"))
+
+
+def may_manage_case_file(actor: Actor, holdings: Holdings, department_id: int | None, case_id: int | None) -> bool:
+    """The case's department head (部门负责人) or case management (案管) archives it and cancels its documents."""
+    if department_id is not None and department_id in holdings.departments(("head",), case_id):
+        return True
+    return holdings.holds(("case_management",), case_id)

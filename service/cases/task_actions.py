@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from service.cases import audit, permissions
 from service.cases import statements as sql
 from service.cases.case_data import check_form_data
+from service.cases.documents import issue_for_step
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.cases.org.positions import records_outside_decision
 from service.cases.projections import write_projections
@@ -102,6 +103,12 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
         linked = start_requested_cases(svc, session, actor, case, bundle, step)
         summary = {"data": audit.summarize(clean), "reporter_recorded": bool(reporter_fields)}
         add_link_summary(summary, linked)
+        issued = issue_for_step(svc, session, case_id=case_id, reference=row.reference, case_title=row.title,
+                                bundle=bundle, version_id=row.process_version_id, task_bpmn_id=row.bpmn_id,
+                                task_title=row.item_title, data=step.data, submitted=clean,
+                                ready=[i.bpmn_id for i in open_items], actor=actor, now=now)
+        if issued:
+            summary["documents"] = issued
         if case.status == "completed":
             summary["outcome"] = case.outcome
         audit.append(session, chain=audit.case_chain(case_id), at=now, action="task_completed", actor_id=actor.id,

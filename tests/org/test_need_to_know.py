@@ -16,12 +16,12 @@ from service.cases import accounts, actions, deadlines
 from service.cases.org import delegation
 from service.demo import DEMO_PASSWORD, create_office
 from service.deploy import deploy_directory
-from service.models import Case, WorkItem
+from service.models import Case, Document, WorkItem
 from tests.org.test_resolution import SCENARIO, drive, open_item
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 # Route variables that name a case or something of one (its tasks, their extension requests).
-CASE_BOUND = {"case_id", "task_id", "extension_id"}
+CASE_BOUND = {"case_id", "task_id", "extension_id", "document_id"}
 # Route variables that name no case: accounts, the organisation, calendar days, process versions, tokens,
 # files, and the principal's grants and appointments (refused by position before any case is read).
 NOT_CASE_BOUND = {"user_id", "department_id", "position_id", "grant_id", "appointment_id", "day", "version_id",
@@ -49,10 +49,16 @@ def hidden(svc, office, clock) -> dict:
     with svc.db.write_session() as session:   # give the step a deadline so an extension can be asked for
         session.get(WorkItem, item.id).due_at = svc.now() + timedelta(days=10)
     extension_id = deadlines.request_extension(svc, office["handler"], item.task_id, 3, "材料较多，需补充核实")
-    with svc.db.read_session() as session:
+    with svc.db.write_session() as session:   # an issued document of the case (文书)
         case = session.get(Case, case_id)
-        reference, title = case.reference, case.title
-    return {"case_id": case_id, "task_id": item.task_id, "extension_id": extension_id,
+        document = Document(case_id=case_id, doc_type="probe", name="告知书", year=2026, seq=1,
+                            number="高纪告〔2026〕1号",
+                            title="告知书", task_bpmn_id="register_clue", process_version_id=case.process_version_id,
+                            content={"title": "告知书"}, created_at=svc.now())
+        session.add(document)
+        session.flush()
+        document_id, reference, title = document.id, case.reference, case.title
+    return {"case_id": case_id, "task_id": item.task_id, "extension_id": extension_id, "document_id": document_id,
             "reference": reference, "title": title}
 
 
@@ -94,8 +100,8 @@ def test_the_walk_covers_every_case_bound_route(app, hidden):
 
 
 def test_the_walk_refuses_a_route_it_does_not_know(app, hidden):
-    app.add_url_rule("/api/v1/cases/<int:case_id>/files/<int:attachment_id>", "probe_unknown", lambda **kw: "")
-    with pytest.raises(AssertionError, match="attachment_id"):
+    app.add_url_rule("/api/v1/cases/<int:case_id>/files/<int:exhibit_id>", "probe_unknown", lambda **kw: "")
+    with pytest.raises(AssertionError, match="exhibit_id"):
         case_bound_requests(app, hidden)
 
 
@@ -111,7 +117,8 @@ def test_outsiders_get_404_on_every_case_bound_route(app, hidden, username):
     """GET answers 404. A write answers 404, or exactly what it answers for an id that does not exist when
     it is refused before any case is read (an unreadable body, a position the user lacks): no oracle."""
     clients = {True: login(app, username, api=True), False: login(app, username, api=False)}
-    absent = {"case_id": 987654, "task_id": "00000000-0000-0000-0000-000000000000", "extension_id": 987654}
+    absent = {"case_id": 987654, "task_id": "00000000-0000-0000-0000-000000000000", "extension_id": 987654,
+              "document_id": 987654}
     absent_requests = case_bound_requests(app, absent)
     wrong = []
     for (method, url, is_api), (_m, absent_url, _a) in zip(case_bound_requests(app, hidden), absent_requests,
