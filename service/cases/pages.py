@@ -51,9 +51,9 @@ def overdue_page(session: Session, user: User, now: datetime) -> dict:
 
 
 def task_resource(svc: Services, session: Session, user: User, task_id: str) -> tuple:
-    """A task, its case and its form (GET /api/v1/tasks/{id})."""
+    """A task, its case, its form and, for a returned step, who returned it (GET /api/v1/tasks/{id})."""
     item, case = queries.get_task(session, user, task_id)
-    return item, case, queries.task_form(svc, session, item, case)
+    return item, case, queries.task_form(svc, session, item, case), queries.returned_by(session, item)
 
 
 def task_counts(svc: Services, session: Session, user: User) -> dict[str, int]:

@@ -15,6 +15,8 @@ from types import SimpleNamespace
 from sqlalchemy.orm import Session
 
 from service.cases import statements as sql
+from service.cases.decisions import NONE as NO_DECISION
+from service.cases.decisions import Decision
 from service.models import Case
 from workflows.engine import ReadyTask, WaitingTimer
 from workflows.steps import StepResult
@@ -50,11 +52,11 @@ def plan_work_items(open_task_ids: list[str], ready: list[ReadyTask], completed_
                         new=[t for t in ready if t.id not in known])
 
 
-def new_item_values(case_id: int, task: ReadyTask, now: datetime) -> dict:
+def new_item_values(case_id: int, task: ReadyTask, now: datetime, returned_by_item_id: int | None = None) -> dict:
     return dict(case_id=case_id, task_id=task.id, bpmn_id=task.bpmn_id, title=task.name or task.bpmn_id,
                 role=task.role or "", lane=task.lane or "", approves=task.approves, form=task.form,
                 instructions=task.instructions or "", due_at=parse_due(task.due_at), created_at=now,
-                assignee_id=None)
+                assignee_id=None, returned_by_item_id=returned_by_item_id)
 
 
 def timer_values(case_id: int, timers: list[WaitingTimer], now: datetime) -> list[dict]:
@@ -91,16 +93,20 @@ class Projected:
 
 def write_projections(conn, case_id: int, step: StepResult, open_rows: list, now: datetime, *,
                       actor_id: int | None, completed_task_id: str | None, has_timers: bool,
-                      handler_id: int | None, closed_at: datetime | None, version: int | None) -> Projected:
-    """Close work items no longer ready, open new ones, replace the timer rows, update the case row."""
+                      handler_id: int | None, closed_at: datetime | None, version: int | None,
+                      decision: Decision = NO_DECISION, completed_item_id: int | None = None) -> Projected:
+    """Close work items no longer ready (the completed one with its decision), open new ones (marked as returned
+    when the decision returned the work), replace the timer rows, update the case row."""
     plan = plan_work_items([r.task_id for r in open_rows], step.ready, completed_task_id)
     if plan.completed:
         conn.execute(sql.CLOSE_ITEMS, {"task_ids": plan.completed, "now": now, "resolution": "completed",
-                                       "completed_by_id": actor_id})
+                                       "completed_by_id": actor_id, "decision": decision.label,
+                                       "opinion": decision.opinion})
     if plan.cancelled:
         conn.execute(sql.CLOSE_ITEMS, {"task_ids": plan.cancelled, "now": now, "resolution": "cancelled",
-                                       "completed_by_id": None})
-    new = [new_item_values(case_id, task, now) for task in plan.new]
+                                       "completed_by_id": None, "decision": None, "opinion": None})
+    returned_by = completed_item_id if decision.returned and plan.completed else None
+    new = [new_item_values(case_id, task, now, returned_by) for task in plan.new]
     if new:
         conn.execute(sql.INSERT_ITEMS, new)
     closing = set(plan.completed) | set(plan.cancelled)

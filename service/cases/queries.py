@@ -155,13 +155,7 @@ def case_diagram(svc: Services, session: Session, user: User, case_id: int) -> d
     wf = svc.engine.restore(bundle, case.state)
     completed, active = svc.engine.element_states(wf)
     bpmn_name = f"{version.process_key}.bpmn"
-    steps = session.execute(
-        select(WorkItem.bpmn_id, WorkItem.title, WorkItem.completed_at, User.display_name)
-        .outerjoin(User, User.id == WorkItem.completed_by_id)
-        .where(WorkItem.case_id == case.id, WorkItem.resolution == "completed").order_by(WorkItem.completed_at)
-    ).all()
-    history = [{"bpmn_id": s.bpmn_id, "title": s.title, "completed_at": s.completed_at, "by": s.display_name}
-               for s in steps]
+    history = step_history(session, case.id)
     return {"bpmn_xml": version.files.get(bpmn_name, ""), "completed": completed, "active": active,
             "history": history}
 
@@ -283,15 +277,31 @@ def may_see_reporter(session: Session, user: User, case: Case) -> bool:
 
 
 def step_history(session: Session, case_id: int) -> list[dict]:
-    """Completed human steps of a case in order: bpmn id, title, who, when."""
+    """Completed human steps of a case in order: bpmn id, title, who, when, the decision taken and the opinion."""
     rows = session.execute(
-        select(WorkItem.bpmn_id, WorkItem.title, WorkItem.completed_at, User.display_name)
+        select(WorkItem.bpmn_id, WorkItem.title, WorkItem.completed_at, WorkItem.decision, WorkItem.opinion,
+               User.display_name)
         .outerjoin(User, User.id == WorkItem.completed_by_id)
         .where(WorkItem.case_id == case_id, WorkItem.resolution == "completed")
         .order_by(WorkItem.completed_at, WorkItem.id)
     ).all()
-    return [{"bpmn_id": r.bpmn_id, "title": r.title, "completed_at": r.completed_at, "by": r.display_name}
-            for r in rows]
+    return [{"bpmn_id": r.bpmn_id, "title": r.title, "completed_at": r.completed_at, "by": r.display_name,
+             "decision": r.decision, "opinion": r.opinion} for r in rows]
+
+
+def returned_by(session: Session, item: WorkItem) -> dict | None:
+    """For a step reopened because an approval returned it (退回): who returned it, when, at which step, their
+    decision and opinion; None for any other step."""
+    if item.returned_by_item_id is None:
+        return None
+    row = session.execute(
+        select(WorkItem.title, WorkItem.completed_at, WorkItem.decision, WorkItem.opinion, User.display_name)
+        .outerjoin(User, User.id == WorkItem.completed_by_id).where(WorkItem.id == item.returned_by_item_id)
+    ).first()
+    if row is None:
+        return None
+    return {"step": row.title, "at": row.completed_at, "by": row.display_name or "", "decision": row.decision,
+            "opinion": row.opinion or ""}
 
 
 def form_labels(svc: Services, version: ProcessVersion) -> dict[str, dict]:
@@ -337,5 +347,6 @@ def task_page(svc: Services, session: Session, user: User, task_id: str) -> dict
             approved = {"title": step[0].title, "by": step[1], "at": step[0].completed_at, "form": form}
     return {"item": item, "case": case, "version": detail["version"], "data": detail["data"],
             "form": task_form(svc, session, item, case), "approved": approved,
+            "returned": returned_by(session, item),
             "labels": form_labels(svc, detail["version"]),
             "assignee": user_names(session, [item.assignee_id]).get(item.assignee_id)}

@@ -41,6 +41,7 @@ UPDATE_CASE = update(CASES).where(CASES.c.id == bindparam("case_id"))
 OPEN_ITEMS = (
     select(ITEMS.c.id, ITEMS.c.task_id, ITEMS.c.case_id, ITEMS.c.bpmn_id, ITEMS.c.title, ITEMS.c.role, ITEMS.c.lane,
            ITEMS.c.approves, ITEMS.c.assignee_id, ITEMS.c.due_at, ITEMS.c.created_at, ITEMS.c.instructions,
+           ITEMS.c.returned_by_item_id,
            select(RECUSALS.c.id).where(RECUSALS.c.case_id == bindparam("case_id"),
                                        RECUSALS.c.user_id == bindparam("actor_id")).exists().label("recused"),
            select(LINKS.c.id).where(or_(LINKS.c.from_case_id == bindparam("case_id"),
@@ -52,7 +53,8 @@ OPEN_ITEMS = (
 CLOSE_ITEMS = (
     update(ITEMS).where(ITEMS.c.task_id.in_(bindparam("task_ids", expanding=True)))
     .values(completed_at=bindparam("now"), resolution=bindparam("resolution"),
-            completed_by_id=bindparam("completed_by_id"))
+            completed_by_id=bindparam("completed_by_id"), decision=bindparam("decision"),
+            opinion=bindparam("opinion"))
 )
 INSERT_ITEMS = insert(ITEMS)
 DELETE_TIMERS = delete(TIMERS).where(TIMERS.c.case_id == bindparam("case_id"))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from service.cases import audit, permissions
 from service.cases import statements as sql
 from service.cases.case_data import check_form_data
+from service.cases.decisions import decision_of
 from service.cases.documents import issue_for_step
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.cases.org.positions import records_outside_decision
@@ -86,13 +87,14 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
         wf = svc.workflows.take(case_id, row.version)
         if wf is None:
             wf = engine_call(svc.engine.restore, bundle, json.loads(row.state_text))
-        _check_submission(svc, wf, task_id, clean, bundle.forms.get(row.form) if row.form else None)
+        schema = bundle.forms.get(row.form) if row.form else None
+        _check_submission(svc, wf, task_id, clean, schema)
         engine_call(svc.engine.complete, wf, task_id, clean)
         step = step_result(svc.engine, wf)
         handler_id = actor.id if row.role == "handler" and row.handler_id is None else row.handler_id
         written = write_projections(conn, case_id, step, open_rows, now, actor_id=actor.id, completed_task_id=task_id,
                                     has_timers=flags.has_timers, handler_id=handler_id, closed_at=row.closed_at,
-                                    version=row.version)
+                                    version=row.version, decision=decision_of(schema, clean), completed_item_id=row.id)
         columns, open_items = written.columns, written.open_items
         case = CaseSnapshot(
             id=case_id, reference=row.reference, title=row.title, process_key=row.process_key, handler_id=handler_id,

@@ -39,6 +39,11 @@ class WorkItem(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     resolution: Mapped[str | None] = mapped_column(String(16), nullable=True)  # completed / cancelled
+    # What the person decided when completing it (同意, 退回修改, the option chosen) and their opinion.
+    decision: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    opinion: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # For a step reopened because an approval returned it (退回): the approval's work item.
+    returned_by_item_id: Mapped[int | None] = mapped_column(ForeignKey("work_items.id"), nullable=True)
 
 
 class Timer(Base):

@@ -27,14 +27,27 @@ class TaskOut(Schema):
     due_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     instructions = fields.String()
+    returned = fields.Function(lambda item: getattr(item, "returned_by_item_id", None) is not None,
+                               metadata={"description": "审批退回后重新打开的步骤（已退回）"})
+
+
+class ReturnedOut(Schema):
+    """Who returned a step (退回), when, at which step, with which decision and opinion."""
+
+    step = fields.String()
+    by = fields.String()
+    at = fields.DateTime()
+    decision = fields.String(allow_none=True)
+    opinion = fields.String()
 
 
 class TaskDetailOut(TaskOut):
-    """A task with its case and form: dumped from `Extended(item, case=…, form=…)`."""
+    """A task with its case and form: dumped from `Extended(item, case=…, form=…, returned=…)`."""
 
     case_reference = fields.String(attribute="case.reference")
     case_version = fields.Integer(attribute="case.version")
     form = fields.Dict(allow_none=True)
+    returned_by = fields.Nested(ReturnedOut, attribute="returned", allow_none=True)
 
 
 class CompleteIn(StrictSchema):
