@@ -39,7 +39,8 @@ def start(body):
 @api_login_required
 def list_cases(args):
     """A filtered page of the cases the user may see."""
-    return read(queries.list_cases, actor(), queries.CaseFilter(**args), services().now())
+    chosen = queries.CaseFilter(**args, zone=services().config.TIMEZONE)
+    return read(queries.list_cases, actor(), chosen, services().now())
 
 
 @blp.route("/cases/<int:case_id>")

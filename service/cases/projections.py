@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from service.cases import statements as sql
 from service.cases.decisions import NONE as NO_DECISION
 from service.cases.decisions import Decision
+from service.cases.stats.facts import fact_columns
 from service.models import Case
 from workflows.engine import ReadyTask, WaitingTimer
 from workflows.steps import StepResult
@@ -73,6 +74,7 @@ def case_columns(step: StepResult, open_titles, open_dues, now: datetime, closed
         value = step.data.get(column)
         if isinstance(value, str) and value:
             values[column] = value[:limit]
+    values.update(fact_columns(step.data))
     if step.completed:
         values.update(status="completed", closed_at=closed_at or now, outcome=step.outcome)
     else:

@@ -15,6 +15,7 @@ from service.cases.org.holdings import load_holdings
 from service.cases.permissions import CaseContext
 from service.cases.results import CaseView, load_case_view
 from service.cases.runtime import Services
+from service.cases.stats.filters import Facets, facet_conditions
 from service.cases.tx import case_context, is_recused
 from service.models import AuditEvent, Case, ProcessVersion, Recusal, User, WorkItem
 
@@ -38,9 +39,9 @@ LIST_COLUMNS = (Case.id, Case.reference, Case.title, Case.process_key, Case.stat
 
 
 @dataclass(frozen=True)
-class CaseFilter:
-    status: str | None = None
-    process_key: str | None = None
+class CaseFilter(Facets):
+    """The case list's filters: the statistics facets (so a figure's drill-down is a case list) and the list's own."""
+
     q: str | None = None
     mine: bool = False
     overdue: bool = False
@@ -77,11 +78,7 @@ def require_reader(user: User) -> None:
 def list_cases(session: Session, user: User, f: CaseFilter, now: datetime) -> dict:
     """A filtered, sorted page of cases the user may see."""
     require_reader(user)
-    conditions = [readable(session, user, now, register=True)]
-    if f.status:
-        conditions.append(Case.status == f.status)
-    if f.process_key:
-        conditions.append(Case.process_key == f.process_key)
+    conditions = [readable(session, user, now, register=True), *facet_conditions(f, now)]
     if f.q:
         # The words are searched as typed: % and _ are not wildcards.
         words = f.q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base
@@ -19,6 +19,8 @@ class Case(Base):
         Index("ix_cases_status_due", "status", "due_at"),
         Index("ix_cases_process_status", "process_key", "status"),
         Index("ix_cases_created", "created_at"),
+        # Statistics (service/cases/stats): a process's cases in a period, by department.
+        Index("ix_cases_stats", "process_key", "created_at", "department_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +50,20 @@ class Case(Base):
     # Deferred: an action whose workflow is cached in memory never loads or parses it.
     state: Mapped[dict] = mapped_column(JSON, deferred=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Statistical facts projected from the case data by service/cases/stats/facts.py (null until known):
+    # the figures are SQL aggregates over these columns, never a replay of the engine or the audit trail.
+    cadre_level: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    disposition_form: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    measures: Mapped[str | None] = mapped_column(String(512), nullable=True)  # "|谈话提醒|诫勉|"
+    clue_source: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    clue_channel: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    real_name: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    disposal: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    finding: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    cleared: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    report_type: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    grade: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    visited: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class CaseLink(Base):

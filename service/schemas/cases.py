@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from service.cases.stats.filters import FORM_VALUES, NONE, TASK_STATES
 from service.schemas.common import StrictSchema
 from service.schemas.fields import Id, Page
 from service.schemas.tasks import TaskOut
@@ -15,13 +16,38 @@ class CaseCreateIn(StrictSchema):
     data = fields.Dict(keys=fields.String(validate=validate.Length(max=64)), load_default=dict)
 
 
+def Fact() -> fields.String:  # noqa: N802 - a field factory, read like a field class
+    """A recorded fact of the case (干部层级, 线索来源, ...); the value 未登记 selects cases without it."""
+    return fields.String(validate=validate.Length(min=1, max=64),
+                         metadata={"description": f"统计事实的取值；“{NONE}”表示未记录"})
+
+
 class CaseListArgs(Schema):
     class Meta:
         unknown = EXCLUDE
 
     status = fields.String(validate=validate.OneOf(["open", "completed"]))
-    process_key = fields.String()
+    process_key = fields.String(validate=validate.Length(max=64))
     q = fields.String(validate=validate.Length(max=100))
+    # The statistics facets (service/cases/stats/filters.py): a figure's drill-down is a case list.
+    date_from = fields.Date(data_key="from", metadata={"description": "登记日期起（含），YYYY-MM-DD"})
+    date_to = fields.Date(data_key="to", metadata={"description": "登记日期止（含），YYYY-MM-DD"})
+    department = Id(metadata={"description": "承办部门 id"})
+    cadre_level = Fact()
+    form = fields.String(validate=validate.OneOf(FORM_VALUES), metadata={"description": "四种形态 1–4，any = 已认定"})
+    measure = Fact()
+    source = Fact()
+    channel = Fact()
+    real_name = fields.Boolean()
+    disposal = Fact()
+    outcome = Fact()
+    finding = Fact()
+    cleared = fields.Boolean()
+    report_type = Fact()
+    grade = Fact()
+    visited = fields.Boolean()
+    task = fields.String(validate=validate.Length(max=128), metadata={"description": "BPMN 用户任务 id"})
+    task_state = fields.String(validate=validate.OneOf(TASK_STATES))
     mine = fields.Boolean(load_default=False)
     overdue = fields.Boolean(load_default=False)
     sort = fields.String(load_default="-created",

@@ -32,7 +32,8 @@ def _list_args() -> dict:
 @login_required
 def case_list():
     args = _list_args()
-    view = read(pages.case_list_page, actor(), queries.CaseFilter(**args), services().now())
+    chosen = queries.CaseFilter(**args, zone=services().config.TIMEZONE)
+    view = read(pages.case_list_page, actor(), chosen, services().now())
     page = view["page"]
     return render_template("cases/list.html", **view, pages=max(1, -(-page["total"] // page["per_page"])), args=args,
                            sort_labels=SORT_LABELS)

@@ -23,9 +23,10 @@ BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 # Route variables that name a case or something of one (its tasks, their extension requests).
 CASE_BOUND = {"case_id", "task_id", "extension_id", "document_id"}
 # Route variables that name no case: accounts, the organisation, calendar days, process versions, tokens,
-# files, and the principal's grants and appointments (refused by position before any case is read).
+# files, and the principal's grants and appointments (refused by position before any case is read); statistics
+# groups and process keys (figures count only the cases the reader may read: tests/stats/test_figures.py).
 NOT_CASE_BOUND = {"user_id", "department_id", "position_id", "grant_id", "appointment_id", "day", "version_id",
-                  "token_id", "name", "filename"}
+                  "token_id", "name", "filename", "group", "process_key"}
 OUTSIDERS = ("handler2", "supervisor2", "deputy2", "committee", "intake2", "caseadmin", "investigator", "reviewer",
              "designer", "admin")
 ENTITLED = ("handler", "supervisor", "deputy", "leader", "intake", "auditor")

@@ -1,0 +1,49 @@
+"""Statistics: `GET /stats/<group>` (JSON, or `?format=xlsx|csv`)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Response
+
+from service import stats_export
+from service.api.common import api_login_required
+from service.api.contract import ApiBlueprint
+from service.auth import actor
+from service.cases.stats import queries as stats
+from service.cases.stats.filters import Facets
+from service.reads import read
+from service.runtime import services
+from service.schemas.stats import StatsArgs, StatsOut
+
+blp = ApiBlueprint("stats", __name__, description="统计")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def facets(args: dict) -> Facets:
+    filters = {k: v for k, v in args.items() if k != "format"}
+    return Facets(**filters, zone=services().config.TIMEZONE)
+
+
+def export(report, fmt: str) -> Response:
+    zone = ZoneInfo(services().config.TIMEZONE)
+    name = f"stats-{report.group}-{report.generated_at.astimezone(zone):%Y%m%d%H%M}.{fmt}"
+    if fmt == "xlsx":
+        body, mimetype = stats_export.xlsx([report], zone), XLSX
+    else:
+        body, mimetype = stats_export.csv_text(report, zone).encode("utf-8"), "text/csv; charset=utf-8"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@blp.route("/stats/<any({}):group>".format(", ".join(f'"{g}"' for g in stats.GROUPS)))
+@blp.arguments(StatsArgs, location="query")
+@blp.response(200, StatsOut)
+@blp.alt_response(200, description="?format=xlsx 或 csv：导出文件", content_type=XLSX, success=True)
+@blp.errors(401, 403)
+@api_login_required
+def figures(args, group):
+    """A figure group over the cases the user may read; each count comes with its case-list query."""
+    report = read(stats.figures, actor(), group, facets(args), services().now())
+    if args["format"] != "json":
+        return export(report, args["format"])
+    return report

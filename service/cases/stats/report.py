@@ -1,0 +1,122 @@
+"""The shape of a figure group (tables of rows of cells) and the SQL helpers every group counts with.
+
+A count cell carries the case-list URL whose total it equals (`Count`); other cells are plain numbers or
+text. Counts are conditional aggregates over the readable cases of the request (one statement per table);
+durations are ranked with window functions, so median and p90 are computed by the database on both
+SQLite and PostgreSQL (nearest rank: the smallest value with at least p of the values at or below it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, select, true
+
+from service.cases.stats.filters import Facets, cases_url, facet_conditions
+from service.models import Case
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number of cases and the case-list query (`GET /api/v1/cases?...`) whose total equals it."""
+
+    value: int
+    cases_url: str
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    title: str
+    columns: list[str]
+    rows: list[list]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    group: str
+    title: str
+    filters: dict
+    generated_at: datetime
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A request's frame: who reads (need to know as a condition), the facets chosen, the time."""
+
+    readable: object
+    facets: Facets
+    now: datetime
+    dialect: str
+
+    def where(self, **facets):
+        """Readable cases under the request's facets with `facets` laid over them."""
+        return and_(self.readable, *facet_conditions(replace(self.facets, **facets), self.now))
+
+    def cell_condition(self, cell: dict):
+        conditions = facet_conditions(Facets(zone=self.facets.zone, **cell), self.now)
+        return and_(*conditions) if conditions else true()
+
+    def url(self, base: dict, cell: dict) -> str:
+        return cases_url(replace(self.facets, **base), **cell)
+
+
+def count_cells(session, scope: Scope, base: dict, cells: dict[object, dict]) -> dict[object, Count]:
+    """One statement: for each cell key, the readable cases under base + the cell's facets."""
+    keys = list(cells)
+    if not keys:
+        return {}
+    columns = [func.count(case((scope.cell_condition(cells[k]), 1))) for k in keys]
+    values = session.execute(select(*columns).select_from(Case).where(scope.where(**base))).one()
+    return {k: Count(int(v or 0), scope.url(base, cells[k])) for k, v in zip(keys, values, strict=True)}
+
+
+def present_values(session, scope: Scope, base: dict, column) -> list[str]:
+    """The distinct non-null values of a fact among the readable cases (rows beyond a known vocabulary)."""
+    rows = session.execute(select(column).where(scope.where(**base), column.is_not(None)).group_by(column))
+    return sorted(v for (v,) in rows if v != "")
+
+
+def vocabulary(known, found) -> list[str]:
+    return list(known) + [v for v in found if v not in known]
+
+
+def days_between(dialect: str, start, end):
+    """Elapsed days (fractional) between two UTC timestamps, in SQL."""
+    if dialect == "postgresql":
+        return func.extract("epoch", end - start) / 86400.0
+    return func.julianday(end) - func.julianday(start)
+
+
+def duration_stats(session, values, keys: list[str]) -> dict[tuple, dict]:
+    """{group key tuple: {n, avg, p50, p90}} over `values` (a select with columns `keys` and `d`)."""
+    sub = values.subquery()
+    group = [sub.c[k] for k in keys]
+    ranked = select(*group, sub.c.d,
+                    func.row_number().over(partition_by=group or None, order_by=sub.c.d).label("rn"),
+                    func.count().over(partition_by=group or None).label("n")).subquery()
+    rgroup = [ranked.c[k] for k in keys]
+    rows = session.execute(
+        select(*rgroup, func.count(), func.avg(ranked.c.d),
+               func.min(case((ranked.c.rn * 2 >= ranked.c.n, ranked.c.d))),
+               func.min(case((ranked.c.rn * 10 >= ranked.c.n * 9, ranked.c.d))))
+        .group_by(*rgroup))
+    out = {}
+    for row in rows:
+        key = tuple(row[:len(keys)])
+        n, avg, p50, p90 = row[len(keys):]
+        out[key] = {"n": int(n), "avg": _days(avg), "p50": _days(p50), "p90": _days(p90)}
+    return out
+
+
+def _days(value) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+def share(part: int, whole: int) -> str:
+    """A percentage with one decimal, '—' when there is nothing to divide by."""
+    return f"{part * 100 / whole:.1f}%" if whole else "—"
