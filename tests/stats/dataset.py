@@ -127,11 +127,12 @@ def generate(svc, creator_id: int, now: datetime, n: int = 160, seed: int = 16) 
                     session.execute(insert(DeadlineExtension).values(
                         case_id=case_id, task_id=task_id, workdays=3, reason="材料多", status=item["extension"],
                         requested_by_id=creator_id, requested_at=item["created_at"]))
-                if rnd.random() < 0.05:
-                    item["suspended"] = True
+                if rnd.random() < 0.08:
+                    status = rnd.choice(["approved", "pending", "rejected"])
+                    item["suspended"] = status == "approved"
                     session.execute(insert(DeadlineSuspension).values(
                         case_id=case_id, task_id=task_id, reason="中止", suspended_by_id=creator_id,
-                        suspended_at=item["created_at"]))
+                        suspended_at=item["created_at"], status=status))
             rows.append(row)
     return rows
 

@@ -110,7 +110,8 @@ def _task_rows(bpmn_id: str | None, state: str | None, now: datetime):
         where.append(exists(select(DeadlineExtension.id).where(DeadlineExtension.task_id == WorkItem.task_id,
                                                                DeadlineExtension.status == "approved")))
     elif state == "suspended":
-        where.append(exists(select(DeadlineSuspension.id).where(DeadlineSuspension.task_id == WorkItem.task_id)))
+        where.append(exists(select(DeadlineSuspension.id).where(DeadlineSuspension.task_id == WorkItem.task_id,
+                                                                DeadlineSuspension.status == "approved")))
     return select(WorkItem.id).where(and_(*where))
 
 

@@ -38,7 +38,8 @@ def timeliness(session, scope: Scope, process_names: dict[str, str]) -> tuple[st
     extended = _case_counts(session, scope, DeadlineExtension,
                             and_(DeadlineExtension.task_id == WorkItem.task_id, DeadlineExtension.status == "approved"),
                             True)
-    suspended = _case_counts(session, scope, DeadlineSuspension, DeadlineSuspension.task_id == WorkItem.task_id, True)
+    approved = and_(DeadlineSuspension.task_id == WorkItem.task_id, DeadlineSuspension.status == "approved")
+    suspended = _case_counts(session, scope, DeadlineSuspension, approved, True)
     durations = duration_stats(session, select(
         Case.process_key.label("pk"), WorkItem.bpmn_id.label("bpmn"),
         days_between(scope.dialect, WorkItem.created_at, WorkItem.completed_at).label("d"))
