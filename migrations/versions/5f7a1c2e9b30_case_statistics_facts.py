@@ -1,7 +1,7 @@
 """statistics facts on cases (cadre level, form, measures, clue source/channel, disposal, ...) and their index
 
 Revision ID: 5f7a1c2e9b30
-Revises: 5591de794214
+Revises: 7c3d9e2a1b64
 Create Date: 2026-11-30 07:10:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '5f7a1c2e9b30'
-down_revision = '5591de794214'
+down_revision = '7c3d9e2a1b64'
 branch_labels = None
 depends_on = None
 
