@@ -18,6 +18,7 @@ from service.cases.runtime import Services
 from service.cases.stats.filters import Facets, facet_conditions
 from service.cases.tx import case_context, is_recused
 from service.models import AuditEvent, Case, ProcessVersion, Recusal, User, WorkItem
+from workflows.loops import bundle_loops
 
 MAX_PER_PAGE = 200
 SORTS = {
@@ -299,6 +300,13 @@ def returned_by(session: Session, item: WorkItem) -> dict | None:
         return None
     return {"step": row.title, "at": row.completed_at, "by": row.display_name or "", "decision": row.decision,
             "opinion": row.opinion or ""}
+
+
+def loop_reason(svc: Services, session: Session, case_id: int, bpmn_id: str) -> str:
+    """Why the process sends `bpmn_id` straight back to itself, as its loop's flow names say ('' when it does not)."""
+    case = session.get(Case, case_id)
+    version = session.get(ProcessVersion, case.process_version_id) if case is not None else None
+    return bundle_loops(svc.bundle(version)).get(bpmn_id, "") if version is not None else ""
 
 
 def form_labels(svc: Services, version: ProcessVersion) -> dict[str, dict]:

@@ -30,6 +30,7 @@ from service.cases.tx import (
 )
 from service.models import Case, ProcessVersion, User, WorkItem
 from workflows import form_checks
+from workflows.loops import bundle_loops
 from workflows.steps import step_result
 
 
@@ -91,6 +92,7 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
         _check_submission(svc, wf, task_id, clean, schema)
         engine_call(svc.engine.complete, wf, task_id, clean)
         step = step_result(svc.engine, wf)
+        _refuse_silent_send_back(bundle, row.bpmn_id, step, {r.task_id for r in open_rows})
         handler_id = actor.id if row.role == "handler" and row.handler_id is None else row.handler_id
         written = write_projections(conn, case_id, step, open_rows, now, actor_id=actor.id, completed_task_id=task_id,
                                     has_timers=flags.has_timers, handler_id=handler_id, closed_at=row.closed_at,
@@ -201,6 +203,16 @@ def _check_four_eyes(session: Session, actor: User, case_id: int, approves: str)
     )
     if permissions.violates_four_eyes(actor, approved_by):
         raise NotAllowed("不能审批自己办理的事项（双人原则）", code="four_eyes")
+
+
+def _refuse_silent_send_back(bundle, bpmn_id: str, step, open_task_ids: set[str]) -> None:
+    """A submission the process sends straight back to the same step, on a loop that does not say why, was not
+    accepted: refuse it (422, rolled back, the form stays) instead of answering as if the case moved on. A loop
+    whose flow names its reason is the process's intent; the page shows that reason (`loop_reason`)."""
+    if any(t.bpmn_id == bpmn_id and t.id not in open_task_ids for t in step.ready) \
+            and not bundle_loops(bundle).get(bpmn_id):
+        raise InvalidInput("提交未被接受：流程把本步骤原样退回，案件没有向前推进。请检查填写的内容，或请流程设计人员"
+                           "在表单中写明校验规则", {"_form": ["流程未接受此次提交，本步骤保持不变"]}, code="sent_back")
 
 
 def _check_submission(svc: Services, wf, task_id: str, data: dict, schema: dict | None) -> None:

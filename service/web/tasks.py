@@ -42,10 +42,18 @@ def task_submit(task_id: str):
     data = coerce(view["form"] or {}, request.form)
     version = request.form.get("case_version", "")
     try:
-        case_id = actions.complete_task(services(), actor().id, task_id, data,
-                                        int(version) if version.isdigit() else None).case_id
+        done = actions.complete_task(services(), actor().id, task_id, data,
+                                     int(version) if version.isdigit() else None)
     except InvalidInput as exc:
         errors = exc.errors if isinstance(exc.errors, dict) else {}
         return _render(view, posted=request.form, errors=errors, message=exc.message, status=422)
-    flash(f"已提交“{view['item'].title}”。", "success")
-    return redirect(url_for("web.case_detail", case_id=case_id))
+    item = view["item"]
+    again = next((t for t in done.tasks if t.bpmn_id == item.bpmn_id and t.task_id != task_id), None)
+    if again is not None:   # the process brought this step back on purpose: say why, not "submitted"
+        reason = read_with_services(queries.loop_reason, done.case_id, item.bpmn_id)
+        flash(f"“{item.title}”需要重新办理：{reason}", "warning")
+        return redirect(url_for("web.task_form", task_id=again.task_id))
+    stage = "、".join(t.title for t in done.tasks)
+    moved = f"案件进入“{stage}”。" if stage else ("案件已办结。" if done.case.status == "completed" else "")
+    flash(f"已提交“{item.title}”，{moved}" if moved else f"已提交“{item.title}”。", "success")
+    return redirect(url_for("web.case_detail", case_id=done.case_id))
