@@ -11,6 +11,7 @@ ASSETS: dict[str, list[str]] = {
     "bpmn-js": ["dist/bpmn-navigated-viewer.production.min.js", "dist/bpmn-modeler.production.min.js", "dist/assets"],
     "dmn-js": ["dist/dmn-modeler.production.min.js", "dist/dmn-viewer.production.min.js", "dist/assets"],
     "redoc": ["bundles/redoc.standalone.js"],
+    "echarts": ["dist/echarts.min.js", "LICENSE"],
 }
 
 

@@ -71,7 +71,7 @@ def four_forms(session, scope: Scope) -> tuple[str, list[Table], list[str]]:
         Table("by_cadre_level", "按干部层级", ["干部层级", *FORMS.values(), "合计", "占总人次"], by_level),
         Table("by_measure", "按处置措施", ["处置措施", "人次"], by_measure,
               "一案给予多项措施的，每项措施各计一次；未出现的措施不列出。"),
-    ], [COUNTING_RULE]
+    ], []
 
 
 def clues(session, scope: Scope) -> tuple[str, list[Table], list[str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.cases import queries
@@ -13,7 +14,7 @@ from service.cases.stats import groups
 from service.cases.stats.filters import Facets
 from service.cases.stats.report import Report, Scope
 from service.cases.stats.timeliness import timeliness
-from service.models import User
+from service.models import Department, User
 
 GROUPS = {
     "four-forms": (groups.four_forms, groups.FOUR_FORMS),
@@ -45,3 +46,11 @@ def figures(session: Session, user: User, group: str, facets: Facets, now: datet
     shown = {"date_from": facets.date_from, "date_to": facets.date_to, "department": facets.department,
              "cadre_level": facets.cadre_level, "process_key": facets.process_key}
     return Report(group, title, shown, now, tables, notes)
+
+
+def stats_page(session: Session, user: User, group: str, facets: Facets, now: datetime) -> dict:
+    """The 统计 page: the group's report, and the departments and processes its filters offer."""
+    report = figures(session, user, group, facets, now)
+    departments = session.execute(select(Department.id, Department.name).where(Department.active)
+                                  .order_by(Department.id)).all()
+    return {"report": report, "departments": departments, "processes": queries.process_names(session)}
