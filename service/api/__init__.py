@@ -7,7 +7,19 @@ from service.schemas.errors import Error
 
 
 def register_api(app: Flask) -> None:
-    from service.api import cases, deadlines, designer, documents, health, org, processes, session, stats, tasks
+    from service.api import (
+        cases,
+        deadlines,
+        designer,
+        documents,
+        health,
+        org,
+        processes,
+        recusals,
+        session,
+        stats,
+        tasks,
+    )
 
     # The error body as sent, and no catch-all `default` response: each operation declares its errors
     # (service/api/contract.py). Set before init_app, which registers the error responses.
@@ -17,5 +29,5 @@ def register_api(app: Flask) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.components.security_scheme("cookieAuth", {"type": "apiKey", "in": "cookie", "name": "session"})
     api.spec.options["security"] = [{"bearerAuth": []}, {"cookieAuth": []}]  # public operations say `security: []`
-    for module in (health, session, processes, designer, cases, tasks, deadlines, org, documents, stats):
+    for module in (health, session, processes, designer, cases, recusals, tasks, deadlines, org, documents, stats):
         api.register_blueprint(module.blp, url_prefix="/api/v1")

@@ -1,4 +1,4 @@
-"""Cases: start, list, detail, audit trail, diagram, reporter identity, recusal."""
+"""Cases: start, list, detail, audit trail, diagram, reporter identity (回避: api/recusals.py)."""
 
 from service.api.common import api_login_required, case_body
 from service.api.contract import ApiBlueprint
@@ -13,7 +13,6 @@ from service.schemas.cases import (
     CaseListArgs,
     CasePageOut,
     DiagramOut,
-    RecusalIn,
     ReporterIn,
     ReporterOut,
 )
@@ -80,13 +79,3 @@ def reporter(body, case_id):
     403 for those not entitled (before any check of the body), then 422 without a `reason`; 404 for an unknown case.
     """
     return {"reporter": actions.read_reporter(services(), actor().id, case_id, body["reason"])}
-
-
-@blp.route("/cases/<int:case_id>/recusals", methods=["POST"])
-@blp.arguments(RecusalIn)
-@blp.response(204)
-@blp.errors(401, 403, 404, 409)
-@api_login_required
-def recuse(body, case_id):
-    """Record a 回避 decision for a user on this case (supervisor/leader)."""
-    actions.recuse_user(services(), actor().id, case_id, body["user_id"], body["reason"])

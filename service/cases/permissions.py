@@ -26,11 +26,8 @@ UNREDACTED_ROLES = ("intake", "handler", "supervisor", "leader", "committee", "a
 DEADLINE_OVERSEER_ROLES = ("supervisor", "leader", "admin")
 EXTENSION_APPROVER_ROLES = ("supervisor", "leader")
 OVERDUE_VIEW_ROLES = ("supervisor", "leader", "admin")
-# Rank in the office, defined here once as data: who may decide whose recusal (回避). A user's rank is
-# the highest rank of their roles (positions may replace roles as its source; the rule stays).
-ROLE_RANKS = {"leader": 3, "supervisor": 2, "committee": 1, "handler": 1, "intake": 1, "auditor": 1,
-              "designer": 1, "admin": 0}
-RECUSAL_DECIDER_MIN_RANK = 2   # a 负责人 decides (domain.md §8.6): 部门负责人 and above
+RECUSAL_PRINCIPAL = ("principal",)
+RECUSAL_STAFF = ("member", "head")   # department staff, whose recusal the overseeing deputy may decide
 RELEASE_ANY_ROLES = ("admin",)
 CALENDAR_ADMIN_ROLES = ("admin",)
 METRICS_READER_ROLES = ("admin",)
@@ -125,21 +122,25 @@ def redact_case_data(actor: Actor, data: dict) -> dict:
     return {k: ("【已隐去】" if k in AUDITOR_REDACTED_KEYS else v) for k, v in data.items()}
 
 
-def rank_of(actor: Actor, ranks: dict[str, int] = ROLE_RANKS) -> int:
-    """The actor's rank: the highest rank of their roles (0 without a ranked role)."""
-    return max((ranks.get(r, 0) for r in actor.roles), default=0)
-
-
-def may_recuse(actor: Actor, target: Actor, case: CaseContext = NO_CASE, ranks: dict[str, int] = ROLE_RANKS) -> bool:
-    """Whether the actor may recuse `target` (回避决定) on the case: never while recused themselves;
-    anyone may withdraw themselves; a 负责人 recuses only someone of lower rank (a supervisor cannot
-    recuse the leader, who is recused by the body above or withdraws)."""
+def may_decide_recusal(actor: Actor, holdings: Holdings, target_id: int, target: Holdings,
+                       case: CaseContext = NO_CASE) -> bool:
+    """Who decides (and lifts) a 回避 (issue 13 point 6, domain.md §8.6): the principal, for anyone else; a deputy,
+    for the staff (承办人, 部门负责人) of a department they oversee; never someone recused from the case. Nobody
+    decides on themselves, except the principal recording their own withdrawal (the body above decides on the
+    principal; `recusal.decide` allows it for a declaration only, never to reject a challenge)."""
     if case.recused:
         return False
-    if actor.id == target.id:
+    if actor.id == target_id:
+        return holdings.holds(RECUSAL_PRINCIPAL)
+    if holdings.holds(RECUSAL_PRINCIPAL):
         return True
-    rank = rank_of(actor, ranks)
-    return rank >= RECUSAL_DECIDER_MIN_RANK and rank > rank_of(target, ranks)
+    staff_of = {d for d in target.departments(RECUSAL_STAFF) if d is not None}
+    return bool(staff_of & holdings.departments(("deputy",)))
+
+
+def may_record_challenge(holdings: Holdings) -> bool:
+    """Intake (信访受理) records the subject's or the reporter's request that someone withdraw."""
+    return holdings.holds(("intake",))
 
 
 # ---- tasks ----

@@ -8,7 +8,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.cases import audit, permissions
+from service.cases import audit, jurisdiction, permissions
 from service.cases import statements as sql
 from service.cases.case_data import check_form_data
 from service.cases.decisions import decision_of
@@ -83,7 +83,7 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
         case_id, flags = row.case_id, open_rows[0]
         bundle = svc.bundle_of(session, row.process_version_id, row.sha256)   # the form was validated before the lock
         now = svc.now()
-        clean, reporter_fields = split_reporter(data)
+        clean, reporter_fields = jurisdiction.at_registration(bundle, row.form, *split_reporter(data))
         store_reporter(session, case_id, reporter_fields, now)
         wf = svc.workflows.take(case_id, row.version)
         if wf is None:

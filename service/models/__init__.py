@@ -3,7 +3,7 @@
 from service.models.audit import AuditEvent
 from service.models.cadres import Cadre, CadreMeasure
 from service.models.calendar import HolidayOverride
-from service.models.cases import Case, CaseLink, Recusal, ReferenceCounter
+from service.models.cases import Case, CaseLink, Recusal, RecusalRequest, ReferenceCounter
 from service.models.deadlines import CalendarRevision, DeadlineExtension, DeadlineSuspension, HolidayYear
 from service.models.documents import Attachment, CaseArchive, Document, DocumentCounter
 from service.models.ops import WorkerHeartbeat
@@ -18,5 +18,6 @@ __all__ = [
     "ApiToken", "Attachment", "AuditEvent", "Cadre", "CadreMeasure", "CaseArchive", "Document", "DocumentCounter",
     "CalendarRevision", "Case", "CaseLink", "DeadlineExtension", "DeadlineSuspension",
     "HolidayOverride", "HolidayYear", "LoginAttempt", "LoginThrottle", "ProcessVersion",
-    "Recusal", "ReferenceCounter", "Reporter", "Timer", "User", "UserSession", "WorkerHeartbeat", "WorkItem",
+    "Recusal", "RecusalRequest", "ReferenceCounter", "Reporter", "Timer", "User", "UserSession", "WorkerHeartbeat",
+    "WorkItem",
 ]

@@ -34,6 +34,10 @@ class Case(Base):
     subject_name: Mapped[str] = mapped_column(String(64), default="", index=True)
     subject_unit: Mapped[str] = mapped_column(String(128), default="")
     clue_no: Mapped[str] = mapped_column(String(32), default="")
+    # 干部层级 of the subject (厅局级, 县处级, 乡科级, 一般干部, 其他), from case data; statistics group by it.
+    cadre_level: Mapped[str] = mapped_column(String(16), default="", server_default="", index=True)
+    # Set at registration when the clue goes to the higher body (jurisdiction.py): who alone may read it.
+    restricted_circle: Mapped[str] = mapped_column(String(16), default="", server_default="")
     department: Mapped[str] = mapped_column(String(128), default="")
     # The handling department (承办部门): set at registration or by an audited transfer.
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), nullable=True, index=True)
@@ -87,6 +91,34 @@ class Recusal(Base):
     reason: Mapped[str] = mapped_column(Text)
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RecusalRequest(Base):
+    """A 回避 matter on a case, from its raising to its end: a staff member's own declaration, or a challenge
+    by the subject or the reporter recorded by intake (both with grounds), or a decider's own decision.
+
+    `status`: pending → upheld (a `recusals` row binds the person from then on) or rejected; upheld → lifted
+    (the `recusals` row goes, this row keeps who lifted it, when and why)."""
+
+    __tablename__ = "recusal_requests"
+    __table_args__ = (Index("ix_recusal_requests_case_status", "case_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))                  # declaration, challenge, decision
+    challenger: Mapped[str | None] = mapped_column(String(16), nullable=True)   # subject, reporter
+    ground: Mapped[str] = mapped_column(String(32))
+    grounds: Mapped[str] = mapped_column(Text)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    lift_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class ReferenceCounter(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from service.cases.recusal import GROUNDS as RECUSAL_GROUNDS
 from service.cases.stats.filters import FORM_VALUES, NONE, TASK_STATES
 from service.schemas.common import StrictSchema
 from service.schemas.fields import Id, Page
@@ -154,3 +155,5 @@ class DiagramOut(Schema):
 class RecusalIn(StrictSchema):
     user_id = Id(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    ground = fields.String(load_default="other", validate=validate.OneOf(list(RECUSAL_GROUNDS)),
+                           metadata={"description": "回避事由（同 /cases/{id}/recusals/declare）"})

@@ -6,7 +6,19 @@ from service.web.blueprint import bp
 
 
 def register_web(app: Flask) -> None:
-    from service.web import admin, cases, deadlines, designer, display, pages, start, stats, tasks, worklist  # noqa: F401
+    from service.web import (  # noqa: F401
+        admin,
+        cases,
+        deadlines,
+        designer,
+        display,
+        pages,
+        recusals,
+        start,
+        stats,
+        tasks,
+        worklist,
+    )
 
     display.install(app)
     app.register_blueprint(bp)

@@ -152,7 +152,7 @@ def test_recused_user_gets_403_and_does_not_see_the_case(api, deploy, users):
     deploy(approval_files())
     case = start_demo_case(api)
     register(api, case)
-    response = api("supervisor").post(f"/cases/{case['id']}/recusals",
+    response = api("deputy").post(f"/cases/{case['id']}/recusals",
                                       {"user_id": users["handler"], "reason": "与被反映人系近亲属"})
     assert response.status_code == 204
     assert api("handler").get(f"/cases/{case['id']}").status_code == 403

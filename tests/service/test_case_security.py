@@ -225,7 +225,7 @@ def test_a_link_outside_its_declaration_is_refused_and_nothing_changes(svc, api,
     assert case_count(svc) == 1 and only_task(api("handler"), "decide")["id"] == task["id"]   # rolled back
 
 
-# ---- 5. recusal binds the recused; rank ---------------------------------------------------------
+# ---- 5. recusal binds the recused; who decides------------------------------------------------------
 
 def recuse(api, who: str, case_id: int, user_id: int):
     return api(who).post(f"/cases/{case_id}/recusals", {"user_id": user_id, "reason": "与被反映人系近亲属"})
@@ -240,7 +240,7 @@ def test_a_recused_user_is_refused_first_by_every_action_on_the_case(svc, api, u
     ext = api("handler2").post(f"/tasks/{task['id']}/extensions", {"workdays": 2, "reason": "材料未齐"})
     assert ext.status_code in (200, 201), ext.json
     suspension = api("handler2").post(f"/tasks/{task['id']}/suspend", {"reason": "等待外调"}).json["suspensions"][0]
-    assert recuse(api, "supervisor", case["id"], users["handler"]).status_code == 204
+    assert recuse(api, "deputy", case["id"], users["handler"]).status_code == 204
     assert recuse(api, "leader", case["id"], users["supervisor2"]).status_code == 204
     cid, tid = case["id"], task["id"]
     attempts = {
@@ -279,14 +279,18 @@ def test_a_recused_user_is_refused_first_by_every_action_on_the_case(svc, api, u
 @pytest.mark.parametrize("actor, target, allowed", [
     ("supervisor", "leader", False),       # a supervisor cannot recuse the leader
     ("supervisor", "supervisor2", False),  # nor a peer
+    ("supervisor", "handler", False),      # nor their own staff: the principal or the deputy decides
     ("handler", "handler2", False),        # staff decide no recusal
+    ("handler", "handler", False),         # staff ask (declare), they do not decide
+    ("deputy", "leader", False),           # the principal is decided on by the body above
     ("admin", "handler", False),           # the system administrator is not in the office's chain
-    ("supervisor", "handler", True),
+    ("deputy", "handler", True),           # the deputy overseeing the department, for its staff
+    ("deputy", "supervisor", True),
     ("leader", "supervisor", True),
-    ("leader", "leader", True),            # anyone may withdraw (主动回避)
-    ("handler", "handler", True),
+    ("leader", "deputy", True),
+    ("leader", "leader", True),            # the principal records their own withdrawal
 ])
-def test_who_may_recuse_whom_follows_rank(api, users, deploy, actor, target, allowed):
+def test_who_may_decide_whose_recusal_follows_the_organisation(api, users, deploy, actor, target, allowed):
     deploy(approval_files())
     case = start_demo_case(api)
     register(api, case["id"])   # the case reaches its handling department's members: handler is in its circle
@@ -296,4 +300,4 @@ def test_who_may_recuse_whom_follows_rank(api, users, deploy, actor, target, all
     elif actor == "admin":   # the system administrator is not in the case's need-to-know circle
         assert response.status_code == 404, response.json
     else:
-        assert response.status_code == 403 and response.json["code"] == "rank", response.json
+        assert response.status_code == 403 and response.json["code"] == "recusal_decider", response.json

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from service.cases import actions, audit, queries
 from service.cases.accounts import load_user
-from service.cases.errors import InvalidInput, NotAllowed
+from service.cases.errors import InvalidInput, NotAllowed, NotFound
 from service.cases.org.positions import records_outside_decision, task_position
 from service.deploy import deploy_directory
 from service.models import Case, CaseLink, Timer, WorkItem
@@ -111,7 +111,7 @@ def test_scenario_runs_through_the_case_service(name, svc, users, clock):
             item = items[0]
             assert item.role == step.role, where
             outsider = "auditor" if step.role != "auditor" else "handler"
-            with pytest.raises(NotAllowed):
+            with pytest.raises((NotAllowed, NotFound)):   # NotFound: a clue that went up is not the auditor's
                 actions.complete_task(svc, users[outsider], item.task_id, dict(step.data))
             signed = set() if records_outside_decision(item.lane) else chain_signers(svc, case_id, item.approves)
             position = task_position(item.role, item.lane)

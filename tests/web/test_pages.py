@@ -149,7 +149,7 @@ def test_unknown_page_shows_the_404_page_in_chinese(page):
 
 
 def test_recused_user_gets_the_403_page(page, demo_case, svc, users):
-    actions.recuse_user(svc, users["supervisor"], demo_case, users["handler"], "与被反映人系近亲属")
+    actions.recuse_user(svc, users["deputy"], demo_case, users["handler"], "与被反映人系近亲属")
     handler = page("handler")
     for path in (f"/cases/{demo_case}", f"/tasks/{open_task_id(svc, demo_case, 'propose')}"):
         response = handler.get(path)

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm import aliased
 
+from service.cases.jurisdiction import BODY_HEAD
 from service.cases.org.positions import TASK_POSITION_HOLDERS
 from service.cases.permissions import Holdings
 from service.models import AccessGrant, Case, WorkItem
@@ -63,9 +64,11 @@ def readable_cases(user_id: int, holdings: Holdings, at: datetime, register: boo
     overseeing that department; the principal and auditors; committee members once it has a committee
     step; 审理 once it has a review step; holders of an unexpired, unrevoked access grant.
     `register`: the case register (numbers, status, deadlines) also for case management.
-    Recusal is applied apart (it wins over all of this). Everyone else: the case does not exist for them."""
+    Recusal is applied apart (it wins over all of this). Everyone else: the case does not exist for them.
+    A clue that went to the higher body (`restricted_circle`) narrows all of this to intake and the principal."""
+    circle = _restricted(holdings)
     if holdings.holds(ALL_CASES_POSITIONS) or (register and holdings.holds(REGISTER_POSITIONS)):
-        return true()
+        return true() if circle is None else circle
     item, case = aliased(WorkItem), aliased(Case)
     clauses = [
         Case.handler_id == user_id,
@@ -82,4 +85,14 @@ def readable_cases(user_id: int, holdings: Holdings, at: datetime, register: boo
     for position, kinds in (("committee", ("committee_member", "committee_recorder")), ("review", ("review",))):
         if holdings.holds(kinds):
             clauses.append(Case.id.in_(select(item.case_id).where(task_position_is(position, item))))
-    return or_(*clauses)
+    return or_(*clauses) if circle is None else and_(circle, or_(*clauses))
+
+
+def _restricted(holdings: Holdings):
+    """干部管理权限 (jurisdiction.py): a clue about a cadre a higher body manages is read by intake and the principal
+    only, one about this body's head by intake only; None: no narrowing for this user (intake)."""
+    if holdings.holds(("intake",)):
+        return None
+    if holdings.holds(("principal",)):
+        return Case.restricted_circle != BODY_HEAD
+    return Case.restricted_circle == ""
