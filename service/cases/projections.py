@@ -22,10 +22,9 @@ from service.models import Case
 from workflows.engine import ReadyTask, WaitingTimer
 from workflows.steps import StepResult
 
-# Case data copied to indexed columns for lists, filters and statistics (`cadre_level`: 干部层级, for the
-# statistics by level; `restricted_circle`: set at registration by jurisdiction.py, read by need to know).
-BUSINESS_COLUMNS = {"subject_name": 64, "subject_unit": 128, "clue_no": 32, "cadre_level": 16,
-                    "restricted_circle": 16}
+# Case data copied to columns for lists and filters (`restricted_circle`: set at registration by
+# jurisdiction.py, read by need to know; the statistics facts, cadre_level among them, are stats/facts.py's).
+BUSINESS_COLUMNS = {"subject_name": 64, "subject_unit": 128, "clue_no": 32, "restricted_circle": 16}
 
 
 def parse_due(value: str | None) -> datetime | None:

@@ -34,8 +34,6 @@ class Case(Base):
     subject_name: Mapped[str] = mapped_column(String(64), default="", index=True)
     subject_unit: Mapped[str] = mapped_column(String(128), default="")
     clue_no: Mapped[str] = mapped_column(String(32), default="")
-    # 干部层级 of the subject (厅局级, 县处级, 乡科级, 一般干部, 其他), from case data; statistics group by it.
-    cadre_level: Mapped[str] = mapped_column(String(16), default="", server_default="", index=True)
     # Set at registration when the clue goes to the higher body (jurisdiction.py): who alone may read it.
     restricted_circle: Mapped[str] = mapped_column(String(16), default="", server_default="")
     department: Mapped[str] = mapped_column(String(128), default="")

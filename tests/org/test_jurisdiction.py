@@ -47,7 +47,7 @@ def test_a_clue_about_a_higher_cadre_goes_up_with_the_minimum_record(app, svc, o
     case_id = register(svc, office, {**CLUE_0001, "cadre_level": "县处级"})   # registered as 本级 by mistake
     with svc.db.read_session() as session:
         case = session.get(Case, case_id)
-        assert (case.cadre_level, case.restricted_circle) == ("县处级", jurisdiction.HIGHER_CADRE)
+        assert (case.cadre_level, case.restricted_circle) == ("县处级", jurisdiction.HIGHER_CADRE)   # for statistics
         assert session.scalar(select(Reporter).where(Reporter.case_id == case_id)) is None
         trail = " ".join(json.dumps(s, ensure_ascii=False) for s in session.scalars(
             select(AuditEvent.summary).where(AuditEvent.case_id == case_id)))

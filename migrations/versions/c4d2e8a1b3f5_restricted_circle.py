@@ -1,4 +1,4 @@
-"""cases: cadre_level (indexed, for statistics) and restricted_circle (clues that go to the higher body)
+"""cases: restricted_circle (clues that go to the higher body: read by intake and the principal only)
 
 Revision ID: c4d2e8a1b3f5
 Revises: b7e3c1f0a9d2
@@ -16,13 +16,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('cadre_level', sa.String(length=16), server_default='', nullable=False))
         batch_op.add_column(sa.Column('restricted_circle', sa.String(length=16), server_default='', nullable=False))
-        batch_op.create_index(batch_op.f('ix_cases_cadre_level'), ['cadre_level'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_cases_cadre_level'))
         batch_op.drop_column('restricted_circle')
-        batch_op.drop_column('cadre_level')
