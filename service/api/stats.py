@@ -38,8 +38,12 @@ def export(report, fmt: str) -> Response:
 @blp.route("/stats/<any({}):group>".format(", ".join(f'"{g}"' for g in stats.GROUPS)))
 @blp.arguments(StatsArgs, location="query")
 @blp.response(200, StatsOut)
-@blp.alt_response(200, description="?format=xlsx 或 csv：导出文件", content_type=XLSX, success=True)
-@blp.errors(401, 403)
+@blp.doc(responses={"200": {"description": "统计表；?format=xlsx 或 csv 时为导出文件", "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/StatsOut"}},
+    XLSX: {"schema": {"type": "string", "format": "binary"}},
+    "text/csv": {"schema": {"type": "string"}},
+}}})
+@blp.errors(401, 403, 404)
 @api_login_required
 def figures(args, group):
     """A figure group over the cases the user may read; each count comes with its case-list query."""
