@@ -82,6 +82,30 @@ def create_user(username, display_name, roles, department, password) -> None:
     click.echo(f"已创建用户 {username}")
 
 
+@main.command("grant-position")
+@click.argument("username")
+@click.argument("kind")
+@click.option("--department", default="", help="The department's name (承办人、部门负责人、分管领导).")
+def grant_position(username, kind, department) -> None:
+    """Give an account a position as the server's operator: the only way to grant 主要负责人, 审计 or 系统管理."""
+    from sqlalchemy import select
+
+    from service.cases.org import admin
+    from service.models import Department, User
+
+    app = _app()
+    svc = app.extensions["qingfeng"]
+    with app.app_context(), svc.db.read_session() as session:
+        user_id = session.scalar(select(User.id).where(User.username == username))
+        department_id = session.scalar(select(Department.id).where(Department.name == department)) if department \
+            else None
+    if user_id is None or (department and department_id is None):
+        raise click.ClickException("用户或部门不存在")
+    with app.app_context():
+        admin.add_position(svc, None, user_id, kind, department_id)
+    click.echo(f"已授予 {username} 职务 {kind}")
+
+
 @main.command("verify-audit")
 @click.option("--case", "case_id", type=int, default=None, help="Only this case's chain.")
 def verify_audit(case_id: int | None) -> None:

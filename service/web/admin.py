@@ -1,4 +1,5 @@
-"""系统管理: accounts and their positions, departments (admin only; every change is an audited action)."""
+"""系统管理: accounts and their positions, departments, the working-day override table (admin only; every change
+is an audited action)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from service.auth import actor
-from service.cases.errors import Conflict, InvalidInput
+from service.cases import calendar_admin
+from service.cases.errors import Conflict, InvalidInput, NotAllowed
 from service.cases.org import admin, positions, queries
 from service.reads import read
 from service.runtime import services
@@ -22,6 +24,11 @@ def _run(done: str, back: str, action, *args):
     """Run one admin action; a refusal of the input is shown on the page instead of an error page."""
     try:
         result = action(services(), actor().id, *args)
+    except NotAllowed as exc:
+        if exc.code not in admin.ESCALATION_CODES:
+            raise   # not an administrator at all: the 403 page
+        flash(exc.message, "error")
+        return redirect(back), None
     except (InvalidInput, Conflict) as exc:
         flash(_problem(exc), "error")
         return redirect(back), None
@@ -35,7 +42,9 @@ def _department_id(name: str = "department_id") -> int | None:
 
 
 def _context() -> dict:
-    return {"departments": read(queries.departments), "POSITION_LABELS": positions.POSITION_LABELS,
+    grantable = {k: v for k, v in positions.POSITION_LABELS.items() if k not in admin.OPERATOR_ONLY_POSITIONS}
+    return {"departments": read(queries.departments), "POSITION_LABELS": grantable,
+            "OPERATOR_ONLY": admin.OPERATOR_ONLY_POSITIONS,
             "DEPARTMENT_POSITIONS": positions.DEPARTMENT_POSITIONS, "DEPARTMENT_KINDS": admin.DEPARTMENT_KINDS}
 
 
@@ -138,3 +147,31 @@ def admin_update_department(department_id: int):
     back = url_for("web.admin_departments")
     return _run("部门已保存。", back, admin.update_department, department_id, request.form.get("name", ""),
                 request.form.get("kind", "other"), request.form.get("active") == "on")[0]
+
+
+@bp.route("/admin/calendar")
+@login_required
+def admin_calendar():
+    """工作日调整表: the days the holiday library gets wrong for this body (调休 working days, closures)."""
+    queries.require_admin(actor())
+    today = services().now().date()
+    raw = request.args.get("year", "")
+    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else today.year
+    return render_template("admin/calendar.html", year=year, overrides=read(calendar_admin.list_overrides, year),
+                           today=today)
+
+
+@bp.route("/admin/calendar", methods=["POST"])
+@login_required
+def admin_add_override():
+    day = request.form.get("day", "")
+    back = url_for("web.admin_calendar", year=day[:4] if day[:4].isdigit() else None)
+    return _run("已保存该日的调整。", back, calendar_admin.add_override, day,
+                request.form.get("is_workday") == "1", request.form.get("reason", ""))[0]
+
+
+@bp.route("/admin/calendar/<string:day>/delete", methods=["POST"])
+@login_required
+def admin_remove_override(day: str):
+    back = url_for("web.admin_calendar", year=day[:4] if day[:4].isdigit() else None)
+    return _run("已删除该日的调整，按法定节假日安排计算。", back, calendar_admin.remove_override, day)[0]

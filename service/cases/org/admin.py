@@ -42,6 +42,43 @@ def _admin(session: Session, actor_id: int | None) -> User | None:
     return actor
 
 
+# An administrator keeps the system running; they must not be able to give themselves (or an account they
+# control) the office's powers. Positions that read every case or administer accounts are granted only by the
+# server's operator (CLI: `qingfeng grant-position`), and an administrator never holds a position that reads
+# case content (separation of duties).
+OPERATOR_ONLY_POSITIONS = ("principal", "auditor", "admin")
+ADMIN_COMPATIBLE_POSITIONS = ("admin", "designer")
+ESCALATION_CODES = ("self_change", "operator_only", "separation_of_duties")
+
+
+def _refuse_escalation(session: Session, actor: User | None, user: User, kind: str | None, at: datetime) -> None:
+    """Refuse an administrator's change that would widen what they (or an account they set up) may do."""
+    if actor is None:
+        return   # the operator (CLI, demo data)
+    if user.id == actor.id:
+        raise NotAllowed("不能变更自己的职务或密码：请由另一名系统管理员办理，或在“修改密码”页修改本人密码",
+                         code="self_change")
+    if kind in OPERATOR_ONLY_POSITIONS:
+        raise NotAllowed(f"“{vocab.POSITION_LABELS[kind]}”职务只能由服务器管理员通过命令行授予", code="operator_only")
+    if kind is None:
+        return
+    held = {p.kind for p in current_positions(session, user.id, at)} | {kind}
+    if "admin" in held and held - set(ADMIN_COMPATIBLE_POSITIONS):
+        raise NotAllowed("系统管理员不能同时担任办案、审批或审计职务（职责分离）", code="separation_of_duties")
+
+
+def _refuse_operator_account(session: Session, actor: User | None, user: User, at: datetime) -> None:
+    """An administrator does not reset the password of an account holding an operator-only position: whoever
+    knows the new password could act as the principal, an auditor or another administrator."""
+    if actor is None:
+        return
+    if user.id == actor.id:
+        raise NotAllowed("不能在系统管理中重置自己的密码，请使用“修改密码”", code="self_change")
+    if any(p.kind in OPERATOR_ONLY_POSITIONS for p in current_positions(session, user.id, at)):
+        raise NotAllowed("主要负责人、审计人员和系统管理员的账号（重置密码、恢复账号）只能由服务器管理员通过命令行办理",
+                         code="operator_only")
+
+
 def record(svc: Services, session: Session, actor: User | None, action: str, summary: dict) -> None:
     audit.append(session, chain=ORG_CHAIN, at=svc.now(), action=action, actor_id=actor.id if actor else None,
                  actor_name=actor.display_name if actor else "系统", summary=summary)
@@ -174,6 +211,7 @@ def create_user(svc: Services, actor_id: int | None, username: str, display_name
         session.add(user)
         session.flush()
         for kind, department_id in held:
+            _refuse_escalation(session, actor, user, kind, now)
             hold(session, user, kind, _department(session, department_id), now, actor.id if actor else None)
         record(svc, session, actor, "user_created",
                 {"user_id": user.id, "username": username, "positions": [list(p) for p in held]})
@@ -184,6 +222,7 @@ def add_position(svc: Services, actor_id: int, user_id: int, kind: str, departme
     with svc.db.write_session() as session:
         actor = _admin(session, actor_id)
         user = _target(session, user_id)
+        _refuse_escalation(session, actor, user, kind, svc.now())
         department = _department(session, department_id)
         position = hold(session, user, kind, department, svc.now(), actor.id if actor else None)
         session.flush()
@@ -203,8 +242,12 @@ def end_position(svc: Services, actor_id: int, position_id: int) -> None:
             raise NotFound(f"职务记录 {position_id} 不存在")
         if position.valid_to is not None and position.valid_to <= now:
             raise Conflict("该职务已结束", code="position_ended")
-        position.valid_to = now
         user = session.get(User, position.user_id)
+        _refuse_escalation(session, actor, user, None, now)
+        if actor is not None and position.kind in OPERATOR_ONLY_POSITIONS:
+            raise NotAllowed(f"“{vocab.POSITION_LABELS[position.kind]}”职务只能由服务器管理员通过命令行变更",
+                             code="operator_only")
+        position.valid_to = now
         refresh_roles(session, user, now)
         record(svc, session, actor, "position_ended",
                 {"user_id": user.id, "username": user.username, "position_id": position.id, "kind": position.kind,
@@ -222,8 +265,9 @@ def move_user(svc: Services, actor_id: int, position_id: int, department_id: int
         if position.kind not in vocab.DEPARTMENT_POSITIONS:
             raise InvalidInput("此职务不属于部门", {"department_id": ["此职务不属于部门"]})
         department = _department(session, department_id)
-        position.valid_to = now
         user = session.get(User, position.user_id)
+        _refuse_escalation(session, actor, user, position.kind, now)
+        position.valid_to = now
         new = hold(session, user, position.kind, department, now, actor.id if actor else None)
         session.flush()
         record(svc, session, actor, "user_moved",
@@ -245,6 +289,7 @@ def reset_password(svc: Services, actor_id: int, user_id: int, password: str) ->
     with svc.db.write_session() as session:
         actor = _admin(session, actor_id)
         user = _target(session, user_id)
+        _refuse_operator_account(session, actor, user, svc.now())
         user.password_hash = generate_password_hash(password, method=svc.config.PASSWORD_HASH_METHOD)
         sessions.end_all(session, user.id, svc.now(), "password_reset")  # whoever held the old password is out
         record(svc, session, actor, "password_reset", {"user_id": user.id, "username": user.username})
@@ -281,6 +326,7 @@ def reactivate_user(svc: Services, actor_id: int, user_id: int) -> None:
     with svc.db.write_session() as session:
         actor = _admin(session, actor_id)
         user = _target(session, user_id)
+        _refuse_operator_account(session, actor, user, svc.now())   # an operator's account: the operator's call
         if user.active:
             raise Conflict("该用户未停用", code="already_active")
         user.active = True
