@@ -18,9 +18,9 @@ from collections.abc import Callable
 from sqlalchemy import delete, select
 
 from service.cases import request_ids
-from service.cases.actions import fire_locked_case_timers
 from service.cases.errors import CaseError
 from service.cases.runtime import Services
+from service.cases.timers import fire_locked_case_timers
 from service.models import Case, Timer
 from service.observability import heartbeat
 from workflows.errors import WorkflowError

@@ -78,4 +78,4 @@ def reporter(body, case_id):
 
     403 for those not entitled (before any check of the body), then 422 without a `reason`; 404 for an unknown case.
     """
-    return {"reporter": actions.read_reporter(services(), actor().id, case_id, body["reason"])}
+    return {"reporter": actions.read_reporter(services(), actor().id, case_id, body["reason"]).reporter}

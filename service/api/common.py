@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import wraps
 
 from flask_login import current_user
 
-from service.cases import permissions, queries
+from service.cases import queries
 from service.cases.errors import AuthenticationFailed
 from service.cases.results import CaseView
 
@@ -28,4 +27,4 @@ def case_body(user, view: CaseView) -> CaseView:
     """The typed case any action or the case query returned, as the reader may see it (its data redacted);
     `schemas.cases.CaseDetailOut` dumps it."""
     queries.require_reader(user)
-    return replace(view, data=permissions.redact_case_data(user, view.data))
+    return view.for_reader(user)

@@ -67,8 +67,7 @@ def flagged():
 @api_login_required
 def suspend(body, task_id):
     """Ask to suspend the task's deadline (中止) with a reason; the clock stops only when another person approves."""
-    deadlines.suspend_deadline(services(), actor().id, task_id, body["reason"])
-    return _case_deadlines(_case_of(task_id))
+    return _case_deadlines(deadlines.suspend_deadline(services(), actor().id, task_id, body["reason"]).case_id)
 
 
 @blp.route("/approvals")
@@ -109,8 +108,7 @@ def reject_suspension(body, suspension_id):
 @api_login_required
 def resume(body, task_id):
     """Resume a suspended deadline; it moves by the working days it stood still."""
-    deadlines.resume_deadline(services(), actor().id, task_id, body["reason"])
-    return _case_deadlines(_case_of(task_id))
+    return _case_deadlines(deadlines.resume_deadline(services(), actor().id, task_id, body["reason"]).case_id)
 
 
 @blp.route("/tasks/<string:task_id>/extensions", methods=["POST"])
@@ -120,8 +118,8 @@ def resume(body, task_id):
 @api_login_required
 def request_extension(body, task_id):
     """Ask for an extension (延期) of some working days; nothing moves until a supervisor or leader approves."""
-    ext_id = deadlines.request_extension(services(), actor().id, task_id, body["workdays"], body["reason"])
-    return _extension(ext_id)
+    view = deadlines.request_extension(services(), actor().id, task_id, body["workdays"], body["reason"])
+    return _extension(view.event.summary["extension_id"])
 
 
 @blp.route("/extensions/<int:extension_id>/approve", methods=["POST"])
@@ -183,12 +181,6 @@ def add_override(body):
 def remove_override(day):
     """Delete the override of a day (admin)."""
     calendar_admin.remove_override(services(), actor().id, day)
-
-
-def _case_of(task_id: str) -> int:
-    from service.cases import queries
-
-    return read(queries.get_task, actor(), task_id)[0].case_id
 
 
 def _extension(extension_id: int):

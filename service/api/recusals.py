@@ -46,7 +46,8 @@ class Recusals(MethodView):
 def declare(body, case_id):
     """The current user asks to withdraw from the case (自行回避), with a ground and written reasons.
     The principal's own withdrawal binds at once; anyone else's waits for the decider."""
-    return {"id": recusal.declare_recusal(services(), actor().id, case_id, body["ground"], body["grounds"])}
+    view = recusal.declare_recusal(services(), actor().id, case_id, body["ground"], body["grounds"])
+    return {"id": view.event.summary["request_id"]}
 
 
 @blp.route("/cases/<int:case_id>/recusals/challenge", methods=["POST"])
@@ -56,8 +57,9 @@ def declare(body, case_id):
 @api_login_required
 def challenge(body, case_id):
     """Intake records the subject's or the reporter's request that a staff member withdraw, with their grounds."""
-    return {"id": recusal.record_challenge(services(), actor().id, case_id, body["user_id"], body["challenger"],
-                                           body["ground"], body["grounds"])}
+    view = recusal.record_challenge(services(), actor().id, case_id, body["user_id"], body["challenger"],
+                                    body["ground"], body["grounds"])
+    return {"id": view.event.summary["request_id"]}
 
 
 @blp.route("/recusal-requests/<int:recusal_request_id>/decide", methods=["POST"])

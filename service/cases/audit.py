@@ -57,6 +57,16 @@ def summarize(data: dict) -> dict:
     return out
 
 
+@dataclass(frozen=True)
+class CaseEvent:
+    """The event an action appended (its summary as stored): actions return it in their `CaseView`."""
+
+    seq: int
+    action: str
+    at: datetime
+    summary: dict
+
+
 def append(
     session: Session,
     *,
@@ -69,7 +79,7 @@ def append(
     task_bpmn_id: str | None = None,
     task_title: str | None = None,
     summary: dict | None = None,
-) -> None:
+) -> CaseEvent:
     """Append one event to `chain`; the caller holds the lock that serialises the chain.
 
     Core statements (no unit of work): this runs in every action, and an event is never changed again.
@@ -85,6 +95,7 @@ def append(
     )
     event["hash"] = compute_hash(prev_hash, SimpleNamespace(**event))
     conn.execute(statements.INSERT_EVENT, event)
+    return CaseEvent(seq, action, at, event["summary"])
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
 """Clock control on a task's deadline: suspension (中止) and extension (延期), each on another person's
 approval, and resume.
 
-Each public function is one transaction with one audit event. A deadline lives in three places
-that move together: the work item's `due_at`, the engine's boundary timer on that task (its
-internal due value, via `WorkflowEngine.reschedule_timer`) and the `timers` projection. While
-suspended the work item has no due time and its timers wait for a date that never comes; on resume
-every one of them moves by the working days the clock stood still.
+Each public function is one transaction with one audit event and returns the case after it (a `CaseView`
+whose `event` is that audit event: `suspension_id`, `extension_id`, `due_after`... are in its summary).
+A deadline lives in three places that move together: the work item's `due_at`, the engine's boundary
+timer on that task (its internal due value, via `WorkflowEngine.reschedule_timer`) and the `timers`
+projection. While suspended the work item has no due time and its timers wait for a date that never
+comes; on resume every one of them moves by the working days the clock stood still.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from service.cases import audit, permissions
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.cases.permissions import CaseContext
 from service.cases.projections import project_case
+from service.cases.results import CaseView, load_case_view
 from service.cases.runtime import Services
 from service.cases.tx import engine_call, is_recused, load_actor, lock_case_for, restore_workflow
 from service.models import Case, DeadlineExtension, DeadlineSuspension, User, WorkItem
@@ -79,23 +81,29 @@ def _open_suspension(session: Session, task_id: str) -> DeadlineSuspension | Non
                                                            DeadlineSuspension.resumed_at.is_(None)))
 
 
-def _save(svc: Services, session: Session, case: Case, wf, now: datetime) -> None:
-    """Store the workflow state and refresh work items, timers, case due date and version."""
-    project_case(session, case, step_result(svc.engine, wf), now)
+def _save(svc: Services, session: Session, case: Case, wf, now: datetime) -> dict:
+    """Store the workflow state and refresh work items, timers, case due date and version; the case data."""
+    step = step_result(svc.engine, wf)
+    project_case(session, case, step, now)
+    return step.data
 
 
-def _event(session: Session, svc: Services, actor: User, case: Case, item: WorkItem, action: str, summary: dict):
-    audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action=action, actor_id=actor.id,
-                 actor_name=actor.display_name, case_id=case.id, task_bpmn_id=item.bpmn_id, task_title=item.title,
-                 summary=summary)
+def _done(session: Session, svc: Services, actor: User, case: Case, item: WorkItem, action: str, summary: dict,
+          data: dict | None = None) -> CaseView:
+    """Append the action's audit event and return the case after the action."""
+    event = audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action=action, actor_id=actor.id,
+                         actor_name=actor.display_name, case_id=case.id, task_bpmn_id=item.bpmn_id,
+                         task_title=item.title, summary=summary)
+    return load_case_view(svc, session, case.id, data, event=event)
 
 
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def suspend_deadline(svc: Services, actor_id: int, task_id: str, reason: str) -> int:
-    """Ask to stop a task's deadline clock (中止) with a reason; returns the request's id. Nothing stops until
+def suspend_deadline(svc: Services, actor_id: int, task_id: str, reason: str) -> CaseView:
+    """Ask to stop a task's deadline clock (中止) with a reason; returns the case (the request's id is
+    `event.summary["suspension_id"]`). Nothing stops until
     another person approves (`approve_suspension`): nobody stops their own clock, and an overdue step stays
     overdue meanwhile."""
     reason = _reason(reason)
@@ -115,9 +123,8 @@ def suspend_deadline(svc: Services, actor_id: int, task_id: str, reason: str) ->
                                  timer_dues={})
         session.add(row)
         session.flush()
-        _event(session, svc, actor, case, item, "deadline_suspension_requested",
-               {"suspension_id": row.id, "reason": reason, "due": _iso(item.due_at)})
-        return row.id
+        return _done(session, svc, actor, case, item, "deadline_suspension_requested",
+                     {"suspension_id": row.id, "reason": reason, "due": _iso(item.due_at)})
 
 
 def _pending_suspension_of(session: Session, task_id: str) -> DeadlineSuspension | None:
@@ -137,8 +144,8 @@ def _pending_suspension(session: Session, suspension_id: int, actor: User
     return row, item, case
 
 
-def approve_suspension(svc: Services, actor_id: int, suspension_id: int, note: str = "") -> int:
-    """Approve a suspension request (another person than the requester): the clock stops now; returns its id."""
+def approve_suspension(svc: Services, actor_id: int, suspension_id: int, note: str = "") -> CaseView:
+    """Approve a suspension request (another person than the requester): the clock stops now; returns the case."""
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
         row, item, case = _pending_suspension(session, suspension_id, actor)
@@ -154,26 +161,24 @@ def approve_suspension(svc: Services, actor_id: int, suspension_id: int, note: s
         row.decision_note, row.suspended_at, row.due_before = (note or "").strip()[:1000], now, item.due_at
         row.timer_dues = {t.task_id: t.due_at.isoformat() for t in timers}
         item.due_at = None
-        _save(svc, session, case, wf, now)
-        _event(session, svc, actor, case, item, "deadline_suspended",
-               {"suspension_id": row.id, "reason": row.reason, "note": row.decision_note,
-                "requested_by": _name(session, row.suspended_by_id), "due_before": _iso(row.due_before),
-                "timers": [t.bpmn_id for t in timers]})
-        return row.id
+        summary = {"suspension_id": row.id, "reason": row.reason, "note": row.decision_note,
+                   "requested_by": _name(session, row.suspended_by_id), "due_before": _iso(row.due_before),
+                   "timers": [t.bpmn_id for t in timers]}
+        data = _save(svc, session, case, wf, now)
+        return _done(session, svc, actor, case, item, "deadline_suspended", summary, data)
 
 
-def reject_suspension(svc: Services, actor_id: int, suspension_id: int, note: str) -> int:
-    """Refuse a suspension request with a reason; the deadline keeps running. Returns its id."""
+def reject_suspension(svc: Services, actor_id: int, suspension_id: int, note: str) -> CaseView:
+    """Refuse a suspension request with a reason; the deadline keeps running. Returns the case."""
     note = _reason(note, "note")
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
         row, item, case = _pending_suspension(session, suspension_id, actor)
         _check_approver(session, actor, row.case_id, row.suspended_by_id, "中止")
         row.status, row.decided_by_id, row.decided_at, row.decision_note = "rejected", actor.id, svc.now(), note
-        _event(session, svc, actor, case, item, "deadline_suspension_rejected",
-               {"suspension_id": row.id, "reason": row.reason, "note": note,
-                "requested_by": _name(session, row.suspended_by_id)})
-        return row.id
+        return _done(session, svc, actor, case, item, "deadline_suspension_rejected",
+                     {"suspension_id": row.id, "reason": row.reason, "note": note,
+                      "requested_by": _name(session, row.suspended_by_id)})
 
 
 def _name(session: Session, user_id: int | None) -> str:
@@ -181,8 +186,8 @@ def _name(session: Session, user_id: int | None) -> str:
     return user.display_name if user is not None else ""
 
 
-def resume_deadline(svc: Services, actor_id: int, task_id: str, reason: str) -> datetime | None:
-    """Restart a suspended deadline; it moves by the working days it stood still. Returns the new due time."""
+def resume_deadline(svc: Services, actor_id: int, task_id: str, reason: str) -> CaseView:
+    """Restart a suspended deadline; it moves by the working days it stood still. Returns the case."""
     reason = _reason(reason)
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
@@ -204,15 +209,16 @@ def resume_deadline(svc: Services, actor_id: int, task_id: str, reason: str) -> 
         item.due_at = None if row.due_before is None else shift_workdays(row.due_before, workdays, calendar, tz)
         row.resumed_at, row.resumed_by_id, row.resume_reason = now, actor.id, reason
         row.workdays, row.due_after = workdays, item.due_at
-        _save(svc, session, case, wf, now)
-        _event(session, svc, actor, case, item, "deadline_resumed",
-               {"reason": reason, "workdays": workdays, "due_before": _iso(row.due_before),
-                "due_after": _iso(item.due_at), "warnings": calendar.warnings_for(now, item.due_at or now)})
-        return item.due_at
+        due_after = item.due_at
+        data = _save(svc, session, case, wf, now)
+        return _done(session, svc, actor, case, item, "deadline_resumed",
+                     {"reason": reason, "workdays": workdays, "due_before": _iso(row.due_before),
+                      "due_after": _iso(due_after), "warnings": calendar.warnings_for(now, due_after or now)}, data)
 
 
-def request_extension(svc: Services, actor_id: int, task_id: str, workdays: int, reason: str) -> int:
-    """Ask to extend a task's deadline by `workdays` working days (延期); nothing moves until approved."""
+def request_extension(svc: Services, actor_id: int, task_id: str, workdays: int, reason: str) -> CaseView:
+    """Ask to extend a task's deadline by `workdays` working days (延期); nothing moves until approved.
+    Returns the case; the request's id is `event.summary["extension_id"]`."""
     reason = _reason(reason)
     if isinstance(workdays, bool) or not isinstance(workdays, int) or not 1 <= workdays <= MAX_EXTENSION_WORKDAYS:
         raise InvalidInput("延期天数无效", {"workdays": [f"须为 1 至 {MAX_EXTENSION_WORKDAYS} 的整数"]})
@@ -230,9 +236,8 @@ def request_extension(svc: Services, actor_id: int, task_id: str, workdays: int,
                                 requested_by_id=actor.id, requested_at=svc.now(), due_before=item.due_at)
         session.add(row)
         session.flush()
-        _event(session, svc, actor, case, item, "deadline_extension_requested",
-               {"extension_id": row.id, "workdays": workdays, "reason": reason, "due": _iso(item.due_at)})
-        return row.id
+        return _done(session, svc, actor, case, item, "deadline_extension_requested",
+                     {"extension_id": row.id, "workdays": workdays, "reason": reason, "due": _iso(item.due_at)})
 
 
 def _pending_extension(session: Session, extension_id: int, actor: User
@@ -258,8 +263,8 @@ def _check_approver(session: Session, actor: User, case_id: int, requested_by_id
         raise NotAllowed(f"不能审批自己提出的{what}申请（双人原则）", code="four_eyes")
 
 
-def approve_extension(svc: Services, actor_id: int, extension_id: int, note: str = "") -> datetime | None:
-    """Approve an extension: the task's deadline and its timers move by its working days. Returns the new due."""
+def approve_extension(svc: Services, actor_id: int, extension_id: int, note: str = "") -> CaseView:
+    """Approve an extension: the task's deadline and its timers move by its working days. Returns the case."""
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
         ext, item, case = _pending_extension(session, extension_id, actor)
@@ -282,22 +287,21 @@ def approve_extension(svc: Services, actor_id: int, extension_id: int, note: str
             due_after = item.due_at
         ext.status, ext.decided_by_id, ext.decided_at = "approved", actor.id, now
         ext.decision_note, ext.due_before, ext.due_after = (note or "").strip()[:1000], due_before, due_after
-        _save(svc, session, case, wf, now)
-        _event(session, svc, actor, case, item, "deadline_extended",
-               {"extension_id": ext.id, "workdays": ext.workdays, "reason": ext.reason, "note": ext.decision_note,
-                "due_before": _iso(due_before), "due_after": _iso(due_after),
-                "warnings": calendar.warnings_for(now, due_after or now)})
-        return due_after
+        summary = {"extension_id": ext.id, "workdays": ext.workdays, "reason": ext.reason, "note": ext.decision_note,
+                   "due_before": _iso(due_before), "due_after": _iso(due_after),
+                   "warnings": calendar.warnings_for(now, due_after or now)}
+        data = _save(svc, session, case, wf, now)
+        return _done(session, svc, actor, case, item, "deadline_extended", summary, data)
 
 
-def reject_extension(svc: Services, actor_id: int, extension_id: int, note: str) -> None:
-    """Refuse an extension; the deadline stays where it is."""
+def reject_extension(svc: Services, actor_id: int, extension_id: int, note: str) -> CaseView:
+    """Refuse an extension; the deadline stays where it is. Returns the case."""
     note = _reason(note, "note")
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
         ext, item, case = _pending_extension(session, extension_id, actor)
         _check_approver(session, actor, ext.case_id, ext.requested_by_id)
         ext.status, ext.decided_by_id, ext.decided_at, ext.decision_note = "rejected", actor.id, svc.now(), note
-        _event(session, svc, actor, case, item, "deadline_extension_rejected",
-               {"extension_id": ext.id, "workdays": ext.workdays, "note": note})
+        return _done(session, svc, actor, case, item, "deadline_extension_rejected",
+                     {"extension_id": ext.id, "workdays": ext.workdays, "note": note})
 

@@ -15,11 +15,13 @@ from service.models import DeadlineExtension, DeadlineSuspension, User, WorkItem
 
 
 def case_page(svc: Services, session: Session, user: User, case_id: int) -> dict:
-    """The case page: detail, history, trail, deadlines and extensions, suspended tasks and the names shown."""
+    """The case page: the case (a `CaseView`), history, trail, deadlines and extensions, suspended tasks and the
+    names shown."""
     view = queries.case_page(svc, session, user, case_id)
+    case = view["case"]
     deadline_info = deadline_queries.case_deadlines(svc, session, user, case_id)
-    return {**view, "process_name": queries.process_names(session).get(view["case"].process_key, view["version"].name),
-            "suspended": deadline_queries.suspended_task_ids(session, [t.task_id for t in view["tasks"]]),
+    return {**view, "process_name": queries.process_names(session).get(case.process_key, view["version"].name),
+            "suspended": deadline_queries.suspended_task_ids(session, [t.task_id for t in case.tasks]),
             "deadline_info": deadline_info,
             "pending_suspensions": {s.task_id for s in deadline_info["suspensions"] if s.status == "pending"},
             "requesters": queries.user_names(session, [e.requested_by_id for e in deadline_info["extensions"]]

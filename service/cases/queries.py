@@ -17,7 +17,7 @@ from service.cases.results import CaseView, load_case_view
 from service.cases.runtime import Services
 from service.cases.stats.filters import Facets, facet_conditions
 from service.cases.tx import case_context, is_recused
-from service.models import AuditEvent, Case, ProcessVersion, Recusal, User, WorkItem
+from service.models import AuditEvent, Case, Department, ProcessVersion, Recusal, User, WorkItem
 from workflows.loops import bundle_loops
 
 MAX_PER_PAGE = 200
@@ -126,20 +126,6 @@ def case_view(svc: Services, session: Session, user: User, case_id: int) -> Case
     """The case as GET /cases/{id} shows it: the same typed value every action returns."""
     get_case(session, user, case_id, svc.now())
     return load_case_view(svc, session, case_id)
-
-
-def case_detail(svc: Services, session: Session, user: User, case_id: int) -> dict:
-    """The case page's and the task page's facts: the case and version rows, redacted data, open items."""
-    case = get_case(session, user, case_id, svc.now())
-    version = session.get(ProcessVersion, case.process_version_id)
-    data = svc.workflows.case_data(case.id, case.version)
-    if data is None:
-        data = svc.engine.case_data(svc.engine.restore(svc.bundle(version), case.state))
-    data = permissions.redact_case_data(user, data)
-    tasks = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.completed_at.is_(None))
-                            .order_by(WorkItem.id)).all()
-    return {"case": case, "version": version, "data": data, "tasks": tasks, "links": case_links(session, case.id),
-            "handler": session.get(User, case.handler_id) if case.handler_id else None}
 
 
 def case_links(session: Session, case_id: int) -> list[dict]:
@@ -319,26 +305,30 @@ def form_labels(svc: Services, version: ProcessVersion) -> dict[str, dict]:
 
 
 def case_page(svc: Services, session: Session, user: User, case_id: int) -> dict:
-    """Everything the case page shows: detail, step history, audit trail, reporter access, labels."""
-    detail = case_detail(svc, session, user, case_id)
-    case = detail["case"]
+    """Everything the case page shows: the case (a `CaseView`, data redacted), step history, audit trail,
+    who may do what, reporter access, labels and the names shown."""
+    view = case_view(svc, session, user, case_id).for_reader(user)
+    case = session.get(Case, case_id)   # in the session since case_view read it
+    version = session.get(ProcessVersion, case.process_version_id)
     trail = None
     context = CaseContext(case_id=case.id, handler_id=case.handler_id)  # get_case refused the recused
     if permissions.may_read_audit(user, context):
         trail = audit_trail(session, user, case_id)
-    return {**detail, "history": step_history(session, case.id), "trail": trail,
+    return {"case": view, "version": version, "history": step_history(session, case.id), "trail": trail,
             "may_control_deadline": {t.task_id: permissions.may_control_deadline(user, t.role, context)
-                                     for t in detail["tasks"]},
+                                     for t in view.tasks},
             "may_approve_extensions": permissions.may_approve_extensions(user, context),
             "may_see_reporter": may_see_reporter(session, user, case),
-            "labels": form_labels(svc, detail["version"]),
-            "claimants": user_names(session, [t.assignee_id for t in detail["tasks"]])}
+            "labels": form_labels(svc, version),
+            "department": session.get(Department, case.department_id) if case.department_id else None,
+            "names": user_names(session, [t.assignee_id for t in view.tasks] + [case.handler_id])}
 
 
 def task_page(svc: Services, session: Session, user: User, task_id: str) -> dict:
-    """A task with its form, the case facts, and (for approvals) the step being approved."""
+    """A task with its form, the case (a `CaseView`, data redacted), and (for approvals) the step being approved."""
     item, case = get_task(session, user, task_id)
-    detail = case_detail(svc, session, user, case.id)
+    view = case_view(svc, session, user, case.id).for_reader(user)
+    version = session.get(ProcessVersion, case.process_version_id)
     approved = None
     if item.approves:
         step = session.execute(
@@ -348,10 +338,10 @@ def task_page(svc: Services, session: Session, user: User, task_id: str) -> dict
             .order_by(WorkItem.completed_at.desc(), WorkItem.id.desc()).limit(1)
         ).first()
         if step is not None:
-            form = svc.bundle(detail["version"]).forms.get(step[0].form) if step[0].form else None
+            form = svc.bundle(version).forms.get(step[0].form) if step[0].form else None
             approved = {"title": step[0].title, "by": step[1], "at": step[0].completed_at, "form": form}
-    return {"item": item, "case": case, "version": detail["version"], "data": detail["data"],
+    return {"item": item, "case": view, "version": version,
             "form": task_form(svc, session, item, case), "approved": approved,
             "returned": returned_by(session, item),
-            "labels": form_labels(svc, detail["version"]),
+            "labels": form_labels(svc, version),
             "assignee": user_names(session, [item.assignee_id]).get(item.assignee_id)}

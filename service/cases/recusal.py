@@ -19,6 +19,7 @@ from service.cases.accounts import load_user
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.cases.org.holdings import load_holdings
 from service.cases.queries import get_case, user_names
+from service.cases.results import CaseView, load_case_view
 from service.cases.runtime import Services
 from service.cases.tx import case_context, is_recused, load_actor, lock_case_for
 from service.models import Case, Recusal, RecusalRequest, User, WorkItem
@@ -86,14 +87,16 @@ def _bind(session: Session, svc: Services, case: Case, request: RecusalRequest, 
 
 
 def _record(session: Session, svc: Services, actor: User, case: Case, action: str, request: RecusalRequest,
-            target: User, **extra) -> None:
-    audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action=action, actor_id=actor.id,
-                 actor_name=actor.display_name, case_id=case.id,
-                 summary={"request_id": request.id, "user": target.username, "kind": request.kind,
-                          "ground": request.ground, "reason": request.grounds[:500], **extra})
+            target: User, **extra) -> CaseView:
+    """Append the action's audit event (the request's id in its summary) and return the case after the action."""
+    event = audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action=action, actor_id=actor.id,
+                         actor_name=actor.display_name, case_id=case.id,
+                         summary={"request_id": request.id, "user": target.username, "kind": request.kind,
+                                  "ground": request.ground, "reason": request.grounds[:500], **extra})
+    return load_case_view(svc, session, case.id, event=event)
 
 
-def declare_recusal(svc: Services, actor_id: int, case_id: int, ground: str, grounds: str) -> int:
+def declare_recusal(svc: Services, actor_id: int, case_id: int, ground: str, grounds: str) -> CaseView:
     """A staff member asks to withdraw from a case (自行回避); the decider rules on it. The principal's own
     withdrawal binds at once (the body above decides on the principal; it is recorded here)."""
     with svc.db.write_session() as session:
@@ -107,14 +110,12 @@ def declare_recusal(svc: Services, actor_id: int, case_id: int, ground: str, gro
         session.flush()
         if _may_decide(session, actor, case, actor.id, svc.now()):   # the principal
             _bind(session, svc, case, request, actor, "主要负责人自行回避，报上级纪检监察机关备案")
-            _record(session, svc, actor, case, "user_recused", request, actor)
-        else:
-            _record(session, svc, actor, case, "recusal_declared", request, actor)
-        return request.id
+            return _record(session, svc, actor, case, "user_recused", request, actor)
+        return _record(session, svc, actor, case, "recusal_declared", request, actor)
 
 
 def record_challenge(svc: Services, actor_id: int, case_id: int, user_id: int, challenger: str, ground: str,
-                     grounds: str) -> int:
+                     grounds: str) -> CaseView:
     """Intake records that the subject or the reporter asks someone to withdraw, with their grounds."""
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
@@ -133,12 +134,11 @@ def record_challenge(svc: Services, actor_id: int, case_id: int, user_id: int, c
                                  status="pending")
         session.add(request)
         session.flush()
-        _record(session, svc, actor, case, "recusal_challenged", request, target, challenger=challenger)
-        return request.id
+        return _record(session, svc, actor, case, "recusal_challenged", request, target, challenger=challenger)
 
 
 def decide_recusal(svc: Services, actor_id: int, request_id: int, uphold: bool, note: str,
-                   case_id: int | None = None) -> None:
+                   case_id: int | None = None) -> CaseView:
     """The principal (or the overseeing deputy, for department staff) upholds or rejects a pending request; an
     upheld one binds at once. `case_id`: the case the caller reached it through (a page names both)."""
     with svc.db.write_session() as session:
@@ -160,15 +160,14 @@ def decide_recusal(svc: Services, actor_id: int, request_id: int, uphold: bool, 
             if is_recused(session, case.id, target.id):
                 raise Conflict("该人员已回避本案", code="already_recused")
             _bind(session, svc, case, request, actor, note)
-            _record(session, svc, actor, case, "user_recused", request, target, note=note[:500])
-        else:
-            request.status, request.decided_by_id, request.decided_at = "rejected", actor.id, svc.now()
-            request.decision_note = note
-            _record(session, svc, actor, case, "recusal_rejected", request, target, note=note[:500])
+            return _record(session, svc, actor, case, "user_recused", request, target, note=note[:500])
+        request.status, request.decided_by_id, request.decided_at = "rejected", actor.id, svc.now()
+        request.decision_note = note
+        return _record(session, svc, actor, case, "recusal_rejected", request, target, note=note[:500])
 
 
 def recuse_user(svc: Services, actor_id: int, case_id: int, user_id: int, reason: str, ground: str = "other"
-                ) -> int:
+                ) -> CaseView:
     """A decider's own 回避 decision (决定回避), without a request: binds at once."""
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
@@ -185,11 +184,10 @@ def recuse_user(svc: Services, actor_id: int, case_id: int, user_id: int, reason
         session.add(request)
         session.flush()
         _bind(session, svc, case, request, actor, reason)
-        _record(session, svc, actor, case, "user_recused", request, target)
-        return request.id
+        return _record(session, svc, actor, case, "user_recused", request, target)
 
 
-def lift_recusal(svc: Services, actor_id: int, case_id: int, user_id: int, reason: str) -> None:
+def lift_recusal(svc: Services, actor_id: int, case_id: int, user_id: int, reason: str) -> CaseView:
     """End a recusal (解除回避: the grounds no longer hold, or were wrong): the person reads the case again; their
     former claims stay released. Decided by whoever may decide that person's recusal, never by themselves."""
     with svc.db.write_session() as session:
@@ -213,7 +211,7 @@ def lift_recusal(svc: Services, actor_id: int, case_id: int, user_id: int, reaso
         request.status, request.lifted_by_id, request.lifted_at, request.lift_reason = "lifted", actor.id, svc.now(), \
             reason
         session.flush()
-        _record(session, svc, actor, case, "recusal_lifted", request, target, lift_reason=reason[:500])
+        return _record(session, svc, actor, case, "recusal_lifted", request, target, lift_reason=reason[:500])
 
 
 # ---- reads ----

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from service.cases import audit, permissions
 from service.cases.errors import InvalidInput, NotAllowed
+from service.cases.results import CaseView, load_case_view
 from service.cases.runtime import Services
 from service.cases.tx import case_context, load_actor, lock_case_for
 from service.models import Reporter
@@ -32,8 +33,9 @@ def store_reporter(session: Session, case_id: int, fields: dict, now) -> None:
         row.fields, row.updated_at = {**row.fields, **fields}, now
 
 
-def read_reporter(svc: Services, actor_id: int, case_id: int, reason: str) -> dict:
-    """Return the reporter's identity to someone who needs to know, recording the read."""
+def read_reporter(svc: Services, actor_id: int, case_id: int, reason: str) -> CaseView:
+    """The case with the reporter's identity (`reporter`, {} when none was recorded) for someone who needs to
+    know, recording the read."""
     reason = (reason or "").strip()
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
@@ -42,10 +44,10 @@ def read_reporter(svc: Services, actor_id: int, case_id: int, reason: str) -> di
             raise NotAllowed("举报人信息仅限受理人员、承办人和审批领导查看", code="need_to_know")
         _check_reason(reason)  # after the entitlement: those not entitled learn nothing from the 422
         row = session.scalar(select(Reporter).where(Reporter.case_id == case.id))
-        audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="reporter_viewed",
-                     actor_id=actor.id, actor_name=actor.display_name, case_id=case.id,
-                     summary={"reason": reason, "present": row is not None})
-        return dict(row.fields) if row else {}
+        event = audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="reporter_viewed",
+                             actor_id=actor.id, actor_name=actor.display_name, case_id=case.id,
+                             summary={"reason": reason, "present": row is not None})
+        return load_case_view(svc, session, case.id, event=event, reporter=dict(row.fields) if row else {})
 
 
 REASON_MAX_LENGTH = 500

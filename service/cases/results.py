@@ -1,20 +1,23 @@
 """The typed result of every case action and of the case query: the case as it is after the action.
 
-Pages and the API render a `CaseView` directly (the API dumps it with `schemas.cases.CaseDetailOut`),
-whether it came from a completion (built from what the completion wrote, no second read) or from `load_case_view` (the
-other actions, inside their transaction, and `queries.case_view` for GET /cases/{id}).
+Pages and the API render a `CaseView` directly (the API dumps it with `schemas.cases.CaseDetailOut`, the case
+page reads it as `case`), whether it came from a completion (built from what the completion wrote, no second
+read) or from `load_case_view` (every other action, inside its transaction, and `queries.case_view`).
+An action's view also carries the audit event it appended (`event`): what the action did, in the trail's words.
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.cases import permissions
 from service.cases import statements as sql
+from service.cases.audit import CaseEvent
 from service.cases.runtime import Services
 from service.models import Case, ProcessVersion, Timer
 
@@ -31,6 +34,8 @@ class CaseSnapshot:
     outcome: str | None
     stage: str
     subject_name: str
+    subject_unit: str
+    clue_no: str
     handler_id: int | None
     department_id: int | None
     due_at: datetime | None
@@ -52,6 +57,10 @@ class CaseView:
     tasks: list     # the case's open work items (rows with the TaskOut fields)
     links: list[dict]
     deadline_warnings: list[str]  # deadlines of the case in years without holiday data
+    event: CaseEvent | None = None  # what the action recorded; None for a read (or timers with none due)
+    # The reporter's identity: only in what `read_reporter` returns to an entitled reader. No schema dumps it
+    # with the case, and it stays out of the repr (logs).
+    reporter: dict | None = field(default=None, repr=False)
 
     @property
     def case_id(self) -> int:
@@ -63,16 +72,19 @@ class CaseView:
             raise AttributeError(name)
         return getattr(self.case, name)
 
-
-Completion = CaseView  # what `complete_task` returns: the same shape as every other action
+    def for_reader(self, user) -> CaseView:
+        """The view as `user` may see it: the case data redacted for their positions."""
+        return replace(self, data=permissions.redact_case_data(user, self.data))
 
 
 def snapshot_of(case: Case) -> CaseSnapshot:
     return CaseSnapshot(**{name: getattr(case, name) for name in SNAPSHOT_FIELDS})
 
 
-def load_case_view(svc: Services, session: Session, case_id: int, data: dict | None = None) -> CaseView:
-    """The case as stored now (inside an action, after its writes); `data`: the case data if at hand."""
+def load_case_view(svc: Services, session: Session, case_id: int, data: dict | None = None,
+                   event: CaseEvent | None = None, reporter: dict | None = None) -> CaseView:
+    """The case as stored now (inside an action, after its writes); `data`: the case data if at hand;
+    `event`: the audit event the action appended."""
     session.flush()
     case = session.get(Case, case_id)
     version = session.get(ProcessVersion, case.process_version_id)
@@ -85,4 +97,4 @@ def load_case_view(svc: Services, session: Session, case_id: int, data: dict | N
     timer_dues = session.scalars(select(Timer.due_at).where(Timer.case_id == case.id)).all()
     warnings = svc.calendar().warnings_for_dues(svc.now(), [t.due_at for t in tasks if t.due_at] + list(timer_dues))
     return CaseView(case=snapshot_of(case), process_version=version.version, data=copy.deepcopy(data), tasks=tasks,
-                    links=sql.case_links(conn, case.id), deadline_warnings=warnings)
+                    links=sql.case_links(conn, case.id), deadline_warnings=warnings, event=event, reporter=reporter)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.cases import audit, permissions
+from service.cases.audit import CaseEvent
 from service.cases.case_data import check_link_data, check_start_data
 from service.cases.errors import InvalidInput, NotAllowed
 from service.cases.org.handling import handling_department_id
@@ -47,8 +48,8 @@ def start_case(svc: Services, actor_id: int, process_key: str, title: str, data:
         if not permissions.may_start(actor, version.start_role_list):
             raise NotAllowed(f"您的角色不能发起“{version.name}”")
         check_start_data(svc.bundle(version), data)
-        case, step = create_case(svc, session, actor, version, title, data)
-        return load_case_view(svc, session, case.id, step.data)
+        case, step, event = create_case(svc, session, actor, version, title, data)
+        return load_case_view(svc, session, case.id, step.data, event=event)
 
 
 def _next_reference(session: Session, now) -> str:
@@ -69,7 +70,7 @@ def _next_reference(session: Session, now) -> str:
 
 
 def create_case(svc: Services, session: Session, actor: User, version: ProcessVersion, title: str, data: dict,
-                link: LinkOrigin | None = None) -> tuple[Case, StepResult]:
+                link: LinkOrigin | None = None) -> tuple[Case, StepResult, CaseEvent]:
     """Insert a case (its data already checked), run it to its first wait state, append `case_started`.
 
     `settings` is seeded from the process version (its settings document), never from the data.
@@ -104,9 +105,9 @@ def create_case(svc: Services, session: Session, actor: User, version: ProcessVe
         summary["link"] = {"name": f"{LINK_PREFIX}{link.name}", "element": link.element_id,
                            "process_key": link.parent_process}
     add_link_summary(summary, linked)
-    audit.append(session, chain=audit.case_chain(case.id), at=now, action="case_started", actor_id=actor.id,
-                 actor_name=actor.display_name, case_id=case.id, summary=summary)
-    return case, step
+    event = audit.append(session, chain=audit.case_chain(case.id), at=now, action="case_started", actor_id=actor.id,
+                         actor_name=actor.display_name, case_id=case.id, summary=summary)
+    return case, step, event
 
 
 def add_link_summary(summary: dict, linked: list[dict]) -> None:
@@ -141,7 +142,7 @@ def start_requested_cases(svc: Services, session: Session, actor: User, case: Ca
         check_link_data(svc.bundle(version), link_data, where)
         title = str(request.get("title") or f"{case.title}（关联）")[:256]
         origin = LinkOrigin(case, bundle.key, name, decl.element_id, depth + 1)
-        child, _ = create_case(svc, session, actor, version, title, dict(link_data), link=origin)
+        child, _step, _event = create_case(svc, session, actor, version, title, dict(link_data), link=origin)
         session.add(CaseLink(from_case_id=case.id, to_case_id=child.id, request_name=name, created_at=svc.now()))
         started.append({"reference": child.reference, "process_key": decl.process_key,
                         "name": f"{LINK_PREFIX}{name}", "element": decl.element_id})

@@ -44,9 +44,10 @@ def claim_task(svc: Services, actor_id: int, task_id: str) -> CaseView:
         check_may_act(session, actor, item.role, item.lane, item.assignee_id, False, case.id, case.department_id,
                       svc.now())
         item.assignee_id = actor.id
-        audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="task_claimed", actor_id=actor.id,
-                     actor_name=actor.display_name, case_id=case.id, task_bpmn_id=item.bpmn_id, task_title=item.title)
-        return load_case_view(svc, session, case.id)
+        event = audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="task_claimed",
+                             actor_id=actor.id, actor_name=actor.display_name, case_id=case.id,
+                             task_bpmn_id=item.bpmn_id, task_title=item.title)
+        return load_case_view(svc, session, case.id, event=event)
 
 
 def release_task(svc: Services, actor_id: int, task_id: str) -> CaseView:
@@ -59,10 +60,10 @@ def release_task(svc: Services, actor_id: int, task_id: str) -> CaseView:
         if not permissions.may_release_task(actor, item.assignee_id):
             raise NotAllowed("只能释放自己认领的任务", code="not_claimant")
         item.assignee_id = None
-        audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="task_released",
-                     actor_id=actor.id, actor_name=actor.display_name, case_id=case.id, task_bpmn_id=item.bpmn_id,
-                     task_title=item.title)
-        return load_case_view(svc, session, case.id)
+        event = audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="task_released",
+                             actor_id=actor.id, actor_name=actor.display_name, case_id=case.id,
+                             task_bpmn_id=item.bpmn_id, task_title=item.title)
+        return load_case_view(svc, session, case.id, event=event)
 
 
 def complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_version: int | None = None
@@ -101,7 +102,9 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
         case = CaseSnapshot(
             id=case_id, reference=row.reference, title=row.title, process_key=row.process_key, handler_id=handler_id,
             department_id=row.department_id,
-            subject_name=columns.get("subject_name", row.subject_name), created_at=row.created_at,
+            subject_name=columns.get("subject_name", row.subject_name),
+            subject_unit=columns.get("subject_unit", row.subject_unit), clue_no=columns.get("clue_no", row.clue_no),
+            created_at=row.created_at,
             closed_at=columns.get("closed_at", row.closed_at),
             **{k: columns[k] for k in ("status", "outcome", "stage", "due_at", "version")})
         linked = start_requested_cases(svc, session, actor, case, bundle, step)
@@ -115,13 +118,14 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
             summary["documents"] = issued
         if case.status == "completed":
             summary["outcome"] = case.outcome
-        audit.append(session, chain=audit.case_chain(case_id), at=now, action="task_completed", actor_id=actor.id,
-                     actor_name=actor.display_name, case_id=case_id, task_bpmn_id=row.bpmn_id,
-                     task_title=row.item_title, summary=summary)
+        event = audit.append(session, chain=audit.case_chain(case_id), at=now, action="task_completed",
+                             actor_id=actor.id, actor_name=actor.display_name, case_id=case_id,
+                             task_bpmn_id=row.bpmn_id, task_title=row.item_title, summary=summary)
         done = CaseView(case=case, process_version=row.process_version, data=copy.deepcopy(step.data),
                         tasks=open_items, links=sql.case_links(conn, case_id) if flags.has_links or linked else [],
                         deadline_warnings=svc.calendar().warnings_for_dues(
-                            now, [i.due_at for i in open_items] + [t["due_at"] for t in written.timers]))
+                            now, [i.due_at for i in open_items] + [t["due_at"] for t in written.timers]),
+                        event=event)
         next_forms = {i.task_id: _form_of(bundle, i.bpmn_id) for i in open_items}
         return done, wf, next_forms
 

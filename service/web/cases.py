@@ -55,7 +55,7 @@ def case_detail(case_id: int):
 def reveal_reporter(case_id: int):
     """Show the reporter after a stated reason; the read is recorded in the audit trail."""
     try:
-        reporter = actions.read_reporter(services(), actor().id, case_id, request.form.get("reason", ""))
+        reporter = actions.read_reporter(services(), actor().id, case_id, request.form.get("reason", "")).reporter
     except InvalidInput as exc:
         return _render_case(case_id, reporter_error=exc.message, status=422)
     return _render_case(case_id, reporter=reporter)

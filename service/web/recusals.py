@@ -63,8 +63,8 @@ def decide_recusal(case_id: int, recusal_request_id: int):
                 _decide_on_case, case_id, recusal_request_id, uphold, request.form.get("note", ""))
 
 
-def _decide_on_case(svc, actor_id: int, case_id: int, recusal_request_id: int, uphold: bool, note: str) -> None:
-    recusal.decide_recusal(svc, actor_id, recusal_request_id, uphold, note, case_id=case_id)
+def _decide_on_case(svc, actor_id: int, case_id: int, recusal_request_id: int, uphold: bool, note: str):
+    return recusal.decide_recusal(svc, actor_id, recusal_request_id, uphold, note, case_id=case_id)
 
 
 @bp.route("/cases/<int:case_id>/recusals/<int:user_id>/lift", methods=["POST"])

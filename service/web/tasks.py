@@ -17,7 +17,7 @@ from service.web.formdata import build_fields, coerce, is_approval, other_errors
 def _render(view: dict, *, posted=None, errors=None, message: str | None = None, status: int = 200):
     schema = view["form"] or {}
     approval = is_approval(schema)
-    initial = {} if approval else view["data"]
+    initial = {} if approval else view["case"].data
     fields = build_fields(schema, posted=posted, initial=initial, errors=errors)
     me = actor()
     item = view["item"]

@@ -49,8 +49,10 @@ def hidden(svc, office, clock) -> dict:
     actions.claim_task(svc, office["handler"], item.task_id)
     with svc.db.write_session() as session:   # give the step a deadline so an extension can be asked for
         session.get(WorkItem, item.id).due_at = svc.now() + timedelta(days=10)
-    extension_id = deadlines.request_extension(svc, office["handler"], item.task_id, 3, "材料较多，需补充核实")
-    request_id = recusal.declare_recusal(svc, office["supervisor"], case_id, "witness", "曾作为证人")
+    extension_id = deadlines.request_extension(svc, office["handler"], item.task_id, 3, "材料较多，需补充核实") \
+        .event.summary["extension_id"]
+    request_id = recusal.declare_recusal(svc, office["supervisor"], case_id, "witness", "曾作为证人") \
+        .event.summary["request_id"]
     with svc.db.write_session() as session:   # an issued document of the case (文书)
         case = session.get(Case, case_id)
         document = Document(case_id=case_id, doc_type="probe", name="告知书", year=2026, seq=1,

@@ -44,7 +44,8 @@ def events(svc, case_id: int) -> list[str]:
 
 
 def test_a_declaration_waits_for_the_deputy_then_binds_at_once(app, svc, office, case_id):
-    request_id = recusal.declare_recusal(svc, office["handler"], case_id, "close_relative", "被反映人系本人表兄")
+    request_id = recusal.declare_recusal(svc, office["handler"], case_id, "close_relative", "被反映人系本人表兄") \
+        .event.summary["request_id"]
     assert reads(app, "handler", case_id) == 200            # pending: not yet recused
     with pytest.raises(NotAllowed):                          # the head of department does not decide
         recusal.decide_recusal(svc, office["supervisor"], request_id, True, "同意")
@@ -65,7 +66,7 @@ def test_only_intake_records_a_challenge_and_the_principal_decides_it(app, svc, 
     with pytest.raises(NotAllowed):
         recusal.record_challenge(svc, office["supervisor"], case_id, office["handler"], "subject", "interest", "利害")
     request_id = recusal.record_challenge(svc, office["intake"], case_id, office["supervisor"], "reporter",
-                                          "private_contact", "举报人称其曾接受被反映人宴请")
+                                          "private_contact", "举报人称其曾接受被反映人宴请").event.summary["request_id"]
     with pytest.raises(Conflict):     # one open request per person
         recusal.record_challenge(svc, office["intake"], case_id, office["supervisor"], "subject", "other", "再次")
     with pytest.raises(NotAllowed):   # the person concerned never decides
@@ -94,7 +95,8 @@ def test_the_principals_own_withdrawal_binds_at_once(app, svc, office, case_id):
 def test_a_deputy_decides_only_for_the_staff_of_departments_they_oversee(svc, office, case_id):
     with pytest.raises((NotAllowed, NotFound)):      # deputy2 oversees 第二监督检查室; not in this case's circle
         actions.recuse_user(svc, office["deputy2"], case_id, office["handler"], "利害关系")
-    request_id = recusal.declare_recusal(svc, office["deputy"], case_id, "witness", "曾作为证人")
+    request_id = recusal.declare_recusal(svc, office["deputy"], case_id, "witness", "曾作为证人") \
+        .event.summary["request_id"]
     with pytest.raises(NotAllowed):                  # the deputy's own recusal is the principal's to decide
         recusal.decide_recusal(svc, office["deputy"], request_id, True, "同意")
     recusal.decide_recusal(svc, office["leader"], request_id, True, "同意")

@@ -73,9 +73,14 @@ def demo_case(svc, users, settings: dict | None = None, title: str = "关于郝�
     return case_id, open_item(svc, case_id, "propose").task_id
 
 
+def task_due(view, task_id: str):
+    """The task's due time in the case an action returned."""
+    return next(t.due_at for t in view.tasks if t.task_id == task_id)
+
+
 def suspend(svc, users, task_id: str, reason: str, by: str = "handler", approver: str = "supervisor2") -> int:
     """Ask to suspend a deadline and have another person approve it (the clock stops at the approval)."""
-    request = dl.suspend_deadline(svc, users[by], task_id, reason)
+    request = dl.suspend_deadline(svc, users[by], task_id, reason).event.summary["suspension_id"]
     dl.approve_suspension(svc, users[approver], request, "同意中止")
     return request
 
@@ -160,7 +165,7 @@ def test_suspension_for_four_working_days_moves_the_due_date_by_four_working_day
     with svc.db.read_session() as session:
         assert suspended_task_ids(session, [task_id]) == {task_id}
     clock.set("2026-03-06T09:00:00+08:00")                       # Friday: Tue–Fri = 4 working days
-    new_due = dl.resume_deadline(svc, users["handler"], task_id, "银行流水已调取")
+    new_due = task_due(dl.resume_deadline(svc, users["handler"], task_id, "银行流水已调取"), task_id)
     assert new_due == utc("2026-03-13T23:59:59+08:00")          # 03-09 + 4 working days
     assert open_item(svc, case_id, "propose").due_at == new_due
     assert timer_dues(svc, case_id) == [new_due]
@@ -218,7 +223,7 @@ def test_only_the_task_role_or_overseers_may_suspend_and_a_reason_is_required(sv
 
 def test_a_suspension_request_stops_nothing_until_another_person_approves_it(svc, users, clock, demo):
     case_id, task_id = demo()
-    request = dl.suspend_deadline(svc, users["supervisor"], task_id, "等待外调材料")
+    request = dl.suspend_deadline(svc, users["supervisor"], task_id, "等待外调材料").event.summary["suspension_id"]
     assert open_item(svc, case_id, "propose").due_at == DUE and timer_dues(svc, case_id) == [DUE]
     with svc.db.read_session() as session:
         assert suspended_task_ids(session, [task_id]) == set()
@@ -240,7 +245,7 @@ def test_a_suspension_request_stops_nothing_until_another_person_approves_it(svc
 def test_an_overdue_step_stays_overdue_until_its_suspension_is_approved(svc, users, clock, demo):
     case_id, task_id = demo()
     clock.set("2026-03-10T09:00:00+08:00")                               # past due, no worker pass yet
-    request = dl.suspend_deadline(svc, users["handler"], task_id, "等待证据")
+    request = dl.suspend_deadline(svc, users["handler"], task_id, "等待证据").event.summary["suspension_id"]
     with svc.db.read_session() as session:
         rows = overdue_work_items(session, user(svc, users["supervisor"]), svc.now())
         assert [(r["kind"], r["item"].bpmn_id) for r in rows] == [("overdue", "propose")]
@@ -252,7 +257,7 @@ def test_an_overdue_step_stays_overdue_until_its_suspension_is_approved(svc, use
 
 def test_a_rejected_suspension_keeps_the_clock_running_and_both_reasons_are_audited(svc, users, clock, demo):
     case_id, task_id = demo()
-    request = dl.suspend_deadline(svc, users["handler"], task_id, "等待证据")
+    request = dl.suspend_deadline(svc, users["handler"], task_id, "等待证据").event.summary["suspension_id"]
     with pytest.raises(InvalidInput):
         dl.reject_suspension(svc, users["supervisor"], request, " ")        # a refusal says why
     dl.reject_suspension(svc, users["supervisor"], request, "证据已齐，不需中止")
@@ -270,8 +275,8 @@ def test_pending_requests_wait_in_the_approvers_list_and_count_never_the_request
     from service.cases.deadline_queries import count_pending_approvals, pending_approvals
 
     case_id, task_id = demo()
-    suspension = dl.suspend_deadline(svc, users["supervisor"], task_id, "等待外调材料")
-    extension = dl.request_extension(svc, users["handler"], task_id, 3, "需补充调查")
+    suspension = dl.suspend_deadline(svc, users["supervisor"], task_id, "等待外调材料").event.summary["suspension_id"]
+    extension = dl.request_extension(svc, users["handler"], task_id, 3, "需补充调查").event.summary["extension_id"]
 
     def waiting(name):
         with svc.db.read_session() as session:
@@ -292,7 +297,7 @@ def test_pending_requests_wait_in_the_approvers_list_and_count_never_the_request
 
 def test_an_extension_is_refused_without_approval(svc, users, demo):
     case_id, task_id = demo()
-    ext = dl.request_extension(svc, users["handler"], task_id, 5, "需补充调查")
+    ext = dl.request_extension(svc, users["handler"], task_id, 5, "需补充调查").event.summary["extension_id"]
     assert open_item(svc, case_id, "propose").due_at == DUE       # a request alone moves nothing
     with pytest.raises(NotAllowed):
         dl.approve_extension(svc, users["handler"], ext)         # a handler cannot approve
@@ -308,8 +313,8 @@ def test_an_extension_is_refused_without_approval(svc, users, demo):
 
 def test_an_approved_extension_moves_the_deadline_and_its_timer(svc, users, clock, demo):
     case_id, task_id = demo()
-    ext = dl.request_extension(svc, users["handler"], task_id, 5, "需补充调查")
-    new_due = dl.approve_extension(svc, users["supervisor"], ext, "同意延期")
+    ext = dl.request_extension(svc, users["handler"], task_id, 5, "需补充调查").event.summary["extension_id"]
+    new_due = task_due(dl.approve_extension(svc, users["supervisor"], ext, "同意延期"), task_id)
     assert new_due == utc("2026-03-16T23:59:59+08:00")
     assert open_item(svc, case_id, "propose").due_at == new_due and timer_dues(svc, case_id) == [new_due]
     clock.set("2026-03-12T09:00:00+08:00")
@@ -320,7 +325,7 @@ def test_an_approved_extension_moves_the_deadline_and_its_timer(svc, users, cloc
 
 def test_the_requester_may_not_approve_their_own_extension(svc, users, demo):
     _, task_id = demo()
-    ext = dl.request_extension(svc, users["supervisor"], task_id, 2, "统筹安排")
+    ext = dl.request_extension(svc, users["supervisor"], task_id, 2, "统筹安排").event.summary["extension_id"]
     with pytest.raises(NotAllowed) as refused:
         dl.approve_extension(svc, users["supervisor"], ext)
     assert refused.value.code == "four_eyes"
@@ -329,9 +334,9 @@ def test_the_requester_may_not_approve_their_own_extension(svc, users, demo):
 
 def test_extension_request_approval_and_rejection_appear_in_the_audit_trail(svc, users, demo):
     case_id, task_id = demo()
-    first = dl.request_extension(svc, users["handler"], task_id, 5, "需补充调查")
+    first = dl.request_extension(svc, users["handler"], task_id, 5, "需补充调查").event.summary["extension_id"]
     dl.reject_extension(svc, users["supervisor"], first, "不同意")
-    second = dl.request_extension(svc, users["handler"], task_id, 2, "补充材料")
+    second = dl.request_extension(svc, users["handler"], task_id, 2, "补充材料").event.summary["extension_id"]
     dl.approve_extension(svc, users["leader"], second, "同意")
     assert case_actions(svc, case_id)[-4:] == ["deadline_extension_requested", "deadline_extension_rejected",
                                                "deadline_extension_requested", "deadline_extended"]
@@ -341,10 +346,11 @@ def test_extension_request_approval_and_rejection_appear_in_the_audit_trail(svc,
 def test_an_extension_approved_while_suspended_applies_on_resumption(svc, users, clock, demo):
     case_id, task_id = demo()
     suspend(svc, users, task_id, "中止")
-    ext = dl.request_extension(svc, users["handler"], task_id, 2, "延期")
+    ext = dl.request_extension(svc, users["handler"], task_id, 2, "延期").event.summary["extension_id"]
     dl.approve_extension(svc, users["supervisor"], ext)
     clock.set("2026-03-06T09:00:00+08:00")
-    assert dl.resume_deadline(svc, users["handler"], task_id, "恢复") == utc("2026-03-17T23:59:59+08:00")
+    resumed = dl.resume_deadline(svc, users["handler"], task_id, "恢复")
+    assert task_due(resumed, task_id) == utc("2026-03-17T23:59:59+08:00")
     assert timer_dues(svc, case_id) == [utc("2026-03-17T23:59:59+08:00")]
 
 

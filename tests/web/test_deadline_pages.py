@@ -35,7 +35,7 @@ def test_escalated_step_shows_on_the_supervisors_overdue_view(app, api, deploy, 
     clock.set("2026-03-10T10:00:00+08:00")
     page = login(app, "supervisor").get("/overdue").get_data(as_text=True)
     assert "逾期未办" in page and "提出处置意见" in page
-    assert actions.fire_due_timers(svc, case["id"]) == ["overdue"]
+    assert actions.fire_due_timers(svc, case["id"]).event.summary["timers"] == ["overdue"]
     page = login(app, "supervisor").get("/overdue").get_data(as_text=True)
     assert "已升级督办" in page and "逾期督办" in page and case["reference"] in page
     assert only_task(api("supervisor"), "escalate")

@@ -314,7 +314,8 @@ def test_case_page_shows_where_a_tampered_audit_chain_breaks(page, demo_case, sv
 def test_a_suspended_deadline_is_shown_as_such_on_the_worklist_and_case_page(page, demo_case, svc, users):
     from service.cases.deadlines import approve_suspension, suspend_deadline
 
-    request = suspend_deadline(svc, users["supervisor"], open_task_id(svc, demo_case, "propose"), "等待外调材料")
+    request = suspend_deadline(svc, users["supervisor"], open_task_id(svc, demo_case, "propose"), "等待外调材料") \
+        .event.summary["suspension_id"]
     assert "期限已中止" not in text(page("handler").get("/worklist"))     # asked for, not approved yet
     approve_suspension(svc, users["leader"], request)
     handler = page("handler")
