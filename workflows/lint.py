@@ -23,6 +23,9 @@ SPIFF_NS = 'http://spiffworkflow.org/bpmn/schema/1.0/core'
 NS = {'bpmn': BPMN_NS, 'spiffworkflow': SPIFF_NS}
 
 ROLES = frozenset({'intake', 'handler', 'supervisor', 'leader', 'committee', 'designer', 'auditor', 'admin'})
+# What a human task's `role` may name: a position relative to the case (service/cases/org/positions.py
+# TASK_POSITIONS, kept in step by tests/org/test_position_picker.py) or one of the first cut's role names.
+TASK_ROLES = ROLES | frozenset({'dept_member', 'dept_head', 'deputy', 'principal', 'case_management', 'review'})
 
 SUPPORTED_NODES = frozenset({
     'startEvent', 'endEvent', 'intermediateCatchEvent', 'intermediateThrowEvent', 'boundaryEvent',
@@ -141,7 +144,7 @@ class BpmnLinter:
             role = props.get('role')
             if not role:
                 self.add(task_id, "人工任务缺少 role 属性")
-            elif role not in ROLES:
+            elif role not in TASK_ROLES:
                 self.add(task_id, f"未知角色 {role}")
             approves = props.get('approves')
             if approves and approves not in user_ids:

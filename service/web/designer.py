@@ -8,6 +8,7 @@ from flask_login import login_required
 from service.auth import actor
 from service.cases import permissions, versioning
 from service.cases.errors import NotAllowed
+from service.cases.org import positions
 from service.runtime import services
 from service.web.blueprint import bp as web_bp
 from service.web.formdata import build_fields
@@ -41,6 +42,7 @@ def editor(version_id: int):
     if not rows:
         abort(404)
     return render_template("designer/editor.html", version=rows[0], roles=sorted(ROLES),
+                           positions=positions.task_role_choices(),
                            may_edit=permissions.may_deploy(actor()))
 
 

@@ -78,6 +78,22 @@ TASK_POSITION_HOLDERS = {
     "case_management": (("case_management",), False),
     "review": (("review",), False),
 }
+# The first cut's role names a task may still carry, as the designer's picker names them.
+LEGACY_ROLE_LABELS = {
+    "handler": "承办人（旧名，即承办部门承办人）",
+    "supervisor": "部门负责人（旧名，即承办部门负责人）",
+    "leader": "领导（旧名：在名称含“分管”的泳道为分管领导，否则为主要负责人）",
+}
+POSITION_GROUP, LEGACY_GROUP = "按本案确定的职务", "旧角色名（仍可使用）"
+
+
+def task_role_choices() -> list[dict]:
+    """What the designer offers for a task's (or a lane's) `role`, in Chinese: the positions relative to the
+    case first, then the first cut's names that still resolve (issue 13 point 2)."""
+    return [{"value": k, "label": v, "group": POSITION_GROUP} for k, v in TASK_POSITION_LABELS.items()] + \
+        [{"value": k, "label": v, "group": LEGACY_GROUP} for k, v in LEGACY_ROLE_LABELS.items()]
+
+
 _LEGACY_ROLES = {"handler": "dept_member", "supervisor": "dept_head", "committee": "committee", "intake": "intake"}
 
 

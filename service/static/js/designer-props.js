@@ -180,10 +180,16 @@
     if (opts.choices) {
       input = el('select', { id: id, name: key });
       input.appendChild(el('option', { value: '', text: opts.blank || '（未设置）' }));
+      var groups = {};
       opts.choices.forEach(function (choice) {
         var option = el('option', { value: choice.value, text: choice.label });
         if (choice.value === value) { option.selected = true; }
-        input.appendChild(option);
+        if (!choice.group) { input.appendChild(option); return; }
+        if (!groups[choice.group]) {   // <optgroup> per group, in the order the choices come
+          groups[choice.group] = el('optgroup', { label: choice.group });
+          input.appendChild(groups[choice.group]);
+        }
+        groups[choice.group].appendChild(option);
       });
       if (value && !opts.choices.some(function (c) { return c.value === value; })) {
         var extra = el('option', { value: value, text: value + '（未知）' });
@@ -253,6 +259,7 @@
       }));
     }
     if (isAny(bo, HUMAN)) { this.humanTask(box, target, bo); }
+    if (is(bo, 'bpmn:Lane')) { this.laneFields(box, target, bo); }
     if (is(bo, 'bpmn:ScriptTask')) {
       box.appendChild(this.field('脚本', 'script', bo.script, {
         multiline: true, rows: 6, onChange: function (v) { self.modeling.updateProperties(target, { script: v || undefined }); }
@@ -291,11 +298,19 @@
     if (is(bo, 'bpmn:SequenceFlow')) { this.flowFields(box, target, bo); }
   };
 
+  // The positions a task may name relative to its case, in Chinese (issue 13 point 2), then the first cut's
+  // role names that still resolve; without the server's list, the bare role names.
+  PropertiesPanel.prototype.positionChoices = function () {
+    if (this.options.positions && this.options.positions.length) { return this.options.positions; }
+    return (this.options.roles || []).map(function (r) { return { value: r, label: r }; });
+  };
+
   PropertiesPanel.prototype.humanTask = function (box, target, bo) {
     var self = this;
-    var roles = (this.options.roles || []).map(function (r) { return { value: r, label: r }; });
-    box.appendChild(this.field('办理角色 (role)', 'role', this.spiffProperty(bo, 'role'), {
-      choices: roles, onChange: function (v) { self.setSpiffProperty(target, 'role', v); }
+    box.appendChild(this.field('办理职务 (role)', 'role', this.spiffProperty(bo, 'role'), {
+      choices: this.positionChoices(), blank: '（选择办理职务）',
+      hint: '按本案确定：承办部门、分管该部门的领导等均按案件的承办部门确定具体人员',
+      onChange: function (v) { self.setSpiffProperty(target, 'role', v); }
     }));
     box.appendChild(this.datalist('qf-forms', (this.options.formNames && this.options.formNames()) || []));
     box.appendChild(this.field('表单 (formJsonSchemaFilename)', 'form', this.spiffText(bo, 'form'), {
@@ -310,6 +325,24 @@
     }));
     box.appendChild(this.field('审批对象 (approves)', 'approves', this.spiffProperty(bo, 'approves'), {
       hint: '被审批的用户任务 ID（双人原则）', onChange: function (v) { self.setSpiffProperty(target, 'approves', v); }
+    }));
+  };
+
+  // A lane: one picker sets the position of every human task in it (each task can still be changed alone).
+  PropertiesPanel.prototype.laneFields = function (box, target, bo) {
+    var self = this;
+    var tasks = (bo.flowNodeRef || []).filter(function (node) { return isAny(node, HUMAN); });
+    var roles = tasks.map(function (t) { return self.spiffProperty(t, 'role'); });
+    var shared = roles.length && roles.every(function (r) { return r === roles[0]; }) ? roles[0] : '';
+    box.appendChild(this.field('泳道职务 (role)', 'lane_role', shared, {
+      choices: this.positionChoices(), blank: roles.length ? '（各任务不同，选择后统一设置）' : '（泳道内没有人工任务）',
+      hint: '本泳道内有 ' + tasks.length + ' 个人工任务，选择后一并设置其办理职务',
+      onChange: function (v) {
+        tasks.forEach(function (t) {
+          var shape = self.registry.get(t.id);
+          if (shape) { self.setSpiffProperty(shape, 'role', v); }
+        });
+      }
     }));
   };
 

@@ -84,6 +84,7 @@
     panel = new window.QfPropertiesPanel(modeler, document.getElementById('props'), {
       editable: editable,
       roles: (root.getAttribute('data-roles') || '').split(',').filter(Boolean),
+      positions: JSON.parse(root.getAttribute('data-positions') || '[]'),
       decisionIds: decisionIds,
       formNames: formNames,
       problemsFor: function (id) { return problemsById[id] || []; }
