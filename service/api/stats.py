@@ -11,17 +11,18 @@ from service.api.common import api_login_required
 from service.api.contract import ApiBlueprint
 from service.auth import actor
 from service.cases.stats import queries as stats
+from service.cases.stats.analytics import process_analytics
 from service.cases.stats.filters import Facets
 from service.reads import read
 from service.runtime import services
-from service.schemas.stats import StatsArgs, StatsOut
+from service.schemas.stats import AnalyticsArgs, AnalyticsOut, StatsArgs, StatsOut
 
 blp = ApiBlueprint("stats", __name__, description="统计")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def facets(args: dict) -> Facets:
-    filters = {k: v for k, v in args.items() if k != "format"}
+    filters = {k: v for k, v in args.items() if k not in ("format", "version")}
     return Facets(**filters, zone=services().config.TIMEZONE)
 
 
@@ -51,3 +52,13 @@ def figures(args, group):
     if args["format"] != "json":
         return export(report, args["format"])
     return report
+
+
+@blp.route("/stats/processes/<string:process_key>/analytics")
+@blp.arguments(AnalyticsArgs, location="query")
+@blp.response(200, AnalyticsOut)
+@blp.errors(401, 403, 404)
+@api_login_required
+def analytics(args, process_key):
+    """Each step's passages and time and each sequence flow's share of cases, over the cases the user may read."""
+    return read(process_analytics, actor(), process_key, facets(args), services().now(), args.get("version"))

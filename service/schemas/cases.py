@@ -34,6 +34,7 @@ class CaseListArgs(Schema):
     date_from = fields.Date(data_key="from", metadata={"description": "登记日期起（含），YYYY-MM-DD"})
     date_to = fields.Date(data_key="to", metadata={"description": "登记日期止（含），YYYY-MM-DD"})
     department = Id(metadata={"description": "承办部门 id"})
+    version_id = Id(metadata={"description": "流程版本 id"})
     cadre_level = Fact()
     form = fields.String(validate=validate.OneOf(FORM_VALUES), metadata={"description": "四种形态 1–4，any = 已认定"})
     measure = Fact()

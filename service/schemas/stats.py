@@ -55,3 +55,48 @@ class StatsOut(Schema):
     generated_at = fields.DateTime()
     tables = fields.List(fields.Nested(TableOut))
     notes = fields.List(fields.String())
+
+
+class AnalyticsArgs(StatsArgs):
+    class Meta:
+        unknown = EXCLUDE
+        exclude = ("format",)
+
+    version = fields.Integer(validate=validate.Range(min=1, max=1_000_000),
+                             metadata={"description": "流程版本号；不填则统计全部版本、图为最新版本"})
+
+
+class ElementOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    passages = fields.Integer(metadata={"description": "办理次数（完成的工作项）"})
+    cases = Cell(metadata={"description": "{value, cases_url}：办结过此步骤的案件"})
+    open = fields.Integer(metadata={"description": "当前在办"})
+    avg_days = fields.Float(allow_none=True)
+    median_days = fields.Float(allow_none=True)
+    p90_days = fields.Float(allow_none=True)
+
+
+class FlowOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    source = fields.String()
+    target = fields.String()
+    source_name = fields.String()
+    target_name = fields.String()
+    cases = fields.Integer(metadata={"description": "经过此连线的案件数"})
+    share = fields.String(metadata={"description": "占统计范围内案件的比例"})
+
+
+class AnalyticsOut(Schema):
+    process_key = fields.String()
+    name = fields.String()
+    version = fields.Integer()
+    all_versions = fields.Boolean()
+    generated_at = fields.DateTime()
+    cases = Cell()
+    filters = fields.Nested(FiltersOut)
+    bpmn_xml = fields.String()
+    elements = fields.List(fields.Nested(ElementOut))
+    flows = fields.List(fields.Nested(FlowOut))
+    bottlenecks = fields.List(fields.String(), metadata={"description": "耗时最长（90% 用时）的步骤 id"})

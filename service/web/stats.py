@@ -17,7 +17,7 @@ from service.cases.stats.groups import CADRE_LEVELS
 from service.cases.stats.report import Count, Table
 from service.reads import read
 from service.runtime import services
-from service.schemas.stats import StatsArgs
+from service.schemas.stats import AnalyticsArgs, StatsArgs
 from service.web.blueprint import bp
 
 GROUP_RULE = "/stats/<any({}):group>".format(", ".join(f'"{g}"' for g in stats.GROUPS))
@@ -55,14 +55,14 @@ def chart_spec(table: Table) -> dict | None:
     return {"type": kind, "unit": "", "categories": [str(r[0]) for r in rows], "series": series, "urls": urls}
 
 
-def _facets(group: str) -> tuple[Facets, dict]:
+def _facets(schema=StatsArgs) -> tuple[Facets, dict, dict]:
     raw = {k: v.strip() for k, v in request.args.items() if v.strip()}
     try:
-        args = StatsArgs().load(raw)
+        args = schema().load(raw)
     except ValidationError as exc:
         raise InvalidInput("筛选条件有误", exc.messages)
-    args.pop("format", None)
-    return Facets(**args, zone=services().config.TIMEZONE), raw
+    chosen = {k: v for k, v in args.items() if k not in ("format", "version")}
+    return Facets(**chosen, zone=services().config.TIMEZONE), raw, args
 
 
 @bp.route("/stats")
@@ -74,10 +74,35 @@ def stats_index():
 @bp.route(GROUP_RULE)
 @login_required
 def stats_group(group: str):
-    facets, raw = _facets(group)
+    facets, raw, _args = _facets()
     view = read(stats.stats_page, actor(), group, facets, services().now())
     query = query_string(Facets(**{k: getattr(facets, k) for k in ("date_from", "date_to", "department",
                                                                     "cadre_level", "process_key")}))
     charts = {t.id: chart_spec(t) for t in view["report"].tables}
     return render_template("stats/group.html", **view, group=group, groups=stats.GROUP_TITLES, args=raw,
                            charts=charts, cadre_levels=CADRE_LEVELS, query=query, web_cases_url=web_cases_url)
+
+
+@bp.route("/stats/processes")
+@login_required
+def stats_processes():
+    return redirect(url_for("web.stats_process", process_key="clue_handling"))
+
+
+@bp.route("/stats/processes/<string:process_key>")
+@login_required
+def stats_process(process_key: str):
+    facets, raw, args = _facets(AnalyticsArgs)
+    view = read(stats.analytics_page, actor(), process_key, facets, services().now(), args.get("version"))
+    found = view["analytics"]
+    elements = sorted(found["elements"], key=lambda e: -(e["p90_days"] or 0))
+    return render_template("stats/process.html", **view, elements=elements, args=raw, groups=stats.GROUP_TITLES,
+                           cadre_levels=CADRE_LEVELS, web_cases_url=web_cases_url, process_key=process_key,
+                           heat=heat_data(found))
+
+
+def heat_data(found: dict) -> dict:
+    """What the heat map draws (plain JSON): steps with their numbers, flows with their shares, the bottlenecks."""
+    steps = [{**e, "cases": e["cases"].value} for e in found["elements"]]
+    return {"bpmn_xml": found["bpmn_xml"], "total": found["cases"].value, "elements": steps,
+            "flows": found["flows"], "bottlenecks": found["bottlenecks"]}

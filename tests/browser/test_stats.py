@@ -70,3 +70,24 @@ def test_the_timeliness_page_is_usable_at_390_px(browser, live_server, data, out
     page.screenshot(path=str(output_dir / "stats-timeliness-390.png"), full_page=True)
     assert not errors, errors
     context.close()
+
+
+def test_the_process_heat_map_marks_steps_flows_and_bottlenecks(browser, live_server, data, output_dir):  # noqa: F811
+    context, page, errors = open_as(browser, live_server, "leader", viewport={"width": 1400, "height": 900})
+    page.goto(f"{live_server}/stats/processes/clue_handling")
+    page.wait_for_selector("#heatmap[data-drawn=true]")
+    assert page.locator(".djs-element[class*=qf-heat-]").count() >= 5
+    assert page.locator(".djs-connection[class*=qf-flow-]").count() >= 5
+    assert page.locator(".djs-element.qf-bottleneck").count() == page.get_by_test_id("bottlenecks").locator("li").count()
+    assert page.locator(".qf-flow-share").count() >= 5
+    page.screenshot(path=str(output_dir / "stats-process-heatmap.png"), full_page=True)
+    scope = page.get_by_test_id("scope-cases")
+    number = int(scope.inner_text())
+    scope.click()
+    assert f"共 {number} 件" in page.locator("h1").inner_text()
+    page.goto(f"{live_server}/stats/processes/clue_handling")
+    page.locator("#process-select").select_option(label="follow_up_visit")
+    page.wait_for_url(re.compile(r".*/stats/processes/follow_up_visit"))
+    page.wait_for_selector("#heatmap[data-drawn=true]")
+    assert not errors, errors
+    context.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
@@ -13,9 +14,11 @@ from sqlalchemy import insert, select
 from service.models import Case, DeadlineExtension, DeadlineSuspension, Department, ProcessVersion, WorkItem
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 PROCESSES = {
     "four_forms_disposition": ["propose_measures", "review_supervisor", "deliver_decision"],
-    "clue_handling": ["register_clue", "propose_disposal", "approve_disposal_dept", "feedback_result"],
+    "clue_handling": ["register_clue", "screen_clue", "analyse_clue", "propose_disposal", "approve_disposal_dept",
+                      "feedback_result"],
     "fault_tolerance": ["register_matter", "verify"],
     "false_report_clearance": ["assess_finding", "carry_out"],
     "follow_up_visit": ["plan_visit", "record_visit"],
@@ -97,7 +100,9 @@ def generate(svc, creator_id: int, now: datetime, n: int = 160, seed: int = 16) 
         departments = {name: i for i, name in session.execute(select(Department.id, Department.name))}
         versions = {}
         for key in PROCESSES:
-            version = ProcessVersion(process_key=key, version=1, name=key, sha256=key, files={}, deployed_at=now)
+            bpmn = (BPMN_DIR / f"{key}.bpmn").read_text(encoding="utf-8")
+            version = ProcessVersion(process_key=key, version=1, name=key, sha256=key, files={f"{key}.bpmn": bpmn},
+                                     deployed_at=now)
             session.add(version)
             session.flush()
             versions[key] = version.id

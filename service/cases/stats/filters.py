@@ -37,6 +37,7 @@ class Facets:
     date_to: date | None = None
     department: int | None = None
     process_key: str | None = None
+    version_id: int | None = None
     status: str | None = None
     cadre_level: str | None = None
     form: str | None = None
@@ -74,6 +75,8 @@ def facet_conditions(f, now: datetime) -> list:
         out.append(Case.department_id == f.department)
     if f.process_key:
         out.append(Case.process_key == f.process_key)
+    if f.version_id is not None:
+        out.append(Case.process_version_id == f.version_id)
     if f.status:
         out.append(Case.status == f.status)
     for name, column in STRING_FACETS.items():

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from service.cases import queries
 from service.cases.errors import NotFound
 from service.cases.stats import groups
+from service.cases.stats.analytics import process_analytics
 from service.cases.stats.filters import Facets
 from service.cases.stats.report import Report, Scope
 from service.cases.stats.timeliness import timeliness
@@ -54,3 +55,12 @@ def stats_page(session: Session, user: User, group: str, facets: Facets, now: da
     departments = session.execute(select(Department.id, Department.name).where(Department.active)
                                   .order_by(Department.id)).all()
     return {"report": report, "departments": departments, "processes": queries.process_names(session)}
+
+
+def analytics_page(session: Session, user: User, process_key: str, facets: Facets, now: datetime,
+                   version: int | None) -> dict:
+    """The 流程分析 page: the analytics, and the processes and departments its filters offer."""
+    result = process_analytics(session, user, process_key, facets, now, version)
+    departments = session.execute(select(Department.id, Department.name).where(Department.active)
+                                  .order_by(Department.id)).all()
+    return {"analytics": result, "departments": departments, "processes": queries.process_names(session)}
