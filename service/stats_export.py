@@ -49,10 +49,21 @@ def fill_sheet(sheet, report: Report, zone) -> None:
         sheet.column_dimensions[letter].width = 28
 
 
-def xlsx(reports: list[Report], zone) -> bytes:
-    """One sheet per report (a group export has one; the 月报/季报 workbook one per group)."""
+def xlsx(reports: list[Report], zone, cover: str | None = None) -> bytes:
+    """One sheet per report (a group export has one; the 月报/季报 workbook one per group, after a cover sheet)."""
     book = Workbook()
     book.remove(book.active)
+    if cover and reports:
+        sheet = book.create_sheet("封面")
+        sheet.append([f"纪检监察工作统计 · {cover}"])
+        sheet["A1"].font = Font(bold=True, size=16)
+        for line in _heading(reports[0], zone)[1:]:
+            sheet.append(line)
+        sheet.append([])
+        sheet.append(["工作表"])
+        for report in reports:
+            sheet.append([report.title])
+        sheet.column_dimensions["A"].width = 40
     for report in reports:
         fill_sheet(book.create_sheet(report.title[:31]), report, zone)
     out = io.BytesIO()

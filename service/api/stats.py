@@ -15,7 +15,7 @@ from service.cases.stats.analytics import process_analytics
 from service.cases.stats.filters import Facets
 from service.reads import read
 from service.runtime import services
-from service.schemas.stats import AnalyticsArgs, AnalyticsOut, StatsArgs, StatsOut
+from service.schemas.stats import AnalyticsArgs, AnalyticsOut, StatsArgs, StatsOut, WorkbookArgs
 
 blp = ApiBlueprint("stats", __name__, description="统计")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,6 +34,24 @@ def export(report, fmt: str) -> Response:
     else:
         body, mimetype = stats_export.csv_text(report, zone).encode("utf-8"), "text/csv; charset=utf-8"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@blp.route("/stats/workbook")
+@blp.arguments(WorkbookArgs, location="query")
+@blp.response(200, description="月报/季报 xlsx：每类统计一张工作表", content_type=XLSX)
+@blp.errors(401, 403)
+@api_login_required
+def workbook(args):
+    """The monthly or quarterly report as one workbook (one sheet per figure group) over the readable cases."""
+    date_from, date_to = stats.period_bounds(args["period"])
+    chosen = Facets(date_from=date_from, date_to=date_to, department=args.get("department"),
+                    cadre_level=args.get("cadre_level"), zone=services().config.TIMEZONE)
+    reports = read(stats.workbook, actor(), chosen, services().now())
+    zone = ZoneInfo(services().config.TIMEZONE)
+    kind = "季报" if "Q" in args["period"] else "月报"
+    name = f"stats-{args['period']}.xlsx"
+    return Response(stats_export.xlsx(reports, zone, cover=f"{args['period']} {kind}"), mimetype=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @blp.route("/stats/<any({}):group>".format(", ".join(f'"{g}"' for g in stats.GROUPS)))

@@ -100,3 +100,13 @@ class AnalyticsOut(Schema):
     elements = fields.List(fields.Nested(ElementOut))
     flows = fields.List(fields.Nested(FlowOut))
     bottlenecks = fields.List(fields.String(), metadata={"description": "耗时最长（90% 用时）的步骤 id"})
+
+
+class WorkbookArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$"),
+                           metadata={"description": "月报 YYYY-MM 或季报 YYYY-Qn"})
+    department = Id(metadata={"description": "承办部门 id"})
+    cadre_level = fields.String(validate=validate.Length(min=1, max=16))

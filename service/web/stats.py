@@ -5,6 +5,8 @@ The filters live in the URL; every number links to the case list with the same f
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import redirect, render_template, request, url_for
 from flask_login import login_required
 from marshmallow import ValidationError
@@ -79,8 +81,10 @@ def stats_group(group: str):
     query = query_string(Facets(**{k: getattr(facets, k) for k in ("date_from", "date_to", "department",
                                                                     "cadre_level", "process_key")}))
     charts = {t.id: chart_spec(t) for t in view["report"].tables}
+    today = services().now().astimezone(ZoneInfo(services().config.TIMEZONE)).date()
     return render_template("stats/group.html", **view, group=group, groups=stats.GROUP_TITLES, args=raw,
-                           charts=charts, cadre_levels=CADRE_LEVELS, query=query, web_cases_url=web_cases_url)
+                           charts=charts, cadre_levels=CADRE_LEVELS, query=query, web_cases_url=web_cases_url,
+                           month=f"{today:%Y-%m}", quarter=f"{today.year}-Q{(today.month - 1) // 3 + 1}")
 
 
 @bp.route("/stats/processes")

@@ -37,3 +37,22 @@ def test_csv_export_has_every_table_and_numbers_not_links(app, data):  # noqa: F
     assert rows[0] == ["办理时效"]
     assert "各流程步骤办理时效" in [r[0] for r in rows if r]
     assert not any("cases_url" in cell or "/api/v1" in cell for r in rows for cell in r)
+
+
+def test_the_monthly_and_quarterly_workbooks_have_one_sheet_per_group(app, data):  # noqa: F811
+    client = login(app, "supervisor")
+    response = client.get("/api/v1/stats/workbook?period=2026-Q1")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["封面", "四种形态", "问题线索", "办理时效", "容错纠错", "澄清正名", "回访教育",
+                               "党风廉政意见回复"]
+    assert book["封面"]["A1"].value == "纪检监察工作统计 · 2026-Q1 季报"
+    assert "起始日期：2026-01-01；截止日期：2026-03-31" in book["四种形态"]["A2"].value
+    month = load_workbook(io.BytesIO(client.get("/api/v1/stats/workbook?period=2026-02").data))
+    assert "截止日期：2026-02-28" in month["问题线索"]["A2"].value
+    feb = client.get("/api/v1/stats/clues?from=2026-02-01&to=2026-02-28").json
+    total = next(t for t in feb["tables"] if t["id"] == "by_disposal")["rows"][0][3]["value"]
+    sheet_values = [[c for c in row] for row in month["问题线索"].iter_rows(values_only=True)]
+    first_disposal = next(r for r in sheet_values if r[0] == feb["tables"][2]["rows"][0][0])
+    assert first_disposal[3] == total
+    assert client.get("/api/v1/stats/workbook?period=2026-13").status_code == 422

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -64,3 +64,22 @@ def analytics_page(session: Session, user: User, process_key: str, facets: Facet
     departments = session.execute(select(Department.id, Department.name).where(Department.active)
                                   .order_by(Department.id)).all()
     return {"analytics": result, "departments": departments, "processes": queries.process_names(session)}
+
+
+def period_bounds(period: str) -> tuple[date, date]:
+    """'2026-03' -> the month; '2026-Q1' -> the quarter (first and last day)."""
+    year, part = period.split("-")
+    if part.startswith("Q"):
+        first_month = 3 * (int(part[1]) - 1) + 1
+        months = 3
+    else:
+        first_month, months = int(part), 1
+    start = date(int(year), first_month, 1)
+    end_month = first_month + months
+    end = date(int(year) + (end_month > 12), (end_month - 1) % 12 + 1, 1) - timedelta(days=1)
+    return start, end
+
+
+def workbook(session: Session, user: User, facets: Facets, now: datetime) -> list[Report]:
+    """The 月报/季报: every figure group for the period, in the order of the upward report."""
+    return [figures(session, user, group, facets, now) for group in GROUPS]
