@@ -7,7 +7,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from service.cases.recusal import GROUNDS as RECUSAL_GROUNDS
 from service.cases.stats.filters import FORM_VALUES, NONE, TASK_STATES
 from service.schemas.common import StrictSchema
-from service.schemas.fields import Id, Page
+from service.schemas.fields import DATE_RANGE, Id, Page
 from service.schemas.tasks import TaskOut
 
 
@@ -31,8 +31,8 @@ class CaseListArgs(Schema):
     process_key = fields.String(validate=validate.Length(max=64))
     q = fields.String(validate=validate.Length(max=100))
     # The statistics facets (service/cases/stats/filters.py): a figure's drill-down is a case list.
-    date_from = fields.Date(data_key="from", metadata={"description": "登记日期起（含），YYYY-MM-DD"})
-    date_to = fields.Date(data_key="to", metadata={"description": "登记日期止（含），YYYY-MM-DD"})
+    date_from = fields.Date(data_key="from", validate=DATE_RANGE, metadata={"description": "登记日期起（含）"})
+    date_to = fields.Date(data_key="to", validate=DATE_RANGE, metadata={"description": "登记日期止（含）"})
     department = Id(metadata={"description": "承办部门 id"})
     version_id = Id(metadata={"description": "流程版本 id"})
     cadre_level = Fact()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from marshmallow import fields, validate
 
 from service.bounds import MAX_ID, MAX_PAGE
@@ -15,3 +17,7 @@ def Id(**kwargs) -> fields.Integer:  # noqa: N802 (reads as a field class)
 def Page(**kwargs) -> fields.Integer:  # noqa: N802
     """A page number: 1 … MAX_PAGE."""
     return fields.Integer(validate=validate.Range(min=1, max=MAX_PAGE), **kwargs)
+
+
+# Dates a statistics period may name: the day after the last must still be a date (no case predates 1900).
+DATE_RANGE = validate.Range(min=date(1900, 1, 1), max=date(2199, 12, 31))

@@ -5,15 +5,15 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from service.cases.stats.report import Count
-from service.schemas.fields import Id
+from service.schemas.fields import DATE_RANGE, Id
 
 
 class StatsArgs(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    date_from = fields.Date(data_key="from", metadata={"description": "登记日期起（含），YYYY-MM-DD"})
-    date_to = fields.Date(data_key="to", metadata={"description": "登记日期止（含），YYYY-MM-DD"})
+    date_from = fields.Date(data_key="from", validate=DATE_RANGE, metadata={"description": "登记日期起（含）"})
+    date_to = fields.Date(data_key="to", validate=DATE_RANGE, metadata={"description": "登记日期止（含）"})
     department = Id(metadata={"description": "承办部门 id"})
     cadre_level = fields.String(validate=validate.Length(min=1, max=16))
     process_key = fields.String(validate=validate.Length(min=1, max=64),
@@ -106,7 +106,7 @@ class WorkbookArgs(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$"),
+    period = fields.String(required=True, validate=validate.Regexp(r"^(19|20|21)\d{2}-(0[1-9]|1[0-2]|Q[1-4])$"),
                            metadata={"description": "月报 YYYY-MM 或季报 YYYY-Qn"})
     department = Id(metadata={"description": "承办部门 id"})
     cadre_level = fields.String(validate=validate.Length(min=1, max=16))
