@@ -21,7 +21,7 @@ from tests.org.test_resolution import SCENARIO, drive, open_item
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 # Route variables that name a case or something of one (its tasks, their extension requests).
-CASE_BOUND = {"case_id", "task_id", "extension_id", "document_id", "recusal_request_id"}
+CASE_BOUND = {"case_id", "task_id", "extension_id", "document_id", "recusal_request_id", "suspension_id"}
 # Route variables that name no case: accounts, the organisation, calendar days, process versions, tokens,
 # files, and the principal's grants and appointments (refused by position before any case is read); statistics
 # groups and process keys (figures count only the cases the reader may read: tests/stats/test_figures.py).
@@ -43,7 +43,8 @@ def office(svc, clock):
 
 @pytest.fixture
 def hidden(svc, office, clock) -> dict:
-    """A 第一监督检查室 clue waiting at 分析研判, claimed by handler, with a pending extension request."""
+    """A 第一监督检查室 clue waiting at 分析研判, claimed by handler, with a pending extension request, a pending
+    suspension request, a pending 回避 declaration and an issued document."""
     case_id = drive(svc, office, clock, SCENARIO, "第一监督检查室", stop_at="analyse_clue")
     item = open_item(svc, case_id, "analyse_clue")
     actions.claim_task(svc, office["handler"], item.task_id)
@@ -51,6 +52,8 @@ def hidden(svc, office, clock) -> dict:
         session.get(WorkItem, item.id).due_at = svc.now() + timedelta(days=10)
     extension_id = deadlines.request_extension(svc, office["handler"], item.task_id, 3, "材料较多，需补充核实") \
         .event.summary["extension_id"]
+    suspension_id = deadlines.suspend_deadline(svc, office["handler"], item.task_id, "等待外调材料") \
+        .event.summary["suspension_id"]
     request_id = recusal.declare_recusal(svc, office["supervisor"], case_id, "witness", "曾作为证人") \
         .event.summary["request_id"]
     with svc.db.write_session() as session:   # an issued document of the case (文书)
@@ -63,7 +66,8 @@ def hidden(svc, office, clock) -> dict:
         session.flush()
         document_id, reference, title = document.id, case.reference, case.title
     return {"case_id": case_id, "task_id": item.task_id, "extension_id": extension_id, "document_id": document_id,
-            "recusal_request_id": request_id, "user_id": office["supervisor"], "reference": reference, "title": title}
+            "recusal_request_id": request_id, "suspension_id": suspension_id, "user_id": office["supervisor"],
+            "reference": reference, "title": title}
 
 
 def login(app, username: str, api: bool):
@@ -122,7 +126,8 @@ def test_outsiders_get_404_on_every_case_bound_route(app, hidden, username):
     it is refused before any case is read (an unreadable body, a position the user lacks): no oracle."""
     clients = {True: login(app, username, api=True), False: login(app, username, api=False)}
     absent = {"case_id": 987654, "task_id": "00000000-0000-0000-0000-000000000000", "extension_id": 987654,
-              "document_id": 987654, "recusal_request_id": 987654, "user_id": hidden["user_id"]}
+              "document_id": 987654, "recusal_request_id": 987654, "suspension_id": 987654,
+              "user_id": hidden["user_id"]}
     absent_requests = case_bound_requests(app, absent)
     wrong = []
     for (method, url, is_api), (_m, absent_url, _a) in zip(case_bound_requests(app, hidden), absent_requests,
