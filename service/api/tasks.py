@@ -31,8 +31,8 @@ def worklist(args):
 @api_login_required
 def task_detail(task_id):
     """A task with its role, lane, due date and JSON Schema form."""
-    item, case, form, returned = read_with_services(pages.task_resource, actor(), task_id)
-    return Extended(item, case=case, form=form, returned=returned)
+    item, case, form, returned, waiting = read_with_services(pages.task_resource, actor(), task_id)
+    return Extended(item, case=case, form=form, returned=returned, waiting_note=waiting)
 
 
 @blp.route("/tasks/<string:task_id>/claim", methods=["POST"])

@@ -53,9 +53,11 @@ def overdue_page(session: Session, user: User, now: datetime) -> dict:
 
 
 def task_resource(svc: Services, session: Session, user: User, task_id: str) -> tuple:
-    """A task, its case, its form and, for a returned step, who returned it (GET /api/v1/tasks/{id})."""
-    item, case = queries.get_task(session, user, task_id)
-    return item, case, queries.task_form(svc, session, item, case), queries.returned_by(session, item)
+    """A task, its case, its form, for a returned step who returned it, and for an approval level nobody may
+    sign its waiting note (GET /api/v1/tasks/{id})."""
+    item, case = queries.get_task(session, user, task_id, svc.now())
+    return (item, case, queries.task_form(svc, session, item, case), queries.returned_by(session, item),
+            queries.waiting_note(svc, session, item, case))
 
 
 def task_counts(svc: Services, session: Session, user: User) -> dict[str, int]:

@@ -45,11 +45,12 @@ class Actor(Protocol):
 
 @dataclass(frozen=True)
 class Holdings:
-    """The positions a user holds now ((kind, department id or None)), acting appointments included;
-    `case_acting`: appointments for one case only ((kind, department id, case id))."""
+    """The positions a user holds now ((kind, department id or None)), acting appointments included (also listed
+    in `acting`); `case_acting`: appointments for one case only ((kind, department id, case id))."""
 
     positions: frozenset = frozenset()
     case_acting: frozenset = frozenset()
+    acting: frozenset = frozenset()   # those of `positions` held only by an acting appointment (代行)
 
     def departments(self, kinds, case_id: int | None = None) -> set:
         """Departments where the user holds one of `kinds` (for `case_id`: its acting appointments too)."""
@@ -175,6 +176,35 @@ def fills_task_position(holdings: Holdings, position: str, department_id: int | 
 def violates_distinct_levels(actor: Actor, chain_signer_ids: Iterable[int]) -> bool:
     """Distinct people per level: nobody signs two levels of one approval chain."""
     return actor.id in set(chain_signer_ids)
+
+
+# The process setting (settings/<process>.json) that may relax the distinct-levels rule where the regulations
+# allow one person to sign two levels; four eyes (nobody approves their own proposal) is never relaxed.
+DISTINCT_SIGNERS_SETTING = "distinct_signers"
+
+
+def distinct_signers_required(settings: dict | None) -> bool:
+    """Whether the process version requires a different person at every level (the default)."""
+    return bool((settings or {}).get(DISTINCT_SIGNERS_SETTING, True))
+
+
+def signing_refusal(actor_id: int, proposer_id: int | None, chain_signer_ids: Iterable[int],
+                    distinct_required: bool = True) -> str | None:
+    """The one rule on who may sign a level of an approval chain, for every process: None if `actor_id` may,
+    else the refusal's code. The proposer never approves their own proposal (`four_eyes`); nobody signs two
+    levels of one chain (`distinct_levels`) unless the process's setting relaxes it."""
+    if proposer_id is not None and actor_id == proposer_id:
+        return "four_eyes"
+    if distinct_required and actor_id in set(chain_signer_ids):
+        return "distinct_levels"
+    return None
+
+
+def excluded_signers(proposer_id: int | None, chain_signer_ids: Iterable[int], distinct_required: bool = True
+                     ) -> set[int]:
+    """Who may not sign the next level of the chain (the same rule as `signing_refusal`, as a set)."""
+    excluded = {proposer_id} if proposer_id is not None else set()
+    return excluded | (set(chain_signer_ids) if distinct_required else set())
 
 
 def may_take_task(actor: Actor, task_role: str, assignee_id: int | None, case: CaseContext = NO_CASE) -> bool:

@@ -98,17 +98,20 @@ class Projected:
 def write_projections(conn, case_id: int, step: StepResult, open_rows: list, now: datetime, *,
                       actor_id: int | None, completed_task_id: str | None, has_timers: bool,
                       handler_id: int | None, closed_at: datetime | None, version: int | None,
-                      decision: Decision = NO_DECISION, completed_item_id: int | None = None) -> Projected:
-    """Close work items no longer ready (the completed one with its decision), open new ones (marked as returned
-    when the decision returned the work), replace the timer rows, update the case row."""
+                      decision: Decision = NO_DECISION, completed_item_id: int | None = None,
+                      completed_as: str | None = None) -> Projected:
+    """Close work items no longer ready (the completed one with its decision and the position it was done as),
+    open new ones (marked as returned when the decision returned the work), replace the timer rows, update the
+    case row."""
     plan = plan_work_items([r.task_id for r in open_rows], step.ready, completed_task_id)
     if plan.completed:
         conn.execute(sql.CLOSE_ITEMS, {"task_ids": plan.completed, "now": now, "resolution": "completed",
                                        "completed_by_id": actor_id, "decision": decision.label,
-                                       "opinion": decision.opinion})
+                                       "opinion": decision.opinion, "completed_as": completed_as})
     if plan.cancelled:
         conn.execute(sql.CLOSE_ITEMS, {"task_ids": plan.cancelled, "now": now, "resolution": "cancelled",
-                                       "completed_by_id": None, "decision": None, "opinion": None})
+                                       "completed_by_id": None, "decision": None, "opinion": None,
+                                       "completed_as": None})
     returned_by = completed_item_id if decision.returned and plan.completed else None
     new = [new_item_values(case_id, task, now, returned_by) for task in plan.new]
     if new:

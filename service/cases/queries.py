@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, defer
 
 from service.cases import audit, permissions, statements
 from service.cases.errors import NotAllowed, NotFound
+from service.cases.org import signers
 from service.cases.org.access import filled_tasks, readable_cases
 from service.cases.org.holdings import load_holdings
 from service.cases.permissions import CaseContext
@@ -195,12 +196,20 @@ def count_tasks(session: Session, user: User, scope: str = "mine", process_key: 
     return session.scalar(select(func.count(WorkItem.id)).join(Case, Case.id == WorkItem.case_id).where(*conditions))
 
 
-def get_task(session: Session, user: User, task_id: str) -> tuple[WorkItem, Case]:
+def get_task(session: Session, user: User, task_id: str, now: datetime | None = None) -> tuple[WorkItem, Case]:
     item = session.scalar(select(WorkItem).where(WorkItem.task_id == task_id))
     if item is None:
         raise NotFound(f"任务 {task_id} 不存在")
-    case = get_case(session, user, item.case_id)
+    case = get_case(session, user, item.case_id, now)
     return item, case
+
+
+def waiting_note(svc: Services, session: Session, item: WorkItem, case: Case) -> str | None:
+    """What an open approval level says when nobody may sign it (it waits for the principal's delegate)."""
+    if item.completed_at is not None or not item.approves:
+        return None
+    version = session.get(ProcessVersion, case.process_version_id)
+    return signers.waiting_note(session, item, case.department_id, svc.bundle(version).settings, svc.now())
 
 
 def task_form(svc: Services, session: Session, item: WorkItem, case: Case) -> dict | None:
@@ -261,16 +270,17 @@ def may_see_reporter(session: Session, user: User, case: Case) -> bool:
 
 
 def step_history(session: Session, case_id: int) -> list[dict]:
-    """Completed human steps of a case in order: bpmn id, title, who, when, the decision taken and the opinion."""
+    """Completed human steps of a case in order: bpmn id, title, who, as what (the position then held), when,
+    the decision taken and the opinion."""
     rows = session.execute(
         select(WorkItem.bpmn_id, WorkItem.title, WorkItem.completed_at, WorkItem.decision, WorkItem.opinion,
-               User.display_name)
+               WorkItem.completed_as, User.display_name)
         .outerjoin(User, User.id == WorkItem.completed_by_id)
         .where(WorkItem.case_id == case_id, WorkItem.resolution == "completed")
         .order_by(WorkItem.completed_at, WorkItem.id)
     ).all()
     return [{"bpmn_id": r.bpmn_id, "title": r.title, "completed_at": r.completed_at, "by": r.display_name,
-             "decision": r.decision, "opinion": r.opinion} for r in rows]
+             "decision": r.decision, "opinion": r.opinion, "as_": r.completed_as, "as": r.completed_as} for r in rows]
 
 
 def returned_by(session: Session, item: WorkItem) -> dict | None:
@@ -321,12 +331,13 @@ def case_page(svc: Services, session: Session, user: User, case_id: int) -> dict
             "may_see_reporter": may_see_reporter(session, user, case),
             "labels": form_labels(svc, version),
             "department": session.get(Department, case.department_id) if case.department_id else None,
-            "names": user_names(session, [t.assignee_id for t in view.tasks] + [case.handler_id])}
+            "names": user_names(session, [t.assignee_id for t in view.tasks] + [case.handler_id]),
+            "waiting": view.waiting}
 
 
 def task_page(svc: Services, session: Session, user: User, task_id: str) -> dict:
     """A task with its form, the case (a `CaseView`, data redacted), and (for approvals) the step being approved."""
-    item, case = get_task(session, user, task_id)
+    item, case = get_task(session, user, task_id, svc.now())
     view = case_view(svc, session, user, case.id).for_reader(user)
     version = session.get(ProcessVersion, case.process_version_id)
     approved = None
@@ -344,4 +355,5 @@ def task_page(svc: Services, session: Session, user: User, task_id: str) -> dict
             "form": task_form(svc, session, item, case), "approved": approved,
             "returned": returned_by(session, item),
             "labels": form_labels(svc, version),
+            "waiting": waiting_note(svc, session, item, case),
             "assignee": user_names(session, [item.assignee_id]).get(item.assignee_id)}

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from service.cases import permissions
 from service.cases import statements as sql
 from service.cases.audit import CaseEvent
+from service.cases.org import signers
 from service.cases.runtime import Services
 from service.models import Case, ProcessVersion, Timer
 
@@ -61,6 +62,8 @@ class CaseView:
     # The reporter's identity: only in what `read_reporter` returns to an entitled reader. No schema dumps it
     # with the case, and it stays out of the repr (logs).
     reporter: dict | None = field(default=None, repr=False)
+    # open approval levels nobody may sign (every eligible person excluded): {task id: what the step says}
+    waiting: dict = field(default_factory=dict)
 
     @property
     def case_id(self) -> int:
@@ -96,5 +99,7 @@ def load_case_view(svc: Services, session: Session, case_id: int, data: dict | N
     tasks = conn.execute(sql.OPEN_ITEMS, {"case_id": case.id, "actor_id": None}).all()
     timer_dues = session.scalars(select(Timer.due_at).where(Timer.case_id == case.id)).all()
     warnings = svc.calendar().warnings_for_dues(svc.now(), [t.due_at for t in tasks if t.due_at] + list(timer_dues))
+    waiting = signers.waiting_notes(session, tasks, case.department_id, svc.bundle(version).settings, svc.now())
     return CaseView(case=snapshot_of(case), process_version=version.version, data=copy.deepcopy(data), tasks=tasks,
-                    links=sql.case_links(conn, case.id), deadline_warnings=warnings, event=event, reporter=reporter)
+                    links=sql.case_links(conn, case.id), deadline_warnings=warnings, event=event, reporter=reporter,
+                    waiting=waiting)

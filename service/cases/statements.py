@@ -54,7 +54,7 @@ CLOSE_ITEMS = (
     update(ITEMS).where(ITEMS.c.task_id.in_(bindparam("task_ids", expanding=True)))
     .values(completed_at=bindparam("now"), resolution=bindparam("resolution"),
             completed_by_id=bindparam("completed_by_id"), decision=bindparam("decision"),
-            opinion=bindparam("opinion"))
+            opinion=bindparam("opinion"), completed_as=bindparam("completed_as"))
 )
 INSERT_ITEMS = insert(ITEMS)
 DELETE_TIMERS = delete(TIMERS).where(TIMERS.c.case_id == bindparam("case_id"))

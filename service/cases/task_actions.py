@@ -14,7 +14,7 @@ from service.cases.case_data import check_form_data
 from service.cases.decisions import decision_of
 from service.cases.documents import issue_for_step
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from service.cases.org.positions import records_outside_decision
+from service.cases.org import signers
 from service.cases.projections import write_projections
 from service.cases.reporters import split_reporter, store_reporter
 from service.cases.results import CaseSnapshot, CaseView, load_case_view
@@ -80,10 +80,13 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
     with svc.db.write_session() as session:
         conn = session.connection()
         actor = load_actor(session, actor_id)
-        row, open_rows = _checked_item(session, actor, task_id, case_version, svc.now())
+        row, open_rows, holdings = _checked_item(session, actor, task_id, case_version, svc.now())
         case_id, flags = row.case_id, open_rows[0]
         bundle = svc.bundle_of(session, row.process_version_id, row.sha256)   # the form was validated before the lock
         now = svc.now()
+        # the signing rule of approval chains (four eyes, distinct levels unless the version's settings relax it)
+        relaxed = signers.check_signer(session, actor.id, case_id, row.approves, row.lane, bundle.settings)
+        signed_as = signers.completed_as(session, holdings, row.role, row.lane, row.department_id, case_id, relaxed)
         clean, reporter_fields = jurisdiction.at_registration(bundle, row.form, *split_reporter(data))
         store_reporter(session, case_id, reporter_fields, now)
         wf = svc.workflows.take(case_id, row.version)
@@ -97,7 +100,8 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
         handler_id = actor.id if row.role == "handler" and row.handler_id is None else row.handler_id
         written = write_projections(conn, case_id, step, open_rows, now, actor_id=actor.id, completed_task_id=task_id,
                                     has_timers=flags.has_timers, handler_id=handler_id, closed_at=row.closed_at,
-                                    version=row.version, decision=decision_of(schema, clean), completed_item_id=row.id)
+                                    version=row.version, decision=decision_of(schema, clean), completed_item_id=row.id,
+                                    completed_as=signed_as)
         columns, open_items = written.columns, written.open_items
         case = CaseSnapshot(
             id=case_id, reference=row.reference, title=row.title, process_key=row.process_key, handler_id=handler_id,
@@ -108,7 +112,9 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
             closed_at=columns.get("closed_at", row.closed_at),
             **{k: columns[k] for k in ("status", "outcome", "stage", "due_at", "version")})
         linked = start_requested_cases(svc, session, actor, case, bundle, step)
-        summary = {"data": audit.summarize(clean), "reporter_recorded": bool(reporter_fields)}
+        summary = {"data": audit.summarize(clean), "reporter_recorded": bool(reporter_fields), "as": signed_as}
+        if relaxed:   # never silently: the setting that allowed a second level by the same person is on record
+            summary["distinct_levels_relaxed"] = True
         add_link_summary(summary, linked)
         issued = issue_for_step(svc, session, case_id=case_id, reference=row.reference, case_title=row.title,
                                 bundle=bundle, version_id=row.process_version_id, task_bpmn_id=row.bpmn_id,
@@ -125,7 +131,8 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
                         tasks=open_items, links=sql.case_links(conn, case_id) if flags.has_links or linked else [],
                         deadline_warnings=svc.calendar().warnings_for_dues(
                             now, [i.due_at for i in open_items] + [t["due_at"] for t in written.timers]),
-                        event=event)
+                        event=event,
+                        waiting=signers.waiting_notes(session, open_items, row.department_id, bundle.settings, now))
         next_forms = {i.task_id: _form_of(bundle, i.bpmn_id) for i in open_items}
         return done, wf, next_forms
 
@@ -178,35 +185,9 @@ def _checked_item(session: Session, actor: User, task_id: str, case_version: int
         raise Conflict(f"案件已更新（当前版本 {row.version}），请刷新后重试", code="stale_case_version")
     if row.completed_at is not None:
         raise Conflict("任务已办理，不能重复提交", code="task_not_ready")
-    check_may_act(session, actor, row.role, row.lane, row.assignee_id, False, row.case_id, row.department_id, now)
-    if row.approves:
-        _check_four_eyes(session, actor, row.case_id, row.approves)
-        if not records_outside_decision(row.lane):
-            _check_distinct_levels(session, actor, row.case_id, row.approves)
-    return row, open_rows
-
-
-def _check_distinct_levels(session: Session, actor: User, case_id: int, approves: str) -> None:
-    """Nobody signs two levels of one approval chain: the approvals of `approves` opened since it was last done
-    (work item ids grow, so a returned and re-proposed chain starts afresh)."""
-    proposal_id = session.scalar(
-        select(WorkItem.id).where(WorkItem.case_id == case_id, WorkItem.bpmn_id == approves,
-                                  WorkItem.resolution == "completed").order_by(WorkItem.id.desc()).limit(1))
-    signers = session.scalars(select(WorkItem.completed_by_id).where(
-        WorkItem.case_id == case_id, WorkItem.approves == approves, WorkItem.resolution == "completed",
-        WorkItem.id > (proposal_id or 0))).all()
-    if permissions.violates_distinct_levels(actor, [s for s in signers if s is not None]):
-        raise NotAllowed("同一审批链中每一级须由不同人员签批，您已签批过其中一级", code="distinct_levels")
-
-
-def _check_four_eyes(session: Session, actor: User, case_id: int, approves: str) -> None:
-    approved_by = session.scalar(
-        select(WorkItem.completed_by_id).where(
-            WorkItem.case_id == case_id, WorkItem.bpmn_id == approves, WorkItem.resolution == "completed"
-        ).order_by(WorkItem.completed_at.desc(), WorkItem.id.desc()).limit(1)
-    )
-    if permissions.violates_four_eyes(actor, approved_by):
-        raise NotAllowed("不能审批自己办理的事项（双人原则）", code="four_eyes")
+    holdings = check_may_act(session, actor, row.role, row.lane, row.assignee_id, False, row.case_id,
+                             row.department_id, now)
+    return row, open_rows, holdings
 
 
 def _refuse_silent_send_back(bundle, bpmn_id: str, step, open_task_ids: set[str]) -> None:

@@ -127,9 +127,9 @@ def open_item_for_update(session: Session, task_id: str, actor: User) -> tuple[W
 
 
 def check_may_act(session: Session, actor: User, role: str, lane: str, assignee_id: int | None, recused: bool,
-                  case_id: int, department_id: int | None, at: datetime) -> None:
+                  case_id: int, department_id: int | None, at: datetime) -> permissions.Holdings:
     """Refuse a recused user, a user who does not fill the task's position on this case, or anyone but
-    the claimant."""
+    the claimant; returns the actor's holdings (what they act as)."""
     if recused:
         raise NotAllowed("您已回避本案，不能办理本案任务", code="recused")
     holdings = load_holdings(session, actor.id, at)
@@ -141,6 +141,7 @@ def check_may_act(session: Session, actor: User, role: str, lane: str, assignee_
         raise NotAllowed(f"此步骤由本案的“{label}”办理，您无权办理", code="wrong_position")
     if assignee_id is not None and assignee_id != actor.id:
         raise NotAllowed("此任务已由他人认领", code="claimed_by_other")
+    return holdings
 
 
 def system_user(session: Session) -> User:

@@ -44,6 +44,9 @@ class WorkItem(Base):
     opinion: Mapped[str | None] = mapped_column(Text, nullable=True)
     # For a step reopened because an approval returned it (退回): the approval's work item.
     returned_by_item_id: Mapped[int | None] = mapped_column(ForeignKey("work_items.id"), nullable=True)
+    # The position the completer held when they did the step ("approved as", e.g. 分管领导（第一监督检查室）):
+    # written once, so the record stays true after a reorganisation.
+    completed_as: Mapped[str | None] = mapped_column(String(160), nullable=True)
 
 
 class Timer(Base):

@@ -106,6 +106,9 @@ class CaseDetailOut(CaseSummaryOut):
     links = fields.List(fields.Nested(LinkOut))
     closed_at = fields.DateTime(allow_none=True)
     deadline_warnings = fields.List(fields.String(), metadata={"description": "期限落在缺少节假日数据的年份时的提示"})
+    waiting = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "无人可签批的审批步骤（有权签批者均已提出或签批本审批链的其他环节）：任务 id → 说明；"
+                       "该步骤等待主要负责人指定代理人"})
 
 
 class ReporterIn(Schema):

@@ -48,6 +48,8 @@ class TaskDetailOut(TaskOut):
     case_version = fields.Integer(attribute="case.version")
     form = fields.Dict(allow_none=True)
     returned_by = fields.Nested(ReturnedOut, attribute="returned", allow_none=True)
+    waiting_note = fields.String(allow_none=True, metadata={
+        "description": "审批步骤无人可签批时的说明（等待主要负责人指定代理人），否则为 null"})
 
 
 class CompleteIn(StrictSchema):

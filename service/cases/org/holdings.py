@@ -13,12 +13,16 @@ from service.models import ActingAppointment, Position
 
 def load_holdings(session: Session, user_id: int, at: datetime) -> Holdings:
     """The user's current positions and active acting appointments."""
-    held = select(Position.kind, Position.department_id, literal(None).label("case_id")).where(
+    held = select(Position.kind, Position.department_id, literal(None).label("case_id"),
+                  literal(False).label("acting")).where(
         Position.user_id == user_id, Position.valid_from <= at,
         or_(Position.valid_to.is_(None), Position.valid_to > at))
-    acting = select(ActingAppointment.kind, ActingAppointment.department_id, ActingAppointment.case_id).where(and_(
+    acting = select(ActingAppointment.kind, ActingAppointment.department_id, ActingAppointment.case_id,
+                    literal(True).label("acting")).where(and_(
         ActingAppointment.delegate_id == user_id, ActingAppointment.valid_from <= at, ActingAppointment.valid_to > at,
         ActingAppointment.revoked_at.is_(None)))
     rows = session.execute(union_all(held, acting)).all()  # one statement: every action starts with it
-    return Holdings(positions=frozenset((k, d) for k, d, c in rows if c is None),
-                    case_acting=frozenset((k, d, c) for k, d, c in rows if c is not None))
+    own = {(k, d) for k, d, c, a in rows if c is None and not a}
+    return Holdings(positions=frozenset((k, d) for k, d, c, _a in rows if c is None),
+                    case_acting=frozenset((k, d, c) for k, d, c, _a in rows if c is not None),
+                    acting=frozenset((k, d) for k, d, c, a in rows if c is None and a and (k, d) not in own))

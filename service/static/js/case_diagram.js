@@ -12,7 +12,7 @@
     var map = {};
     document.querySelectorAll('#step-history tr[data-bpmn-id]').forEach(function (row) {
       var id = row.getAttribute('data-bpmn-id');
-      (map[id] = map[id] || []).push({ by: row.getAttribute('data-by'), at: row.getAttribute('data-at') });
+      (map[id] = map[id] || []).push({ by: row.getAttribute('data-by'), as: row.getAttribute('data-as'), at: row.getAttribute('data-at') });
     });
     return map;
   }
@@ -31,7 +31,7 @@
     if (active.indexOf(element.id) >= 0) { info.appendChild(text('p', '当前步骤，正在办理中。', 'badge active')); }
     if (done.length) {
       var list = document.createElement('ul');
-      done.forEach(function (d) { list.appendChild(text('li', (d.by || '系统') + ' 于 ' + d.at + ' 办理')); });
+      done.forEach(function (d) { list.appendChild(text('li', (d.by || '系统') + (d.as ? '（' + d.as + '）' : '') + ' 于 ' + d.at + ' 办理')); });
       info.appendChild(list);
     } else if (active.indexOf(element.id) < 0) {
       info.appendChild(text('p', '此步骤尚未由人工办理。', 'muted'));
