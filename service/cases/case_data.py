@@ -6,6 +6,8 @@ deployed version (`settings/<process_key>.json`), never from case data.
 
 from __future__ import annotations
 
+from datetime import date
+
 from service.cases import forms
 from service.cases.errors import InvalidInput
 from service.cases.org.handling import START_KEY as DEPARTMENT_KEY
@@ -26,8 +28,10 @@ def refuse_reserved(data: dict) -> None:
                            code="reserved_name")
 
 
-def check_form_data(schema: dict | None, data: dict, no_form: str = "此步骤没有表单，不接受提交数据") -> None:
-    """Refuse reserved names first, then validate against the form (no form: the data must be empty)."""
+def check_form_data(schema: dict | None, data: dict, no_form: str = "此步骤没有表单，不接受提交数据",
+                    today: date | None = None) -> None:
+    """Refuse reserved names first, then validate against the form (no form: the data must be empty); with `today`,
+    dates the form marks `x-not-future` must not lie after it."""
     if not isinstance(data, dict):
         raise InvalidInput("数据应为对象", {"data": ["数据应为对象"]})
     refuse_reserved(data)
@@ -35,16 +39,23 @@ def check_form_data(schema: dict | None, data: dict, no_form: str = "此步骤�
         if data:
             raise InvalidInput(no_form, {k: ["表单中没有此字段"] for k in data})
         return
-    errors = forms.validate(schema, data)
+    errors = forms.validate(schema, data, today)
     if errors:
         raise InvalidInput("表单内容有误，请按提示修改", errors)
 
 
-def check_start_data(bundle: ProcessBundle, data: dict) -> None:
+def check_start_data(bundle: ProcessBundle, data: dict, today: date | None = None) -> None:
     """A user's start data, validated against the process's start form (start parameters aside)."""
     schema = bundle.forms.get(bundle.start_form) if bundle.start_form else None
     fields = {k: v for k, v in data.items() if k not in START_PARAMETERS} if isinstance(data, dict) else data
-    check_form_data(schema, fields, "此流程没有开始表单，发起时不接受数据")
+    check_form_data(schema, fields, "此流程没有开始表单，发起时不接受数据", today)
+
+
+def without_read_only(schema: dict | None, data: dict) -> dict:
+    """The submission without the fields the form marks `readOnly` (numbers the system assigns, such as the
+    线索编号): they are shown, never taken from a user."""
+    props = (schema or {}).get("properties", {})
+    return {k: v for k, v in data.items() if not (isinstance(props.get(k), dict) and props[k].get("readOnly"))}
 
 
 def check_link_data(bundle: ProcessBundle, data: dict, where: str) -> None:

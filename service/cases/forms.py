@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from referencing.exceptions import Unresolvable
 
 from workflows.formschema import PatternUnsupported, form_validator
@@ -32,8 +35,13 @@ def _field_of(error) -> str:
     return ".".join(map(str, error.absolute_path)) or "_form"
 
 
+_DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _message(error) -> str:
     if error.validator == "format":
+        if error.validator_value == "date" and isinstance(error.instance, str) and _DATE_SHAPE.match(error.instance):
+            return "日期不存在"   # 2026-02-30: the shape is right, the day is not in the calendar
         return _FORMAT_MESSAGES.get(error.validator_value, _MESSAGES["format"])
     if error.validator == "minItems":
         return f"至少需要 {error.validator_value} 项"
@@ -42,8 +50,35 @@ def _message(error) -> str:
     return _MESSAGES.get(error.validator, "内容不符合要求")
 
 
-def validate(schema: dict, data: dict) -> dict[str, list[str]]:
-    """Return {field: [messages]}; empty when the data is valid. Unknown fields are refused."""
+_MISSING = ("required", "minLength", "pattern")
+
+
+def _field_message(schema: dict, field: str, error) -> str:
+    """A property's own wording for a missing or empty value (`x-error`), else the generic message."""
+    prop = schema.get("properties", {}).get(field)
+    custom = prop.get("x-error") if isinstance(prop, dict) and error.validator in _MISSING else None
+    return custom if isinstance(custom, str) and custom else _message(error)
+
+
+def _future_dates(schema: dict, data: dict, today: date) -> dict[str, list[str]]:
+    """Dates a form marks `"x-not-future": true` that lie after today (a receipt date cannot be tomorrow)."""
+    errors: dict[str, list[str]] = {}
+    for name, prop in schema.get("properties", {}).items():
+        value = data.get(name)
+        if not (isinstance(prop, dict) and prop.get("x-not-future") and isinstance(value, str)):
+            continue
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            continue    # the format check says what is wrong with it
+        if day > today:
+            errors[name] = [f"不能晚于今天（{today.isoformat()}）"]
+    return errors
+
+
+def validate(schema: dict, data: dict, today: date | None = None) -> dict[str, list[str]]:
+    """Return {field: [messages]}; empty when the data is valid. Unknown fields are refused. With `today`, dates
+    marked `x-not-future` must not lie after it."""
     errors: dict[str, list[str]] = {}
     if not isinstance(data, dict):
         return {"_form": ["表单数据应为对象"]}
@@ -67,7 +102,12 @@ def validate(schema: dict, data: dict) -> dict[str, list[str]]:
     for error in found:
         if error.validator in ("if", "then", "else", "allOf", "anyOf", "oneOf") and error.context:
             for sub in error.context:
-                errors.setdefault(_field_of(sub), []).append(_message(sub))
+                field = _field_of(sub)
+                errors.setdefault(field, []).append(_field_message(schema, field, sub))
             continue
-        errors.setdefault(_field_of(error), []).append(_message(error))
+        field = _field_of(error)
+        errors.setdefault(field, []).append(_field_message(schema, field, error))
+    if today is not None:
+        for field, messages in _future_dates(schema, data, today).items():
+            errors.setdefault(field, []).extend(messages)
     return errors

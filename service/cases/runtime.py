@@ -9,8 +9,9 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from service.config import Config
 from service.db import Database
@@ -95,6 +96,10 @@ class Services:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def today(self) -> date:
+        """Today's date in the configured zone (a receipt date may not lie after it)."""
+        return self.now().astimezone(ZoneInfo(self.config.TIMEZONE)).date()
 
     def calendar(self) -> WorkCalendar:
         """The working-day calendar with the admin's overrides (reloaded when they change)."""

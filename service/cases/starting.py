@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from service.cases import audit, permissions
 from service.cases.audit import CaseEvent
-from service.cases.case_data import check_link_data, check_start_data
+from service.cases.case_data import check_link_data, check_start_data, without_read_only
 from service.cases.errors import InvalidInput, NotAllowed
 from service.cases.org.handling import handling_department_id
 from service.cases.projections import project_case
@@ -47,14 +47,19 @@ def start_case(svc: Services, actor_id: int, process_key: str, title: str, data:
         version = latest_version(session, process_key)
         if not permissions.may_start(actor, version.start_role_list):
             raise NotAllowed(f"您的角色不能发起“{version.name}”")
-        check_start_data(svc.bundle(version), data)
+        check_start_data(svc.bundle(version), data, svc.today())
         case, step, event = create_case(svc, session, actor, version, title, data)
         return load_case_view(svc, session, case.id, step.data, event=event)
 
 
 def _next_reference(session: Session, now) -> str:
     """The next 案件编号 of the year, e.g. GX-2026-0001 (a counter row per year)."""
-    prefix = f"GX-{now.year}"
+    return next_in_sequence(session, f"GX-{now.year}")
+
+
+def next_in_sequence(session: Session, prefix: str) -> str:
+    """`<prefix>-NNNN`, the next number of a gap-free counter: the counter row moves in the caller's transaction,
+    so a rolled-back start gives its number back."""
     bumped = session.execute(
         update(ReferenceCounter).where(ReferenceCounter.prefix == prefix)
         .values(last=ReferenceCounter.last + 1).returning(ReferenceCounter.last)
@@ -65,8 +70,18 @@ def _next_reference(session: Session, now) -> str:
                 session.add(ReferenceCounter(prefix=prefix, last=1))
             bumped = 1
         except IntegrityError:
-            return _next_reference(session, now)
+            return next_in_sequence(session, prefix)
     return f"{prefix}-{bumped:04d}"
+
+
+def assign_numbers(session: Session, bundle: ProcessBundle, data: dict, year: int) -> None:
+    """Fill the start form's system-numbered fields (`"x-sequence": "<prefix>"`, e.g. the 线索编号 XS-2026-0001)
+    from a per-year gap-free sequence; whatever the data said is replaced."""
+    schema = bundle.forms.get(bundle.start_form) if bundle.start_form else None
+    for name, prop in (schema or {}).get("properties", {}).items():
+        prefix = prop.get("x-sequence") if isinstance(prop, dict) else None
+        if isinstance(prefix, str) and prefix:
+            data[name] = next_in_sequence(session, f"{prefix}-{year}")
 
 
 def create_case(svc: Services, session: Session, actor: User, version: ProcessVersion, title: str, data: dict,
@@ -78,6 +93,8 @@ def create_case(svc: Services, session: Session, actor: User, version: ProcessVe
     now = svc.now()
     bundle = svc.bundle(version)
     clean, reporter_fields = split_reporter(data)
+    clean = without_read_only(bundle.forms.get(bundle.start_form) if bundle.start_form else None, clean)
+    assign_numbers(session, bundle, clean, svc.today().year)
     clean[SETTINGS] = copy.deepcopy(bundle.settings)
     if link is not None:
         clean[LINKED_FROM] = link.parent.reference

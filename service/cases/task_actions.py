@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.cases import audit, jurisdiction, permissions
 from service.cases import statements as sql
-from service.cases.case_data import check_form_data
+from service.cases.case_data import check_form_data, without_read_only
 from service.cases.decisions import decision_of
 from service.cases.documents import issue_for_step
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -93,6 +93,7 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
         if wf is None:
             wf = engine_call(svc.engine.restore, bundle, json.loads(row.state_text))
         schema = bundle.forms.get(row.form) if row.form else None
+        clean = without_read_only(schema, clean)
         _check_submission(svc, wf, task_id, clean, schema)
         engine_call(svc.engine.complete, wf, task_id, clean)
         step = step_result(svc.engine, wf)
@@ -149,7 +150,7 @@ def _validate_task_form(svc: Services, actor_id: int, task_id: str, data: dict) 
     try:
         known = svc.task_forms.get(task_id)
         if known is not None:
-            check_form_data(known[0], data)
+            check_form_data(known[0], data, today=svc.today())
             return
         with svc.db.read_session() as session:
             row = session.execute(
@@ -159,7 +160,7 @@ def _validate_task_form(svc: Services, actor_id: int, task_id: str, data: dict) 
             if row is None:
                 return   # the locked path answers 404
             bundle = svc.bundle_of(session, row.id, row.sha256)
-        check_form_data(bundle.forms.get(row.form) if row.form else None, data)
+        check_form_data(bundle.forms.get(row.form) if row.form else None, data, today=svc.today())
     except InvalidInput:
         with svc.db.read_session() as session:
             case_id = session.scalar(select(WorkItem.case_id).where(WorkItem.task_id == task_id))

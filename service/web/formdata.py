@@ -53,6 +53,8 @@ def coerce(schema: dict, form: MultiDict) -> dict:
     """Turn posted strings into the types the schema asks for; empty inputs are left out."""
     data: dict = {}
     for name, prop in (schema or {}).get("properties", {}).items():
+        if isinstance(prop, dict) and prop.get("readOnly"):
+            continue    # assigned by the system (线索编号): shown with the case facts, never typed
         kind = kind_of(prop)
         if kind == "checkboxes":
             values = [v for v in form.getlist(name) if v != ""]
@@ -109,6 +111,8 @@ def build_fields(schema: dict, *, posted: MultiDict | None = None, initial: dict
     by_field = _field_errors(errors)
     out = []
     for name, prop in (schema or {}).get("properties", {}).items():
+        if isinstance(prop, dict) and prop.get("readOnly"):
+            continue    # assigned by the system (线索编号): shown with the case facts, never typed
         kind = kind_of(prop)
         if posted is not None:
             value = posted.getlist(name) if kind == "checkboxes" else posted.get(name, "")

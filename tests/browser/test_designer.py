@@ -190,12 +190,12 @@ def test_form_editor_previews_the_schema_live(svc, users, login, live_server):
     page.locator("#form-file").select_option("forms/clue_handling/register_clue.json")
     preview = page.locator("#form-preview")
     expect(preview).to_contain_text("受理登记问题线索")
-    expect(preview).to_contain_text("线索编号")
-    expect(preview.locator(".field #f-clue_no")).to_be_visible()  # rendered by the task pages' field macro
+    expect(preview).to_contain_text("线索来源")
+    expect(preview.locator(".field #f-source")).to_be_visible()  # rendered by the task pages' field macro
     schema = page.locator("#form-json").input_value()
-    edited = schema.replace('"title": "线索编号"', '"title": "线索编号（新）"', 1)
+    edited = schema.replace('"title": "线索来源"', '"title": "线索来源（新）"', 1)
     page.locator("#form-json").fill(edited)
-    expect(preview).to_contain_text("线索编号（新）")
+    expect(preview).to_contain_text("线索来源（新）")
     page.locator("#form-json").fill("{ not json")
     expect(page.locator("#form-json-error")).to_contain_text("JSON 格式错误")
     page.locator("#form-json").fill(edited)
