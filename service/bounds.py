@@ -39,3 +39,39 @@ def json_too_deep(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
         else:
             depth -= 1
     return False
+
+
+_JSON_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
+NOT_TEXT = "请求体须为 UTF-8 编码的 JSON 文本，不能含不成对的代理字符"
+
+
+def json_refusal(raw: bytes, limit: int = MAX_JSON_DEPTH) -> str | None:
+    """Why a JSON body is refused before anything parses it, judged from its raw bytes, or None.
+
+    Nested deeper than `limit` (the parser recurses); not UTF-8 (the parser would also take UTF-16 and lone
+    surrogates encoded as bytes); a NUL character or a lone surrogate written as a `\\u` escape (PostgreSQL
+    refuses both in text). Anything else that is not JSON is left to the parser (400 invalid_json)."""
+    if json_too_deep(raw, limit):
+        return f"JSON 嵌套过深（超过 {limit} 层）"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return NOT_TEXT
+    if "\x00" in text:
+        return "不能包含 NUL 字符"
+    high_end = None   # where an unpaired high surrogate escape ends
+    for match in _JSON_ESCAPE.finditer(text):   # an escaped backslash is one escape: `\\\\u0000` is no NUL
+        escape = match[1]
+        code = int(escape[1:], 16) if len(escape) == 5 else None
+        if high_end is not None:
+            if code is not None and 0xDC00 <= code <= 0xDFFF and match.start() == high_end:
+                high_end = None
+                continue
+            return NOT_TEXT
+        if code == 0:
+            return "不能包含 NUL 字符"
+        if code is not None and 0xD800 <= code <= 0xDBFF:
+            high_end = match.end()
+        elif code is not None and 0xDC00 <= code <= 0xDFFF:
+            return NOT_TEXT
+    return None if high_end is None else NOT_TEXT

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from service.bounds import MAX_JSON_DEPTH, json_too_deep
+from service.bounds import json_refusal
 from service.cases import errors as ce
 from workflows.errors import WorkflowError
 
@@ -62,22 +61,14 @@ def respond(status: int, code: str, message: str, errors=None):
     return render_template("errors/error.html", error=body), status
 
 
-def _invalid_unicode_in_json_body():
-    """API text must be storable: no lone surrogate (`"\\ud9ce"`) and no NUL character, which PostgreSQL
-    refuses in text, in a JSON body (400, before any query)."""
-    if not request.path.startswith("/api/"):
+def _refuse_unreadable_json():
+    """A JSON body nested too deep, not UTF-8, or with text PostgreSQL cannot store (a NUL character, a lone
+    surrogate) is 400 invalid_json before anything parses it: one check of the raw bytes (`bounds.json_refusal`)."""
+    if not request.is_json or request.content_length == 0:
         return None
-    if not request.is_json:
-        return None
-    try:
-        text = json.dumps(json.loads(request.get_data(cache=True)), ensure_ascii=False)
-        text.encode("utf-8")
-    except UnicodeError:
-        return respond(400, "invalid_json", INVALID_JSON, {"json": [INVALID_JSON]})
-    except (ValueError, RecursionError):
-        return None  # not JSON, or nested too deep: answered 400 invalid_json by the depth check or the parser
-    if "\\u0000" in text:
-        return respond(400, "invalid_json", INVALID_JSON, {"json": ["不能包含 NUL 字符"]})
+    problem = json_refusal(request.get_data(cache=True))
+    if problem is not None:
+        return respond(400, "invalid_json", problem, {"json": [problem]})
     return None
 
 
@@ -96,7 +87,7 @@ def _nul_in_request_text():
 def register_error_handlers(app: Flask) -> None:
     """Install handlers for domain errors, engine errors, HTTP errors and the unexpected."""
     app.before_request(_nul_in_request_text)
-    app.before_request(_invalid_unicode_in_json_body)
+    app.before_request(_refuse_unreadable_json)
 
     @app.errorhandler(ce.CaseError)
     def _case_error(exc: ce.CaseError):
@@ -119,14 +110,6 @@ def register_error_handlers(app: Flask) -> None:
             messages = messages["json"]  # body fields are named at the top level, other locations by location
         code = {422: "invalid_input", 413: "too_large"}.get(status, (exc.name or "error").lower().replace(" ", "_"))
         return respond(status, code, PHRASES.get(status, exc.description or ""), messages)
-
-    @app.before_request
-    def _refuse_deep_json():
-        """A JSON body nested past MAX_JSON_DEPTH is refused before anything parses it (the parser recurses)."""
-        if request.is_json and request.content_length != 0 and json_too_deep(request.get_data(cache=True)):
-            message = f"JSON 嵌套过深（超过 {MAX_JSON_DEPTH} 层）"
-            return respond(400, "invalid_json", message, {"json": [message]})
-        return None
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

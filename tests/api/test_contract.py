@@ -264,6 +264,31 @@ def test_a_json_body_with_a_nul_character_is_400_not_a_storage_error(api):
     assert response.status_code == 400 and response.json["code"] == "invalid_json"
 
 
+@pytest.mark.parametrize(("raw", "refused"), [
+    (b'{"t": "\\u0000"}', True),                  # a NUL character
+    (b'{"t": "\\\\u0000"}', False),              # a backslash, then the text u0000
+    (b'{"t": "\\\\\\u0000"}', True),            # a backslash, then a NUL character
+    (b'{"t": "\\ud83d\\ude00"}', False),         # a surrogate pair (an emoji)
+    (b'{"t": "\\uD83D\\uDE00"}', False),
+    (b'{"t": "\\ud83d"}', True),                  # a lone high surrogate
+    (b'{"t": "\\ud83dx\\ude00"}', True),         # a high surrogate not followed by its low one
+    (b'{"t": "\\ude00"}', True),                  # a lone low surrogate
+    (b'{"t": "\xed\xa0\x80"}', True),            # a surrogate encoded as bytes (the parser would accept it)
+    ('{"t": "x"}'.encode("utf-16"), True),        # not UTF-8
+    ('{"t": "办理"}'.encode(), False),
+])
+def test_one_raw_bytes_check_finds_what_json_text_cannot_store(raw, refused):
+    from service.bounds import json_refusal
+
+    assert (json_refusal(raw) is not None) == refused, raw
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cases", "/designer/form-preview"])
+def test_the_json_body_check_runs_for_api_and_pages_alike(app, users, api, path):
+    response = api("admin").client.post(path, data=b'{"title": "\\u0000"}', content_type="application/json")
+    assert response.status_code == 400 and "NUL" in response.get_data(as_text=True), path
+
+
 @pytest.mark.parametrize("path", ["/api/v1/cases?q=%00", "/api/v1/cases?q=a%00b", "/api/v1/cases?status=%00",
                                   "/api/v1/cases?process_key=x%00", "/api/v1/tasks?scope=%00", "/api/v1/cases?%00=1",
                                   "/cases?q=%00", "/worklist?page=%00"])
