@@ -40,7 +40,7 @@ def flagged_tasks(svc: Services, session: Session, user: User, now: datetime | N
 
 
 def task_counts(session: Session, user: User, now: datetime, due_soon_workdays: int, calendar: WorkCalendar,
-                tz: str = "Asia/Shanghai") -> dict[str, int]:
+                tz: str) -> dict[str, int]:
     """How many of the user's open tasks are overdue and how many are due within `due_soon_workdays`."""
     limit = due_soon_limit(calendar, now, due_soon_workdays, tz)
     return {"overdue": queries.count_tasks(session, user, due_before=now, now=now),

@@ -23,6 +23,18 @@ def Fact() -> fields.String:  # noqa: N802 - a field factory, read like a field 
                          metadata={"description": f"统计事实的取值；“{NONE}”表示未记录"})
 
 
+class StartForm(Schema):
+    """The 发起案件 page's form (the API's body is `CaseCreateIn`)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    process_key = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                                error_messages={"required": "请选择流程"})
+    title = fields.String(required=True, validate=validate.Length(min=1, max=256, error="标题应为 1 至 256 个字"),
+                          error_messages={"required": "此项为必填项"})
+
+
 class CaseListArgs(Schema):
     class Meta:
         unknown = EXCLUDE

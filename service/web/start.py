@@ -4,23 +4,14 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import ValidationError
 
 from service.auth import actor
 from service.cases import actions, queries
 from service.reads import read
 from service.runtime import services
+from service.schemas.cases import StartForm
 from service.web.blueprint import bp
-
-
-class StartForm(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    process_key = fields.String(required=True, validate=validate.Length(min=1, max=64),
-                                error_messages={"required": "请选择流程"})
-    title = fields.String(required=True, validate=validate.Length(min=1, max=256, error="标题应为 1 至 256 个字"),
-                          error_messages={"required": "此项为必填项"})
 
 
 def _render(errors: dict | None = None, status: int = 200):

@@ -303,7 +303,7 @@ def test_a_nul_character_in_a_path_names_nothing(app, users, api):
 
 
 def test_schemas_live_in_service_schemas_one_class_per_shape():
-    """Views define no schema (each area's shapes are in service/schemas/<area>.py), and no two schema
+    """Views (API and pages) define no schema (each area's shapes are in service/schemas/<area>.py), and no two schema
     classes declare the same fields (same names, types, attributes, required, nullable), nor one
     four or more of another's: a near-copy extends the other instead."""
     import importlib
@@ -314,6 +314,7 @@ def test_schemas_live_in_service_schemas_one_class_per_shape():
 
     import service.api
     import service.schemas
+    import service.web
 
     def classes(package):
         for info in pkgutil.iter_modules(package.__path__):
@@ -321,7 +322,7 @@ def test_schemas_live_in_service_schemas_one_class_per_shape():
             yield from (c for _n, c in inspect.getmembers(module, inspect.isclass)
                         if issubclass(c, marshmallow.Schema) and c.__module__ == module.__name__)
 
-    assert [c.__name__ for c in classes(service.api)] == []
+    assert [c.__name__ for c in classes(service.api)] + [c.__name__ for c in classes(service.web)] == []
 
     def shape(cls) -> frozenset:
         return frozenset((name, type(f).__name__, f.attribute, f.required, f.allow_none)

@@ -249,7 +249,8 @@ def test_an_overdue_step_stays_overdue_until_its_suspension_is_approved(svc, use
     with svc.db.read_session() as session:
         rows = overdue_work_items(session, user(svc, users["supervisor"]), svc.now())
         assert [(r["kind"], r["item"].bpmn_id) for r in rows] == [("overdue", "propose")]
-        assert task_counts(session, user(svc, users["handler"]), svc.now(), 3, svc.calendar())["overdue"] == 1
+        counts = task_counts(session, user(svc, users["handler"]), svc.now(), 3, svc.calendar(), svc.config.TIMEZONE)
+        assert counts["overdue"] == 1
     dl.approve_suspension(svc, users["supervisor"], request, "同意")
     with svc.db.read_session() as session:
         assert overdue_work_items(session, user(svc, users["supervisor"]), svc.now()) == []
@@ -386,7 +387,7 @@ def test_each_user_sees_counts_of_overdue_and_due_soon_tasks(svc, users, clock, 
 
     def counts():
         with svc.db.read_session() as session:
-            return task_counts(session, handler, svc.now(), 3, svc.calendar())
+            return task_counts(session, handler, svc.now(), 3, svc.calendar(), svc.config.TIMEZONE)
 
     assert counts() == {"overdue": 0, "due_soon": 0}              # 03-02: due soon means by 03-05
     clock.set("2026-03-04T09:00:00+08:00")
@@ -396,5 +397,5 @@ def test_each_user_sees_counts_of_overdue_and_due_soon_tasks(svc, users, clock, 
     clock.set("2026-03-11T09:00:00+08:00")
     assert counts() == {"overdue": 1, "due_soon": 1}              # by 03-16
     with svc.db.read_session() as session:
-        assert task_counts(session, user(svc, users["intake"]), svc.now(), 3, svc.calendar()) == \
+        assert task_counts(session, user(svc, users["intake"]), svc.now(), 3, svc.calendar(), svc.config.TIMEZONE) == \
             {"overdue": 0, "due_soon": 0}
