@@ -17,7 +17,7 @@ from service.cases.deployment import deploy_process, link_problems
 from service.cases.errors import InvalidInput, NotAllowed, NotFound
 from service.cases.projections import project_case
 from service.cases.runtime import Services
-from service.cases.tx import find_latest_version, is_recused, load_actor, version_by_id
+from service.cases.tx import find_latest_version, is_recused, load_actor, lock_case, version_by_id
 from service.cases.upload_rules import extra_problems, merge_problems, normalize_files
 from service.models import Case, ProcessVersion, User, WorkItem
 from workflows.bounds import RunBounds
@@ -232,9 +232,10 @@ def _migrate_one(svc: Services, actor_id: int, version_id: int, case_id: int,
             actor = _designer(session, actor_id)
             target = version_by_id(session, version_id)
             to_version = target.version
-            case = session.scalar(select(Case).where(Case.id == case_id).with_for_update())
-            if case is None:
-                raise _Refused(f"案件 {case_id} 不存在")
+            try:
+                case = lock_case(session, case_id)
+            except NotFound as exc:
+                raise _Refused(exc.message) from exc
             reference = case.reference
             if is_recused(session, case.id, actor.id):   # the designer's own recusal binds here too
                 raise _Refused("您已回避本案，不能迁移")
