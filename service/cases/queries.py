@@ -231,6 +231,17 @@ def startable_processes(session: Session, user: User) -> list[ProcessVersion]:
     return [v for v in versions if permissions.may_start(user, v.start_role_list)]
 
 
+def may_start_any(session: Session, user: User) -> bool:
+    """Whether the user may start at least one process (the menu's 发起案件): one small read, start roles only."""
+    latest = select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("v")).group_by(
+        ProcessVersion.process_key).subquery()
+    start_roles = session.scalars(
+        select(ProcessVersion.start_roles)
+        .join(latest, and_(ProcessVersion.process_key == latest.c.process_key, ProcessVersion.version == latest.c.v))
+    ).all()
+    return any(permissions.may_start(user, roles.split(",")) for roles in start_roles)
+
+
 def process_versions(session: Session) -> list[tuple[ProcessVersion, int]]:
     """Every version with its count of open cases."""
     open_counts = select(Case.process_version_id, func.count(Case.id).label("n")).where(Case.status == "open") \

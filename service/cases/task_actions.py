@@ -183,7 +183,7 @@ def _checked_item(session: Session, actor: User, task_id: str, case_version: int
     if open_rows[0].recused if open_rows else is_recused(session, row.case_id, actor.id):
         raise NotAllowed("您已回避本案，不能办理本案任务", code="recused")
     if case_version is not None and case_version != row.version:
-        raise Conflict(f"案件已更新（当前版本 {row.version}），请刷新后重试", code="stale_case_version")
+        raise Conflict("您打开页面之后，案件已被他人办理或更新，请刷新后重试", code="stale_case_version")
     if row.completed_at is not None:
         raise Conflict("任务已办理，不能重复提交", code="task_not_ready")
     holdings = check_may_act(session, actor, row.role, row.lane, row.assignee_id, False, row.case_id,

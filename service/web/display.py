@@ -9,7 +9,7 @@ from flask import Flask, g
 from flask_login import current_user
 from markupsafe import Markup
 
-from service.cases import pages
+from service.cases import pages, queries
 from service.cases.permissions import (
     may_administer_org,
     may_deploy,
@@ -19,7 +19,7 @@ from service.cases.permissions import (
 )
 from service.models.cases import STATUS_LABELS
 from service.models.users import ROLE_LABELS
-from service.reads import read_with_services
+from service.reads import read, read_with_services
 from service.runtime import services
 
 ACTION_LABELS = {
@@ -128,7 +128,7 @@ def install(app: Flask) -> None:
                 "show_admin": user is not None and may_administer_org(user),
                 "show_cases": user is not None and may_read_cases(user), "timezone": config.TIMEZONE,
                 "due_soon_days": config.DUE_SOON_WORKDAYS, "nav_counts": _task_counts(user),
-                "show_overdue": user is not None and may_view_overdue(user)}
+                "show_overdue": user is not None and may_view_overdue(user), "show_start": _may_start_any(user)}
 
 
 def _nav_user():
@@ -144,6 +144,13 @@ def _task_counts(user) -> dict | None:
     if user is None or g.get("qf_server_error"):
         return None
     return read_with_services(pages.task_counts, user)
+
+
+def _may_start_any(user) -> bool:
+    """发起案件 is in the menu only for someone who may start at least one process."""
+    if user is None or g.get("qf_server_error"):
+        return False
+    return read(queries.may_start_any, user)
 
 
 def _redact(data: dict) -> dict:

@@ -16,8 +16,8 @@ from service.models import Department, ProcessVersion
 pytestmark = pytest.mark.slow
 CASES = 100_000
 # per page: the user, the page with its window total, labels, header counts, and the user's positions
-# that need to know (org.access.readable_cases) builds its condition from
-MAX_STATEMENTS = 13
+# that need to know (org.access.readable_cases) builds its condition from, and whether the menu offers 发起案件
+MAX_STATEMENTS = 14
 
 
 def _insert_cases(svc, users) -> None:
@@ -53,7 +53,7 @@ def test_case_list_pages_stay_fast_at_100000_cases(page, demo, svc, users):
             statements.clear()
             response = handler.get(path)
             assert response.status_code == 200, path
-            assert len(statements) <= MAX_STATEMENTS, (path, statements)
+            assert len(statements) <= MAX_STATEMENTS, (path, "\n".join(s[:90] for s in statements))
             case_reads = [s for s in statements if "FROM cases" in s and "count(*) OVER ()" in s]
             assert len(case_reads) == 1 and "LIMIT" in case_reads[0], (path, statements)  # one paged read
     finally:

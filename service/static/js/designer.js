@@ -78,7 +78,6 @@
   function createModeler(descriptor) {
     modeler = new window.BpmnJS({
       container: document.getElementById('canvas'),
-      keyboard: { bindTo: document },
       moddleExtensions: { spiffworkflow: descriptor }
     });
     panel = new window.QfPropertiesPanel(modeler, document.getElementById('props'), {
@@ -374,7 +373,7 @@
     if (!name) { return Promise.resolve(); }
     var step = dmnModeler ? flush() : Promise.resolve();
     if (!dmnModeler) {
-      dmnModeler = new window.DmnJS({ container: document.getElementById('dmn-canvas'), common: { keyboard: { bindTo: window } } });
+      dmnModeler = new window.DmnJS({ container: document.getElementById('dmn-canvas') });
       var watched = [];
       dmnModeler.on('views.changed', function (event) {
         renderDmnViews(event.views, event.activeView);
