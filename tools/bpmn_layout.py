@@ -6,8 +6,10 @@ Semantics are kept as they are; an existing ``bpmndi:BPMNDiagram`` is replaced. 
 lanes and the file has no ``bpmn:collaboration``, one with a single participant is added so bpmn-js
 draws a pool with horizontal lanes. Layout: longest-path layering over the sequence flows (back edges
 found by DFS are ignored for layering) gives the column, the lane gives the band, nodes of one lane
-sharing a column get distinct rows; boundary events sit on the bottom edge of their host; edges are
-orthogonal, back edges are routed above their nodes. Output is deterministic.
+sharing a column get distinct rows; boundary events sit on the bottom edge of their host. Flows are
+orthogonal and run only through the gaps between columns and between rows (each on its own track), so no
+flow crosses a box; labels of flows, events and gateways get explicit bounds, placed where they overlap no
+box and no other label (``check`` says where a diagram breaks either rule). Output is deterministic.
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ DI_NAMESPACES = {"bpmndi": BPMNDI, "dc": DC, "di": DI}
 TASK, EVENT, GATEWAY = (100, 80), (36, 36), (50, 50)
 ACTIVITIES = {"task", "callActivity", "subProcess", "transaction", "adHocSubProcess"}
 POOL_X, POOL_Y, HEADER = 120, 60, 30  # participant origin and its label strip
-COL_W, ROW_H, CENTER_DY = 150, 150, 70  # column pitch, row pitch, node centre below row top
-FIRST_CX = POOL_X + HEADER + 30 + TASK[0] // 2
-BACK_GAP = 6  # vertical spacing between stacked back-edge channels
+COL_W, ROW_H, CENTER_DY = 230, 180, 75  # column pitch, row pitch, node centre below row top
+FIRST_CX = POOL_X + HEADER + COL_W - TASK[0] // 2  # a full column gap left of the first column, for routes
+V_PITCH, H_PITCH = 9, 7  # spacing of parallel flow tracks in a column gap / row gap
+LABEL_FONT, LABEL_WRAP, LINE_H = 11, 90, 14  # bpmn-js external labels: 11 px, wrapped at 90 px
 
 
 class LayoutError(ValueError):
@@ -152,24 +155,121 @@ def layer_nodes(order: list[str], edges: list[tuple[str, str]]) -> tuple[dict[st
     return layer, back
 
 
-def _route(s: _Box, t: _Box, s_kind: str, back: bool, channel: int) -> list[tuple[int, int]]:
+class _Tracks:
+    """Distinct parallel tracks inside a channel (a gap between columns or between rows)."""
+
+    def __init__(self, start: int, size: int, pitch: int):
+        self.start, self.count, self.pitch = start, max(1, size // pitch - 1), pitch
+        self.used = 0
+
+    def take(self) -> int:
+        k = self.used % self.count
+        self.used += 1
+        return self.start + self.pitch * (k + 1)
+
+
+def text_width(text: str) -> float:
+    """Approximate width in px of `text` in bpmn-js's 11 px label font (CJK and full-width glyphs are square)."""
+    return sum(LABEL_FONT if ord(ch) > 0x2E7F else LABEL_FONT * 0.6 for ch in text)
+
+
+def label_size(text: str) -> tuple[int, int]:
+    """The box bpmn-js fills with an external label: wrapped at 90 px, one 14 px line per row."""
+    width = text_width(text)
+    lines = max(1, -(-int(width) // LABEL_WRAP))
+    return (min(int(width) + 4, LABEL_WRAP + 4), lines * LINE_H + 2)
+
+
+Rect = tuple[int, int, int, int]  # x, y, w, h
+
+
+def overlaps(a: Rect, b: Rect, margin: int = 0) -> bool:
+    return (a[0] < b[0] + b[2] + margin and b[0] < a[0] + a[2] + margin
+            and a[1] < b[1] + b[3] + margin and b[1] < a[1] + a[3] + margin)
+
+
+def segment_crosses(p: tuple[int, int], q: tuple[int, int], r: Rect) -> bool:
+    """Whether the axis-parallel segment p–q passes through the interior of rectangle r."""
+    x0, x1 = sorted((p[0], q[0]))
+    y0, y1 = sorted((p[1], q[1]))
+    return x0 < r[0] + r[2] and r[0] < x1 and y0 < r[1] + r[3] and r[1] < y1 if x0 != x1 and y0 != y1 else (
+        max(x0, r[0]) < min(x1, r[0] + r[2]) and r[1] < y0 < r[1] + r[3] if y0 == y1 else
+        max(y0, r[1]) < min(y1, r[1] + r[3]) and r[0] < x0 < r[0] + r[2])
+
+
+def _route(source: str, target: str, s_kind: str, grid: dict) -> list[tuple[int, int]]:
+    """Orthogonal route that runs only through the gaps between columns and rows, so it never crosses a box:
+    out of the source's right side (a boundary event: down from its bottom), along a row gap, into the
+    target's left side."""
+    s, t = grid["box"][source], grid["box"][target]
+    sc, sr, tc, tr = grid["col"][source], grid["row"][source], grid["col"][target], grid["row"][target]
+    vgap, hgap, free = grid["vgap"], grid["hgap"], grid["row_free"]
     if s_kind == "boundaryEvent":
-        if back or t.cy < s.bottom:  # drop below the host first, then travel
-            y = channel if back else s.bottom + 12
-            tx = t.cx if back else (s.cx + t.x) // 2
-            end = [(t.cx, t.bottom)] if back else [(tx, t.cy), (t.x, t.cy)]
-            return [(s.cx, s.bottom), (s.cx, y), (tx, y), *end]
-        return [(s.cx, s.bottom), (s.cx, t.cy), (t.x, t.cy)]
-    if back:
-        if s is t:
-            return [(s.cx + 15, s.y), (s.cx + 15, channel), (s.cx - 15, channel), (s.cx - 15, s.y)]
-        return [(s.cx, s.y), (s.cx, channel), (t.cx, channel), (t.cx, t.y)]
-    if s.cy == t.cy:
+        y = hgap(sr).take()
+        x2 = vgap(tc - 1).take()
+        return [(s.cx, s.bottom), (s.cx, y), (x2, y), (x2, t.cy), (t.x, t.cy)]
+    if tc > sc and s.cy == t.cy and free(sr, sc, tc):
         return [(s.right, s.cy), (t.x, t.cy)]
-    if s_kind.endswith("Gateway"):
-        return [(s.cx, s.y if t.cy < s.cy else s.bottom), (s.cx, t.cy), (t.x, t.cy)]
-    mx = (s.right + t.x) // 2
-    return [(s.right, s.cy), (mx, s.cy), (mx, t.cy), (t.x, t.cy)]
+    x1 = vgap(sc).take()
+    if tc == sc + 1:
+        return [(s.right, s.cy), (x1, s.cy), (x1, t.cy), (t.x, t.cy)]
+    y = hgap(sr if tr >= sr else sr - 1).take()
+    x2 = vgap(tc - 1).take()
+    return [(s.right, s.cy), (x1, s.cy), (x1, y), (x2, y), (x2, t.cy), (t.x, t.cy)]
+
+
+def _label_candidates(route: list[tuple[int, int]], size: tuple[int, int]):
+    """Places for a flow's label along its segments, longest segments first, beside the line."""
+    w, h = size
+    segments = sorted(zip(route, route[1:], strict=False),
+                      key=lambda pq: -(abs(pq[0][0] - pq[1][0]) + abs(pq[0][1] - pq[1][1])))
+    for p, q in segments:
+        length = abs(p[0] - q[0]) + abs(p[1] - q[1])
+        for frac in (0.5, 0.3, 0.7, 0.15, 0.85):
+            x, y = p[0] + (q[0] - p[0]) * frac, p[1] + (q[1] - p[1]) * frac
+            if p[1] == q[1] and length >= w * 0.6:
+                yield (int(x - w / 2), int(y - h - 3), w, h)
+                yield (int(x - w / 2), int(y + 3), w, h)
+            elif p[0] == q[0] and length >= h:
+                yield (int(x + 4), int(y - h / 2), w, h)
+                yield (int(x - w - 4), int(y - h / 2), w, h)
+
+
+def _node_label_candidates(b: _Box, size: tuple[int, int]):
+    w, h = size
+    yield (b.cx - w // 2, b.bottom + 4, w, h)
+    yield (b.cx - w // 2, b.y - h - 4, w, h)
+    yield (b.right + 4, b.cy - h // 2, w, h)
+    yield (b.x - w - 4, b.cy - h // 2, w, h)
+    yield (b.right + 4, b.bottom + 2, w, h)
+    yield (b.x - w - 4, b.bottom + 2, w, h)
+
+
+class _Labels:
+    """Greedy label placement: the first candidate that overlaps no box and no placed label (and, if one
+    exists, crosses no flow line)."""
+
+    def __init__(self, boxes: dict[str, _Box], routes: dict[str, list[tuple[int, int]]]):
+        self.boxes = {k: (b.x, b.y, b.w, b.h) for k, b in boxes.items()}
+        self.routes = routes
+        self.placed: list[Rect] = []
+
+    def place(self, owner: str, candidates: list[Rect], own: set[str]) -> Rect:
+        def clear(r: Rect, strict: bool) -> bool:
+            if any(overlaps(r, b, 2) for k, b in self.boxes.items() if k not in own or k == owner):
+                return False
+            if any(overlaps(r, p, 2) for p in self.placed):
+                return False
+            return not strict or not any(segment_crosses(p, q, r) for k, route in self.routes.items()
+                                         if k != owner for p, q in zip(route, route[1:], strict=False))
+        for strict in (True, False):
+            for r in candidates:
+                if clear(r, strict):
+                    self.placed.append(r)
+                    return r
+        r = candidates[0]
+        self.placed.append(r)
+        return r
 
 
 def layout_tree(tree: etree._ElementTree) -> None:
@@ -199,6 +299,7 @@ def layout_tree(tree: etree._ElementTree) -> None:
 
     nodes = [el for el in process if is_flow_node(el)]
     kind = {el.get("id"): _local(el) for el in nodes}
+    name = {el.get("id"): (el.get("name") or "").strip() for el in nodes}
     boundary = {el.get("id"): el.get("attachedToRef") for el in nodes if _local(el) == "boundaryEvent"}
     main = [el.get("id") for el in nodes if el.get("id") not in boundary]
     flows = [f for f in process.findall(_q(BPMN, "sequenceFlow")) if f.get("sourceRef") in kind]
@@ -239,11 +340,15 @@ def layout_tree(tree: etree._ElementTree) -> None:
     band_y = [POOL_Y]
     for b in range(band_count):
         band_y.append(band_y[-1] + rows[b] * ROW_H)
+    first_row = [sum(rows[:b]) for b in range(band_count)]  # global row index of each band's first row
 
     box: dict[str, _Box] = {}
+    col: dict[str, int] = {}
+    grow: dict[str, int] = {}
     for n in main:
         cy = band_y[band_of[n]] + row[n] * ROW_H + CENTER_DY
         box[n] = _Box(FIRST_CX + layer[n] * COL_W, cy, node_size(kind[n]))
+        col[n], grow[n] = layer[n], first_row[band_of[n]] + row[n]
     per_host: dict[str, list[str]] = {}
     for n, host in boundary.items():
         per_host.setdefault(host, []).append(n)
@@ -252,19 +357,70 @@ def layout_tree(tree: etree._ElementTree) -> None:
         for i, n in enumerate(events):
             if h is None:  # dangling attachedToRef: park it at the far left
                 box[n] = _Box(POOL_X + HEADER + 30, band_y[0] + CENTER_DY, EVENT)
+                col[n], grow[n] = 0, 0
             else:
                 box[n] = _Box(h.x + (i + 1) * h.w // (len(events) + 1), h.bottom, EVENT)
+                col[n], grow[n] = col[host], grow[host]
 
-    right = max([b.right for b in box.values()] + [FIRST_CX]) + 50
+    occupied = {(grow[n], col[n]) for n in main}
+    vtracks: dict[int, _Tracks] = {}
+    htracks: dict[int, _Tracks] = {}
+
+    def vgap(c: int) -> _Tracks:  # the gap right of column c (c = -1: left of the first column)
+        if c not in vtracks:
+            left = FIRST_CX + c * COL_W + TASK[0] // 2
+            vtracks[c] = _Tracks(left, COL_W - TASK[0], V_PITCH)
+        return vtracks[c]
+
+    def hgap(r: int) -> _Tracks:  # the gap below global row r (r = -1: above the first row)
+        if r not in htracks:
+            top = POOL_Y + (r + 1) * ROW_H + CENTER_DY - TASK[1] // 2  # the next row's box tops
+            bottom = POOL_Y + r * ROW_H + CENTER_DY + TASK[1] // 2 + EVENT[1] // 2  # below boundary events
+            htracks[r] = _Tracks(bottom if r >= 0 else POOL_Y, top - (bottom if r >= 0 else POOL_Y), H_PITCH)
+        return htracks[r]
+
+    def row_free(r: int, c0: int, c1: int) -> bool:
+        return not any((r, c) in occupied for c in range(c0 + 1, c1))
+
+    grid = {"box": box, "col": col, "row": grow, "vgap": vgap, "hgap": hgap, "row_free": row_free}
+    routes: dict[str, list[tuple[int, int]]] = {}
+    for f in flows:
+        s = f.get("sourceRef")
+        routes[f.get("id")] = _route(s, f.get("targetRef"), kind[s], grid)
+
+    labels = _Labels(box, routes)
+    label_at: dict[str, Rect] = {}
+    for n in [el.get("id") for el in nodes]:
+        if name[n] and not _is_activity(kind[n]):
+            own = {n}
+            label_at[n] = labels.place(n, list(_node_label_candidates(box[n], label_size(name[n]))), own)
+    for f in flows:
+        text = (f.get("name") or "").strip()
+        if text:
+            fid = f.get("id")
+            own = {f.get("sourceRef"), f.get("targetRef")}
+            label_at[fid] = labels.place(fid, list(_label_candidates(routes[fid], label_size(text))), own)
+
+    right = max([b.right for b in box.values()] + [r[0] + r[2] for r in label_at.values()] + [FIRST_CX]) + 50
+    bottom = max([band_y[-1]] + [r[1] + r[3] + 10 for r in label_at.values()]
+                 + [y + 10 for route in routes.values() for _x, y in route])
+    band_y[-1] = bottom
     for d in root.findall(_q(BPMNDI, "BPMNDiagram")):
         root.remove(d)
     diagram = etree.Element(_q(BPMNDI, "BPMNDiagram"), id=f"BPMNDiagram_{key}")
     plane_ref = collaboration.get("id") if collaboration is not None else key
     plane = etree.SubElement(diagram, _q(BPMNDI, "BPMNPlane"), id=f"BPMNPlane_{key}", bpmnElement=plane_ref)
 
+    def label(parent, ref: str) -> None:
+        if ref in label_at:
+            x, y, w, h = label_at[ref]
+            lab = etree.SubElement(parent, _q(BPMNDI, "BPMNLabel"))
+            etree.SubElement(lab, _q(DC, "Bounds"), x=str(x), y=str(y), width=str(w), height=str(h))
+
     def shape(ref: str, x: int, y: int, w: int, h: int, **extra: str) -> None:
         el = etree.SubElement(plane, _q(BPMNDI, "BPMNShape"), id=f"{ref}_di", bpmnElement=ref, **extra)
         etree.SubElement(el, _q(DC, "Bounds"), x=str(x), y=str(y), width=str(w), height=str(h))
+        label(el, ref)
 
     if participant is not None:
         shape(participant.get("id"), POOL_X, POOL_Y, right - POOL_X, band_y[-1] - POOL_Y, isHorizontal="true")
@@ -276,28 +432,70 @@ def layout_tree(tree: etree._ElementTree) -> None:
         extra = {"isMarkerVisible": "true"} if kind[n] == "exclusiveGateway" else {}
         shape(n, b.x, b.y, b.w, b.h, **extra)
 
-    channels: dict[int, int] = {}  # back-edge channel per band row top, stacked
-    for i, f in enumerate(flows):
-        s, t = f.get("sourceRef"), f.get("targetRef")
-        sb, tb = box[s], box[t]
-        is_back = i in back
-        channel = 0
-        if is_back and kind[s] == "boundaryEvent":
-            channel = max(sb.bottom, tb.bottom) + 12
-        elif is_back:
-            top = min(sb.y, tb.y)
-            k = channels[top] = channels.get(top, -1) + 1
-            channel = top - 14 - k * BACK_GAP
+    for f in flows:
         fid = f.get("id")
         edge = etree.SubElement(plane, _q(BPMNDI, "BPMNEdge"), id=f"{fid}_di", bpmnElement=fid)
-        for x, y in _route(sb, tb, kind[s], is_back, channel):
+        for x, y in routes[fid]:
             etree.SubElement(edge, _q(DI, "waypoint"), x=str(x), y=str(y))
+        label(edge, fid)
 
     relationship = root.find(_q(BPMN, "relationship"))
     if relationship is not None:
         relationship.addprevious(diagram)
     else:
         root.append(diagram)
+
+
+def _is_activity(kind: str) -> bool:
+    return not kind.endswith(("Event", "Gateway"))
+
+
+def check(tree: etree._ElementTree) -> list[str]:
+    """Where a laid-out diagram is hard to read: a flow segment through a box that is not its source or
+    target, a label over a box or over another label, a named flow, event or gateway without label bounds."""
+    root = tree.getroot()
+    process = root.find(_q(BPMN, "process"))
+    if process is None:
+        return []
+    semantic = {el.get("id"): el for el in process if is_flow_node(el) or _local(el) == "sequenceFlow"}
+    boxes: dict[str, Rect] = {}
+    labels: dict[str, Rect] = {}
+    waypoints: dict[str, list[tuple[float, float]]] = {}
+
+    def bounds(el) -> Rect:
+        return tuple(float(el.get(a)) for a in ("x", "y", "width", "height"))  # type: ignore[return-value]
+
+    for di in root.iter(_q(BPMNDI, "BPMNShape"), _q(BPMNDI, "BPMNEdge")):
+        ref = di.get("bpmnElement")
+        if ref not in semantic:
+            continue
+        if _local(di) == "BPMNShape":
+            boxes[ref] = bounds(di.find(_q(DC, "Bounds")))
+        else:
+            waypoints[ref] = [(float(w.get("x")), float(w.get("y"))) for w in di.findall(_q(DI, "waypoint"))]
+        lab = di.find(f"{_q(BPMNDI, 'BPMNLabel')}/{_q(DC, 'Bounds')}")
+        if lab is not None:
+            labels[ref] = bounds(lab)
+    problems = []
+    for fid, points in waypoints.items():
+        flow = semantic[fid]
+        ends = {flow.get("sourceRef"), flow.get("targetRef")}
+        for p, q in zip(points, points[1:], strict=False):
+            for ref, r in boxes.items():
+                if ref not in ends and segment_crosses(p, q, r):
+                    problems.append(f"flow {fid} crosses {ref}")
+    for ref, el in semantic.items():
+        if (el.get("name") or "").strip() and not _is_activity(_local(el)) and ref not in labels:
+            problems.append(f"{ref} has a name but no label bounds")
+    placed = sorted(labels.items())
+    for i, (ref, r) in enumerate(placed):
+        for other, o in placed[i + 1:]:
+            if overlaps(r, o):
+                problems.append(f"label of {ref} overlaps label of {other}")
+        for box_ref, b in boxes.items():
+            if box_ref != ref and overlaps(r, b):
+                problems.append(f"label of {ref} overlaps {box_ref}")
+    return sorted(set(problems))
 
 
 def layout_bytes(data: bytes) -> bytes:
