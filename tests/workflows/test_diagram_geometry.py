@@ -18,14 +18,16 @@ CROSSING = """<?xml version="1.0" encoding="UTF-8"?>
     xmlns:di="http://www.omg.org/spec/DD/20100524/DI" id="d" targetNamespace="t">
   <bpmn:process id="p" isExecutable="true">
     <bpmn:startEvent id="a" name="开始"/><bpmn:task id="b" name="中间"/><bpmn:endEvent id="c" name="结束"/>
-    <bpmn:sequenceFlow id="ab" sourceRef="a" targetRef="b"/><bpmn:sequenceFlow id="ac" name="跳过" sourceRef="a" targetRef="c"/>
+    <bpmn:sequenceFlow id="ab" sourceRef="a" targetRef="b"/>
+    <bpmn:sequenceFlow id="ac" name="跳过" sourceRef="a" targetRef="c"/>
   </bpmn:process>
   <bpmndi:BPMNDiagram id="g"><bpmndi:BPMNPlane id="pl" bpmnElement="p">
     <bpmndi:BPMNShape id="a_di" bpmnElement="a"><dc:Bounds x="0" y="22" width="36" height="36"/>
       <bpmndi:BPMNLabel><dc:Bounds x="0" y="60" width="30" height="16"/></bpmndi:BPMNLabel></bpmndi:BPMNShape>
     <bpmndi:BPMNShape id="b_di" bpmnElement="b"><dc:Bounds x="100" y="0" width="100" height="80"/></bpmndi:BPMNShape>
     <bpmndi:BPMNShape id="c_di" bpmnElement="c"><dc:Bounds x="300" y="22" width="36" height="36"/></bpmndi:BPMNShape>
-    <bpmndi:BPMNEdge id="ab_di" bpmnElement="ab"><di:waypoint x="36" y="40"/><di:waypoint x="100" y="40"/></bpmndi:BPMNEdge>
+    <bpmndi:BPMNEdge id="ab_di" bpmnElement="ab"><di:waypoint x="36" y="40"/><di:waypoint x="100" y="40"/>
+    </bpmndi:BPMNEdge>
     <bpmndi:BPMNEdge id="ac_di" bpmnElement="ac"><di:waypoint x="36" y="40"/><di:waypoint x="300" y="40"/>
       <bpmndi:BPMNLabel><dc:Bounds x="120" y="30" width="30" height="16"/></bpmndi:BPMNLabel></bpmndi:BPMNEdge>
   </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
