@@ -8,6 +8,7 @@ from service.schemas.errors import Error
 
 def register_api(app: Flask) -> None:
     from service.api import (
+        audit,
         cases,
         deadlines,
         designer,
@@ -29,5 +30,6 @@ def register_api(app: Flask) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.components.security_scheme("cookieAuth", {"type": "apiKey", "in": "cookie", "name": "session"})
     api.spec.options["security"] = [{"bearerAuth": []}, {"cookieAuth": []}]  # public operations say `security: []`
-    for module in (health, session, processes, designer, cases, recusals, tasks, deadlines, org, documents, stats):
+    for module in (health, session, processes, designer, cases, recusals, tasks, deadlines, org, documents, stats,
+                   audit):
         api.register_blueprint(module.blp, url_prefix="/api/v1")

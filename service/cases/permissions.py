@@ -103,6 +103,11 @@ def may_read_audit(actor: Actor, case: CaseContext = NO_CASE) -> bool:
     return not case.recused and _has_role(actor, AUDIT_READER_ROLES)
 
 
+def may_search_audit(actor: Actor) -> bool:
+    """The cross-case audit search (who read a reporter's identity, who did what when) is the auditor's."""
+    return _has_role(actor, ("auditor",))
+
+
 def may_see_reporter(actor: Actor, case: CaseContext) -> bool:
     """Need to know: intake staff, the case's handler, and the approvers on its chain (domain.md §8.2)."""
     if case.recused:

@@ -8,6 +8,7 @@ from service.web.blueprint import bp
 def register_web(app: Flask) -> None:
     from service.web import (  # noqa: F401
         admin,
+        audit,
         cases,
         deadlines,
         designer,

@@ -14,6 +14,7 @@ from service.cases.permissions import (
     may_administer_org,
     may_deploy,
     may_read_cases,
+    may_search_audit,
     may_view_overdue,
     redact_case_data,
 )
@@ -105,6 +106,17 @@ def shown_facts(data: dict, labels: dict[str, dict]) -> list[tuple[str, str]]:
             if k in labels and not k.startswith("reporter_")]
 
 
+# Keys the engine and the service put into case data and audit payloads, as a person reads them.
+FIELD_LABELS = {"title": "案件标题", "settings": "流程设置", "decision": "决定", "opinion": "意见", "reason": "理由",
+                "note": "意见", "comment": "说明", "outcome": "结果"}
+
+
+def field_label(key: str, labels: dict[str, dict] | None = None) -> str:
+    """The Chinese label of a data key: the form's title, a known internal key's label, else 其他填报项."""
+    title = ((labels or {}).get(key) or {}).get("title")
+    return title or FIELD_LABELS.get(key, "其他填报项")
+
+
 def role_labels(roles) -> str:
     return "、".join(ROLE_LABELS.get(r, r) for r in roles)
 
@@ -117,7 +129,7 @@ def install(app: Flask) -> None:
     """Register filters and the header's context."""
     app.jinja_env.filters.update(date=fmt_date, datetime=fmt_datetime, value=value_text, nl2br=nl2br,
                                  roles=role_labels)
-    app.jinja_env.globals.update(deadline=deadline, shown_facts=shown_facts, redact=_redact,
+    app.jinja_env.globals.update(deadline=deadline, shown_facts=shown_facts, redact=_redact, field_label=field_label,
                                  STATUS_LABELS=STATUS_LABELS, ACTION_LABELS=ACTION_LABELS, ROLE_LABELS=ROLE_LABELS)
 
     @app.context_processor
@@ -128,7 +140,8 @@ def install(app: Flask) -> None:
                 "show_admin": user is not None and may_administer_org(user),
                 "show_cases": user is not None and may_read_cases(user), "timezone": config.TIMEZONE,
                 "due_soon_days": config.DUE_SOON_WORKDAYS, "nav_counts": _task_counts(user),
-                "show_overdue": user is not None and may_view_overdue(user), "show_start": _may_start_any(user)}
+                "show_overdue": user is not None and may_view_overdue(user), "show_start": _may_start_any(user),
+                "show_audit": user is not None and may_search_audit(user)}
 
 
 def _nav_user():
