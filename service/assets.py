@@ -1,11 +1,12 @@
 """Copy the browser libraries installed by npm into service/static/vendor, served by the app (no CDN).
 
-Two vendor bundles are patched on the way, each by an exact string (a new version without the string is
+Vendor bundles are patched on the way, each by an exact string (a new version without the string is
 copied as it is, and the browser tests' clean-console check then says what changed):
 - redoc draws its attribution with a logo from the vendor's CDN, which the CSP blocks (a console error):
   the logo becomes an empty inline SVG;
 - dmn-js bundles Inferno's development build, which announces itself with a console message and a
-  console error on every load: both calls are dropped.
+  console error on every load: both calls are dropped;
+- the bpmn.io watermark's tooltip is English: it gets a Chinese one (the watermark itself stays).
 """
 
 from __future__ import annotations
@@ -26,11 +27,15 @@ ASSETS: dict[str, list[str]] = {
 EMPTY_SVG = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='1' height='1'/%3E"
 INFERNO_DEV = [('console.info("Inferno is in development mode."),', ""),  # the message, and the error's guard:
                ('.indexOf("testFn")&&', '.indexOf("testFn")&&!1&&')]
+# The bpmn.io watermark stays (its licence asks for it); only its tooltip is said in Chinese.
+WATERMARK = [('title="Powered by bpmn.io"', 'title="流程图由开源组件 bpmn.io 绘制"')]
 # file (relative to vendor/) -> [(old, new)]
 PATCHES: dict[str, list[tuple[str, str]]] = {
     "redoc/bundles/redoc.standalone.js": [('"https://cdn.redoc.ly/redoc/logo-mini.svg"', f'"{EMPTY_SVG}"')],
-    "dmn-js/dist/dmn-modeler.production.min.js": INFERNO_DEV,
-    "dmn-js/dist/dmn-viewer.production.min.js": INFERNO_DEV,
+    "bpmn-js/dist/bpmn-navigated-viewer.production.min.js": WATERMARK,
+    "bpmn-js/dist/bpmn-modeler.production.min.js": WATERMARK,
+    "dmn-js/dist/dmn-modeler.production.min.js": INFERNO_DEV + WATERMARK,
+    "dmn-js/dist/dmn-viewer.production.min.js": INFERNO_DEV + WATERMARK,
 }
 
 

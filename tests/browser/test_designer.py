@@ -89,7 +89,7 @@ def test_designer_edits_checks_fixes_deploys_and_migrates_clue_handling(svc, use
     page.locator("#btn-deploy").click()
     page.wait_for_url("**/designer/versions/*?deployed=1")
     page.wait_for_selector('#designer[data-ready="true"]', timeout=30_000)
-    assert page.locator("#version-label").inner_text() == "v2"
+    assert page.locator("#version-label").inner_text() == "第 2 版"
     changed = page.locator("#diff .diff-group.changed").inner_text()
     assert "screen_clue" in changed and "timer_reply_overdue" in changed
 
@@ -116,7 +116,7 @@ def test_designer_edits_checks_fixes_deploys_and_migrates_clue_handling(svc, use
     page.locator("#btn-migrate").click()
     result = page.locator(f'#migration-results li[data-case-id="{old_case}"]')
     result.wait_for()
-    assert "已从 v1 迁移到 v2" in result.inner_text()
+    assert "已从第 1 版迁移到第 2 版" in result.inner_text()
     assert case_version(svc, old_case) == 2
     with svc.db.read_session() as session:
         event = session.scalar(select(AuditEvent).where(AuditEvent.case_id == old_case,
@@ -246,7 +246,7 @@ def test_designer_shows_and_edits_the_process_settings_and_deploys_them_as_a_ver
     page.locator("#btn-deploy").click()
     page.wait_for_url("**/designer/versions/*?deployed=1")
     page.wait_for_selector('#designer[data-ready="true"]', timeout=30_000)
-    assert page.locator("#version-label").inner_text() == "v2"
+    assert page.locator("#version-label").inner_text() == "第 2 版"
 
     new_case = actions.start_case(svc, users["intake"], "clue_handling", "新设置下的线索", {}).case_id
     with svc.db.read_session() as session:

@@ -24,35 +24,50 @@
     return el;
   }
 
-  function showStep(element, history, active) {
+  var HUMAN = /^bpmn:(UserTask|ManualTask)$/;
+
+  function showStep(element, history, payload) {
     var bo = element.businessObject || {};
-    info.replaceChildren(text('h3', bo.name || element.id));
+    info.replaceChildren(text('h3', bo.name || '未命名步骤'));
     var done = history[element.id] || [];
-    if (active.indexOf(element.id) >= 0) { info.appendChild(text('p', '当前步骤，正在办理中。', 'badge active')); }
+    var active = payload.active.indexOf(element.id) >= 0;
+    var completed = payload.completed.indexOf(element.id) >= 0;
+    if (active) { info.appendChild(text('p', '当前步骤，正在办理中。', 'badge active')); }
     if (done.length) {
       var list = document.createElement('ul');
-      done.forEach(function (d) { list.appendChild(text('li', (d.by || '系统') + (d.as ? '（' + d.as + '）' : '') + ' 于 ' + d.at + ' 办理')); });
+      done.forEach(function (d) { list.appendChild(text('li', (d.by || '系统自动完成') + (d.as ? '（' + d.as + '）' : '') + ' 于 ' + d.at + ' 办理')); });
       info.appendChild(list);
-    } else if (active.indexOf(element.id) < 0) {
-      info.appendChild(text('p', '此步骤尚未由人工办理。', 'muted'));
+    } else if (completed && !HUMAN.test(element.type)) {
+      info.appendChild(text('p', '系统自动完成。', 'muted'));
+    } else if (completed) {
+      info.appendChild(text('p', '已完成。', 'muted'));
+    } else if (!active) {
+      info.appendChild(text('p', HUMAN.test(element.type) ? '此步骤尚未办理。' : '由系统自动处理，尚未执行。', 'muted'));
     }
   }
 
-  var READABLE_SCALE = 0.55;
+  /* Labels are 11 px in the diagram: below this zoom they are too small to read. */
+  var READABLE_SCALE = 0.9;
 
-  /* Small processes fit the box; in large ones a fitted diagram is unreadable, so centre the current step. */
+  /* Centre an element at a legible zoom (or keep the current zoom when it is already legible). */
+  function centreOn(canvas, element) {
+    var outer = canvas.viewbox().outer;
+    var scale = Math.max(canvas.zoom(), READABLE_SCALE);
+    var width = outer.width / scale;
+    var height = outer.height / scale;
+    canvas.viewbox({ x: element.x + element.width / 2 - width / 2, y: element.y + element.height / 2 - height / 2,
+      width: width, height: height });
+  }
+
+  /* A small process fits the box legibly; otherwise the current step (or the last one done) is centred. */
   function fitOrFocus(canvas, registry, payload) {
     canvas.zoom('fit-viewport', 'auto');
-    if (canvas.zoom() >= READABLE_SCALE) { return; }
+    if (canvas.zoom() >= READABLE_SCALE) { canvas.zoom(Math.min(canvas.zoom(), 1.2), 'auto'); return; }
     var ids = payload.active.length ? payload.active : payload.completed.slice(-1);
     var target = ids.map(function (id) { return registry.get(id); }).filter(Boolean)[0];
     if (!target) { return; }
-    var outer = canvas.viewbox().outer;
-    var scale = 0.85;
-    var width = outer.width / scale;
-    var height = outer.height / scale;
-    canvas.viewbox({ x: target.x + target.width / 2 - width / 2, y: target.y + target.height / 2 - height / 2,
-      width: width, height: height });
+    canvas.zoom(READABLE_SCALE);
+    centreOn(canvas, target);
   }
 
   var viewer = new window.BpmnJS({ container: container });
@@ -80,17 +95,21 @@
         if (element.waypoints || !element.parent || /Process|Collaboration|Participant|Lane/.test(element.type)) {
           return;
         }
-        showStep(element, history, payload.active);
+        showStep(element, history, payload);
       });
-      document.querySelectorAll('button.show-step').forEach(function (button) {
-        button.addEventListener('click', function () {
-          var element = registry.get(button.getAttribute('data-bpmn-id'));
-          if (!element) { return; }
-          registry.getAll().forEach(function (el) { canvas.removeMarker(el.id, 'qf-selected'); });
-          canvas.addMarker(element.id, 'qf-selected');
-          showStep(element, history, payload.active);
-          container.scrollIntoView({ block: 'nearest' });
-        });
+      /* A 办理记录 row (click anywhere on it, or its button with the keyboard) shows that step on the diagram. */
+      function showRow(id) {
+        var element = registry.get(id);
+        if (!element) { return; }
+        registry.getAll().forEach(function (el) { canvas.removeMarker(el.id, 'qf-selected'); });
+        canvas.addMarker(element.id, 'qf-selected');
+        centreOn(canvas, element);
+        showStep(element, history, payload);
+        container.setAttribute('data-selected', element.id);
+        container.scrollIntoView({ block: 'nearest' });
+      }
+      document.querySelectorAll('#step-history tr[data-bpmn-id]').forEach(function (row) {
+        row.addEventListener('click', function () { showRow(row.getAttribute('data-bpmn-id')); });
       });
     })
     .catch(function (error) {

@@ -12,7 +12,7 @@
     preScript: 'spiffworkflow:PreScript',
     postScript: 'spiffworkflow:PostScript'
   };
-  var TIMER_KINDS = { timeDate: '时间点 (timeDate)', timeDuration: '时长 (timeDuration)', timeCycle: '循环 (timeCycle)' };
+  var TIMER_KINDS = { timeDate: '时间点', timeDuration: '时长', timeCycle: '循环' };
   var HUMAN = ['bpmn:UserTask', 'bpmn:ManualTask'];
   var TASKS = ['bpmn:UserTask', 'bpmn:ManualTask', 'bpmn:ScriptTask', 'bpmn:BusinessRuleTask', 'bpmn:Task',
                'bpmn:SendTask', 'bpmn:ReceiveTask', 'bpmn:ServiceTask', 'bpmn:CallActivity', 'bpmn:SubProcess'];
@@ -27,6 +27,13 @@
     (children || []).forEach(function (child) { if (child) { node.appendChild(child); } });
     return node;
   }
+
+  var TYPE_NAMES = { UserTask: '用户任务', ManualTask: '人工任务', ScriptTask: '脚本任务', ServiceTask: '服务任务',
+    BusinessRuleTask: '决策任务', SendTask: '发送任务', ReceiveTask: '接收任务', Task: '任务', CallActivity: '调用活动',
+    SubProcess: '子流程', StartEvent: '开始事件', EndEvent: '结束事件', BoundaryEvent: '边界事件',
+    IntermediateCatchEvent: '中间捕获事件', IntermediateThrowEvent: '中间抛出事件', ExclusiveGateway: '排他网关',
+    ParallelGateway: '并行网关', InclusiveGateway: '包容网关', EventBasedGateway: '事件网关', SequenceFlow: '顺序流',
+    Process: '流程', Collaboration: '协作图', Participant: '池', Lane: '泳道', TextAnnotation: '文字注释' };
 
   function is(bo, type) { return bo && typeof bo.$instanceOf === 'function' && bo.$instanceOf(type); }
   function isAny(bo, types) { return types.some(function (t) { return is(bo, t); }); }
@@ -240,7 +247,8 @@
     box.setAttribute('data-element-id', target.id);
     var typeName = (bo.$type || '').replace('bpmn:', '');
     box.appendChild(el('h2', { text: element ? '属性' : '流程属性' }));
-    box.appendChild(el('p', { 'class': 'prop-type', text: typeName + ' · ' + (bo.id || '') }));
+    box.appendChild(el('p', { 'class': 'prop-type' }, [document.createTextNode(TYPE_NAMES[typeName] || '元素'),
+      document.createTextNode(' · '), el('code', { text: bo.id || '' })]));
     var problems = (this.options.problemsFor && this.options.problemsFor(bo.id)) || [];
     if (problems.length) {
       var list = el('ul', { 'class': 'prop-problems' });
@@ -254,7 +262,7 @@
       }));
     }
     if (isAny(bo, TASKS) || is(bo, 'bpmn:Process') || is(bo, 'bpmn:Event') || is(bo, 'bpmn:Gateway')) {
-      box.appendChild(this.field('说明 (documentation)', 'documentation', this.documentation(bo), {
+      box.appendChild(this.field('说明', 'documentation', this.documentation(bo), {
         multiline: true, rows: 3, onChange: function (v) { self.setDocumentation(target, v); }
       }));
     }
@@ -264,31 +272,31 @@
       box.appendChild(this.field('脚本', 'script', bo.script, {
         multiline: true, rows: 6, onChange: function (v) { self.modeling.updateProperties(target, { script: v || undefined }); }
       }));
-      box.appendChild(this.field('可发起的关联案件 (start_case_*)', 'start_cases', this.linkDeclarations(bo), {
+      box.appendChild(this.field('可发起的关联案件', 'start_cases', this.linkDeclarations(bo), {
         hint: '每行一个：名称=流程标识，例如 follow_up=follow_up_visit。脚本只能设置本元素声明的 start_case_名称，目标流程须已部署。',
         multiline: true, rows: 2, onChange: function (v) { self.setLinkDeclarations(target, v); }
       }));
     }
     if (is(bo, 'bpmn:BusinessRuleTask')) {
       box.appendChild(this.datalist('qf-decisions', (this.options.decisionIds && this.options.decisionIds()) || []));
-      box.appendChild(this.field('决策表 (calledDecisionId)', 'calledDecisionId', this.spiffText(bo, 'decision'), {
+      box.appendChild(this.field('决策表', 'calledDecisionId', this.spiffText(bo, 'decision'), {
         list: 'qf-decisions', onChange: function (v) { self.setSpiffText(target, 'decision', v); }
       }));
     }
     if (isAny(bo, TASKS)) {
-      box.appendChild(this.field('前置脚本 (preScript)', 'preScript', this.spiffText(bo, 'preScript'), {
+      box.appendChild(this.field('前置脚本', 'preScript', this.spiffText(bo, 'preScript'), {
         multiline: true, onChange: function (v) { self.setSpiffText(target, 'preScript', v); }
       }));
-      box.appendChild(this.field('后置脚本 (postScript)', 'postScript', this.spiffText(bo, 'postScript'), {
+      box.appendChild(this.field('后置脚本', 'postScript', this.spiffText(bo, 'postScript'), {
         multiline: true, onChange: function (v) { self.setSpiffText(target, 'postScript', v); }
       }));
     }
     if (is(bo, 'bpmn:StartEvent')) {
-      box.appendChild(this.field('可发起的角色 (start_roles)', 'start_roles', this.spiffProperty(bo, 'start_roles'), {
+      box.appendChild(this.field('可发起的角色', 'start_roles', this.spiffProperty(bo, 'start_roles'), {
         hint: '以逗号分隔，例如 intake,handler', onChange: function (v) { self.setSpiffProperty(target, 'start_roles', v); }
       }));
       box.appendChild(this.datalist('qf-forms', (this.options.formNames && this.options.formNames()) || []));
-      box.appendChild(this.field('开始表单 (formJsonSchemaFilename)', 'start_form', this.spiffText(bo, 'form'), {
+      box.appendChild(this.field('开始表单', 'start_form', this.spiffText(bo, 'form'), {
         list: 'qf-forms', hint: '发起数据按此表单校验，例如 clue_handling/start.json；没有开始表单时发起不接受数据',
         onChange: function (v) { self.setSpiffText(target, 'form', v); }
       }));
@@ -307,23 +315,23 @@
 
   PropertiesPanel.prototype.humanTask = function (box, target, bo) {
     var self = this;
-    box.appendChild(this.field('办理职务 (role)', 'role', this.spiffProperty(bo, 'role'), {
+    box.appendChild(this.field('办理职务', 'role', this.spiffProperty(bo, 'role'), {
       choices: this.positionChoices(), blank: '（选择办理职务）',
       hint: '按本案确定：承办部门、分管该部门的领导等均按案件的承办部门确定具体人员',
       onChange: function (v) { self.setSpiffProperty(target, 'role', v); }
     }));
     box.appendChild(this.datalist('qf-forms', (this.options.formNames && this.options.formNames()) || []));
-    box.appendChild(this.field('表单 (formJsonSchemaFilename)', 'form', this.spiffText(bo, 'form'), {
+    box.appendChild(this.field('表单', 'form', this.spiffText(bo, 'form'), {
       list: 'qf-forms', hint: '相对 forms/ 的路径，例如 clue_handling/register.json',
       onChange: function (v) { self.setSpiffText(target, 'form', v); }
     }));
-    box.appendChild(this.field('办理说明 (instructionsForEndUser)', 'instructions', this.spiffText(bo, 'instructions'), {
+    box.appendChild(this.field('办理说明', 'instructions', this.spiffText(bo, 'instructions'), {
       multiline: true, onChange: function (v) { self.setSpiffText(target, 'instructions', v); }
     }));
-    box.appendChild(this.field('期限表达式 (deadline)', 'deadline', this.spiffProperty(bo, 'deadline'), {
+    box.appendChild(this.field('期限表达式', 'deadline', this.spiffProperty(bo, 'deadline'), {
       hint: '例如 workday_deadline(received_date, 15)', onChange: function (v) { self.setSpiffProperty(target, 'deadline', v); }
     }));
-    box.appendChild(this.field('审批对象 (approves)', 'approves', this.spiffProperty(bo, 'approves'), {
+    box.appendChild(this.field('审批对象', 'approves', this.spiffProperty(bo, 'approves'), {
       hint: '被审批的用户任务 ID（双人原则）', onChange: function (v) { self.setSpiffProperty(target, 'approves', v); }
     }));
   };
@@ -385,7 +393,7 @@
   PropertiesPanel.prototype.flowFields = function (box, target, bo) {
     var self = this;
     var source = target.source && target.source.businessObject;
-    box.appendChild(this.field('条件 (conditionExpression)', 'condition', bo.conditionExpression ? bo.conditionExpression.body : '', {
+    box.appendChild(this.field('条件', 'condition', bo.conditionExpression ? bo.conditionExpression.body : '', {
       multiline: true, rows: 2, hint: "例如 decision == 'approve'",
       onChange: function (v) { self.setCondition(target, v); }
     }));

@@ -5,6 +5,9 @@
 (function () {
   'use strict';
 
+  /* A version as the office says it: 第 3 版. */
+  function ver(n) { return '第 ' + n + ' 版'; }
+
   var root = document.getElementById('designer');
   if (!root || typeof window.BpmnJS !== 'function') { return; }
   var versionId = root.getAttribute('data-version-id');
@@ -78,6 +81,7 @@
   function createModeler(descriptor) {
     modeler = new window.BpmnJS({
       container: document.getElementById('canvas'),
+      additionalModules: [window.QfTranslate.module],
       moddleExtensions: { spiffworkflow: descriptor }
     });
     panel = new window.QfPropertiesPanel(modeler, document.getElementById('props'), {
@@ -239,9 +243,9 @@
     }).then(function (response) {
       if (response.status === 200) {
         var body = response.body;
-        var same = body.same_as_version ? '（内容与 v' + body.same_as_version + ' 相同）' : '';
+        var same = body.same_as_version ? '（内容与' + ver(body.same_as_version) + '相同）' : '';
         showResult('ok', '检查通过，可以部署' + same + '。', [], body.notes);
-        if (body.diff) { renderDiff(document.getElementById('diff'), body.diff, '与最新版本 v' + body.base_version + ' 相比（未部署）'); }
+        if (body.diff) { renderDiff(document.getElementById('diff'), body.diff, '与最新版本' + ver(body.base_version) + '相比（未部署）'); }
         status('检查通过', 'ok');
       } else {
         failure(response, '检查');
@@ -260,11 +264,11 @@
       if (response.status === 201) {
         var body = response.body;
         if (!body.created) {
-          showResult('ok', '内容与 v' + body.version + ' 相同，没有创建新版本。', [], body.notes);
+          showResult('ok', '内容与' + ver(body.version) + '相同，没有创建新版本。', [], body.notes);
           status('未创建新版本', 'ok');
           return response;
         }
-        status('已部署 v' + body.version + '，正在打开…', 'ok');
+        status('已部署' + ver(body.version) + '，正在打开…', 'ok');
         deploying = true;
         window.location.assign(root.getAttribute('data-editor-url').replace(/0$/, String(body.id)) + '?deployed=1');
       } else {
@@ -309,7 +313,7 @@
       var box = document.getElementById('diff');
       if (response.status !== 200) { box.textContent = response.body.message || '无法载入差异'; return; }
       var d = response.body;
-      renderDiff(box, d, d.from_version ? 'v' + d.to_version + ' 与 v' + d.from_version + ' 相比' : '这是第一个版本。');
+      renderDiff(box, d, d.from_version ? ver(d.to_version) + ' 与' + ver(d.from_version) + '相比' : '这是第一个版本。');
     });
   }
 
@@ -329,7 +333,7 @@
         box2.checked = r.migrated;
         box2.disabled = !r.migrated;
         body.appendChild(el('tr', { 'data-case-id': String(r.case_id), 'class': r.migrated ? 'eligible' : 'refused' }, [
-          el('td', {}, [box2]), el('td', { text: r.reference }), el('td', { text: r.from_version ? 'v' + r.from_version : '—' }),
+          el('td', {}, [box2]), el('td', { text: r.reference }), el('td', { text: r.from_version ? ver(r.from_version) : '—' }),
           el('td', { 'class': 'reason', text: r.migrated ? '可以迁移' : r.reason })]));
       });
       table.appendChild(body);
@@ -351,13 +355,13 @@
       results.replaceChildren();
       response.body.forEach(function (r) {
         results.appendChild(el('li', { 'data-case-id': String(r.case_id), 'class': r.migrated ? 'ok' : 'bad',
-          text: r.reference + '：' + (r.migrated ? '已从 v' + r.from_version + ' 迁移到 v' + r.to_version : '未迁移，' + r.reason) }));
+          text: r.reference + '：' + (r.migrated ? '已从' + ver(r.from_version) + '迁移到' + ver(r.to_version) : '未迁移，' + r.reason) }));
       });
       var done = response.body.filter(function (r) { return r.migrated; }).length;
       status('已迁移 ' + done + ' 件', 'ok');
       response.body.forEach(function (r) {
         var row = table.querySelector('tr[data-case-id="' + r.case_id + '"]');
-        if (row && r.migrated) { row.className = 'migrated'; row.querySelector('.reason').textContent = '已迁移到 v' + r.to_version; row.querySelector('input').disabled = true; row.querySelector('input').checked = false; }
+        if (row && r.migrated) { row.className = 'migrated'; row.querySelector('.reason').textContent = '已迁移到' + ver(r.to_version); row.querySelector('input').disabled = true; row.querySelector('input').checked = false; }
       });
     });
   }
@@ -373,7 +377,8 @@
     if (!name) { return Promise.resolve(); }
     var step = dmnModeler ? flush() : Promise.resolve();
     if (!dmnModeler) {
-      dmnModeler = new window.DmnJS({ container: document.getElementById('dmn-canvas') });
+      dmnModeler = new window.DmnJS({ container: document.getElementById('dmn-canvas'),
+        common: { additionalModules: [window.QfTranslate.module] } });
       var watched = [];
       dmnModeler.on('views.changed', function (event) {
         renderDmnViews(event.views, event.activeView);
