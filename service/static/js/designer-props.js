@@ -342,7 +342,7 @@
     var tasks = (bo.flowNodeRef || []).filter(function (node) { return isAny(node, HUMAN); });
     var roles = tasks.map(function (t) { return self.spiffProperty(t, 'role'); });
     var shared = roles.length && roles.every(function (r) { return r === roles[0]; }) ? roles[0] : '';
-    box.appendChild(this.field('泳道职务 (role)', 'lane_role', shared, {
+    box.appendChild(this.field('泳道职务', 'lane_role', shared, {
       choices: this.positionChoices(), blank: roles.length ? '（各任务不同，选择后统一设置）' : '（泳道内没有人工任务）',
       hint: '本泳道内有 ' + tasks.length + ' 个人工任务，选择后一并设置其办理职务',
       onChange: function (v) {
