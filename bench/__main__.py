@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only growth,naive,e2e,lists,memory] [--out PATH]`: run the benchmarks,
+"""`python -m bench [--quick] [--only growth,naive,e2e,lists,memory,stats] [--out PATH]`: run the benchmarks,
 print their tables and write bench/results.json (see bench/README.md for what each figure means)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench import common
 
-ALL = ("growth", "naive", "e2e", "lists", "memory")
+ALL = ("growth", "naive", "e2e", "lists", "memory", "stats")
 GOALS = {  # key: (comparison, target)
     "growth_ratio_1000_vs_10": ("<=", 1.5),
     "state_bytes_at_1000": ("<=", 50 * 1024),
@@ -24,6 +24,9 @@ GOALS = {  # key: (comparison, target)
     "pg_two_services_vs_one": (">=", 0.9),
     "list_ratio_vs_sql": ("<=", 2),
     "list_p95_ms": ("<", 100),
+    "stats_p95_ms_pg_1m": ("<=", 300),
+    "stats_ratio_vs_sql": ("<=", 2),
+    "stats_p95_ms_sqlite_100k": ("<=", 1000),
 }
 
 
@@ -51,7 +54,7 @@ def goals(results: dict) -> dict:
 
 
 def run(selected: tuple[str, ...], quick: bool, pg: bool) -> dict:
-    from bench import e2e, growth, lists, naive
+    from bench import e2e, growth, lists, naive, stats
 
     results: dict = {"quick": quick, "machine": machine(), "started_at": datetime.now(UTC).isoformat(),
                      "seconds": {}}
@@ -60,10 +63,11 @@ def run(selected: tuple[str, ...], quick: bool, pg: bool) -> dict:
         "naive": lambda: naive.run(quick=quick),
         "e2e": lambda: e2e.run(quick=quick, kinds=("sqlite", "postgresql") if pg else ("sqlite",)),
         "lists": lambda: lists.run(quick=quick, kind="postgresql" if pg else "sqlite"),
+        "stats": lambda: stats.run(quick=quick, kinds=("postgresql", "sqlite") if pg else ("sqlite",)),
     }
     if "memory" in selected and "e2e" not in selected:
         selected = (*selected, "e2e")  # memory is sampled during the end-to-end run
-    for name in ("growth", "naive", "e2e", "lists"):
+    for name in ("growth", "naive", "e2e", "lists", "stats"):
         if name in selected:
             start = time.perf_counter()
             print(f"== {name} ==", flush=True)

@@ -41,3 +41,16 @@ def test_only_selects_benchmarks_and_rejects_unknown_names(tmp_path):
 
     with pytest.raises(SystemExit):
         main(["--quick", "--only", "growth,nonsense", "--out", str(tmp_path / "r.json")])
+
+
+def test_quick_stats_bench_writes_its_figures(tmp_path, postgres, capsys):
+    from bench.__main__ import main
+
+    out = tmp_path / "results.json"
+    assert main(["--quick", "--only", "stats", "--out", str(out), *([] if postgres else ["--no-pg"])]) == 0
+    results = json.loads(out.read_text())
+    assert results["stats_p95_ms_sqlite_2000"] > 0
+    if postgres:
+        assert results["stats_p95_ms_pg_2000"] > 0 and results["stats_ratio_vs_sql"] > 0
+    assert len(results["stats"]["sqlite"]["rows"]) == 7
+    assert "Statistics (sqlite" in capsys.readouterr().out
