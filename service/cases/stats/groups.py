@@ -15,6 +15,7 @@ from service.cases.stats.report import (
     count_cells,
     days_between,
     duration_stats,
+    present_combinations,
     present_values,
     share,
     vocabulary,
@@ -55,17 +56,17 @@ def _levels(scope: Scope) -> list[str]:
 
 def four_forms(session, scope: Scope) -> tuple[str, list[Table], list[str]]:
     base = {"process_key": FOUR_FORMS, "status": "completed"}
-    forms = count_cells(session, scope, base, {n: {"form": str(n)} for n in FORMS} | {"all": {"form": "any"}})
-    total = forms["all"].value
-    by_form = [[FORMS[n], forms[n], share(forms[n].value, total)] for n in FORMS]
-    by_form.append(["合计", forms["all"], share(total, total)])
     levels = _levels(scope)
-    cells = {(lv, n): {"cadre_level": lv, "form": str(n) if n else "any"} for lv in levels for n in [*FORMS, 0]}
-    counted = count_cells(session, scope, base, cells)
+    cells = {n: {"form": str(n)} for n in FORMS} | {"all": {"form": "any"}}
+    cells |= {(lv, n): {"cadre_level": lv, "form": str(n) if n else "any"} for lv in levels for n in [*FORMS, 0]}
+    cells |= {("measure", m): {"measure": m} for m in MEASURES}
+    counted = count_cells(session, scope, base, cells)   # one statement for the three tables
+    total = counted["all"].value
+    by_form = [[FORMS[n], counted[n], share(counted[n].value, total)] for n in FORMS]
+    by_form.append(["合计", counted["all"], share(total, total)])
     by_level = [[lv, *(counted[(lv, n)] for n in FORMS), counted[(lv, 0)],
                  share(counted[(lv, 0)].value, total)] for lv in levels]
-    measures = count_cells(session, scope, base, {m: {"measure": m} for m in MEASURES})
-    by_measure = [[m, measures[m]] for m in MEASURES if measures[m].value]
+    by_measure = [[m, counted[("measure", m)]] for m in MEASURES if counted[("measure", m)].value]
     return "四种形态", [
         Table("by_form", "各形态人次及占比", ["形态", "人次", "占比"], by_form, COUNTING_RULE),
         Table("by_cadre_level", "按干部层级", ["干部层级", *FORMS.values(), "合计", "占总人次"], by_level),
@@ -76,31 +77,36 @@ def four_forms(session, scope: Scope) -> tuple[str, list[Table], list[str]]:
 
 def clues(session, scope: Scope) -> tuple[str, list[Table], list[str]]:
     base = {"process_key": CLUES}
-    tables = []
-    received = (("by_source", "按线索来源", "source", SOURCES, Case.clue_source),
-                ("by_channel", "按受理渠道", "channel", CHANNELS, Case.clue_channel))
-    for table_id, title, facet, known, column in received:
-        values = [*vocabulary(known, present_values(session, scope, base, column)), NONE]
-        cells = {(v, kind): {facet: v, **({"real_name": kind} if kind is not None else {})}
-                 for v in values for kind in (True, False, None)}
-        counted = count_cells(session, scope, base, cells)
-        rows = [[v, counted[(v, True)], counted[(v, False)], counted[(v, None)]] for v in values]
-        tables.append(Table(table_id, title, [title[1:], "实名", "匿名", "合计"], rows))
-    values = [*vocabulary(DISPOSALS, present_values(session, scope, base, Case.disposal)), NONE]
+    found = present_combinations(session, scope, base, (Case.clue_source, Case.clue_channel, Case.disposal))
+    received = (("by_source", "按线索来源", "source", vocabulary(SOURCES, found[0])),
+                ("by_channel", "按受理渠道", "channel", vocabulary(CHANNELS, found[1])))
+    disposals = [*vocabulary(DISPOSALS, found[2]), NONE]
     statuses = ("open", "completed", None)
-    cells = {(v, s): {"disposal": v, **({"status": s} if s else {})} for v in values for s in statuses}
-    counted = count_cells(session, scope, base, cells)
-    rows = [[v if v != NONE else "尚未提出处置意见", *(counted[(v, s)] for s in statuses)] for v in values]
+    cells: dict = {}
+    for table_id, _title, facet, known in received:
+        cells |= {(table_id, v, kind): {facet: v, **({"real_name": kind} if kind is not None else {})}
+                  for v in [*known, NONE] for kind in (True, False, None)}
+    cells |= {("disposal", v, s): {"disposal": v, **({"status": s} if s else {})} for v in disposals for s in statuses}
+    cells |= {("feedback", s): {"task": "feedback_result", "task_state": s} for s in ("done", "on_time", "late")}
+    cells |= {("proposed",): {"task": "propose_disposal", "task_state": "done"}}
+    counted = count_cells(session, scope, base, cells)   # one statement for every count of the group
+    tables = [Table(table_id, title, [title[1:], "实名", "匿名", "合计"],
+                    [[v, *(counted[(table_id, v, kind)] for kind in (True, False, None))] for v in [*known, NONE]])
+              for table_id, title, _facet, known in received]
+    rows = [[v if v != NONE else "尚未提出处置意见", *(counted[("disposal", v, s)] for s in statuses)]
+            for v in disposals]
     tables.append(Table("by_disposal", "处置方式", ["处置方式", "办理中", "已办结", "合计"], rows,
                         "处置方式按承办人提出、经审批的处置意见计。"))
-    tables.append(_disposal_time(session, scope, base))
-    tables.append(_feedback(session, scope, base))
+    tables.append(_disposal_time(session, scope, base, counted[("proposed",)]))
+    feedback = [counted[("feedback", s)] for s in ("done", "on_time", "late")]
+    tables.append(Table("feedback", "实名举报结果反馈", ["项目", "已反馈（件）", "按期反馈", "超期反馈", "按期率"],
+                        [["结果反馈", *feedback, share(feedback[1].value, feedback[1].value + feedback[2].value)]],
+                        "按期：反馈步骤在其办理期限内完成。"))
     return "问题线索", tables, ["期间按线索登记时间；用时按自然日计。"]
 
 
-def _disposal_time(session, scope: Scope, base: dict) -> Table:
+def _disposal_time(session, scope: Scope, base: dict, done) -> Table:
     """Days from registration to the (last) disposal proposal, over clues that have one."""
-    done = count_cells(session, scope, base, {"n": {"task": "propose_disposal", "task_state": "done"}})["n"]
     last = (select(WorkItem.case_id, Case.created_at, WorkItem.completed_at)
             .join(Case, Case.id == WorkItem.case_id)
             .where(scope.where(**base), WorkItem.bpmn_id == "propose_disposal", WorkItem.resolution == "completed")
@@ -113,15 +119,6 @@ def _disposal_time(session, scope: Scope, base: dict) -> Table:
                  ["项目", "已提出处置意见（件）", "平均用时", "中位用时", "90%用时"],
                  [["线索处置", done, stats["avg"], stats["p50"], stats["p90"]]],
                  "自线索登记至承办人最后一次提出处置意见。")
-
-
-def _feedback(session, scope: Scope, base: dict) -> Table:
-    cells = {s: {"task": "feedback_result", "task_state": s} for s in ("done", "on_time", "late")}
-    counted = count_cells(session, scope, base, cells)
-    return Table("feedback", "实名举报结果反馈", ["项目", "已反馈（件）", "按期反馈", "超期反馈", "按期率"],
-                 [["结果反馈", counted["done"], counted["on_time"], counted["late"],
-                   share(counted["on_time"].value, counted["on_time"].value + counted["late"].value)]],
-                 "按期：反馈步骤在其办理期限内完成。")
 
 
 def tolerance(session, scope: Scope) -> tuple[str, list[Table], list[str]]:

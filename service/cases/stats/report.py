@@ -105,6 +105,12 @@ def present_values(session, scope: Scope, base: dict, column) -> list[str]:
     return sorted(v for (v,) in rows if v != "")
 
 
+def present_combinations(session, scope: Scope, base: dict, columns) -> list[list[str]]:
+    """For several facts at once (one scan): each one's distinct non-null values among the readable cases."""
+    rows = session.execute(select(*columns).where(scope.where(**base)).group_by(*columns)).all()
+    return [sorted({row[i] for row in rows if row[i] not in (None, "")}) for i in range(len(columns))]
+
+
 def vocabulary(known, found) -> list[str]:
     return list(known) + [v for v in found if v not in known]
 
