@@ -11,7 +11,7 @@ from service.runtime import services
 from service.schemas.cases import RecusalIn
 from service.schemas.deadlines import ReasonIn
 from service.schemas.org import CreatedOut
-from service.schemas.recusals import ChallengeIn, DeclareIn, RecusalDecisionIn, RecusalsOut
+from service.schemas.recusals import ChallengeIn, DeclareIn, RecusalDecisionIn, RecusalRequestOut, RecusalsOut
 
 blp = ApiBlueprint("recusals", __name__, description="回避")
 
@@ -81,3 +81,12 @@ def decide(body, recusal_request_id):
 def lift(body, case_id, user_id):
     """Lift a recusal (解除回避), with a reason: the person reads the case again."""
     recusal.lift_recusal(services(), actor().id, case_id, user_id, body["reason"])
+
+
+@blp.route("/recusal-requests")
+@blp.response(200, RecusalRequestOut(many=True))
+@blp.errors(401)
+@api_login_required
+def awaiting():
+    """The pending 回避 requests the current user may decide (the principal; a deputy for their departments' staff)."""
+    return [row["request"] for row in read(recusal.awaiting_decision, actor(), services().now())]

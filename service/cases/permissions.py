@@ -28,6 +28,7 @@ EXTENSION_APPROVER_ROLES = ("supervisor", "leader")
 OVERDUE_VIEW_ROLES = ("supervisor", "leader", "admin")
 RECUSAL_PRINCIPAL = ("principal",)
 RECUSAL_STAFF = ("member", "head")   # department staff, whose recusal the overseeing deputy may decide
+RECUSAL_DECIDER_ROLES = ("leader",)   # the capability the principal's and the deputies' positions give
 RELEASE_ANY_ROLES = ("admin",)
 CALENDAR_ADMIN_ROLES = ("admin",)
 METRICS_READER_ROLES = ("admin",)
@@ -142,6 +143,11 @@ def may_decide_recusal(actor: Actor, holdings: Holdings, target_id: int, target:
         return True
     staff_of = {d for d in target.departments(RECUSAL_STAFF) if d is not None}
     return bool(staff_of & holdings.departments(("deputy",)))
+
+
+def may_see_recusal_queue(actor: Actor) -> bool:
+    """Whether the header offers the list of 回避 requests awaiting a decision (principal and deputies)."""
+    return _has_role(actor, RECUSAL_DECIDER_ROLES)
 
 
 def may_record_challenge(holdings: Holdings) -> bool:

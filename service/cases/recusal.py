@@ -18,7 +18,7 @@ from service.cases import audit, permissions
 from service.cases.accounts import load_user
 from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.cases.org.holdings import load_holdings
-from service.cases.queries import get_case, user_names
+from service.cases.queries import get_case, readable, user_names
 from service.cases.results import CaseView, load_case_view
 from service.cases.runtime import Services
 from service.cases.tx import case_context, is_recused, load_actor, lock_case_for
@@ -239,3 +239,18 @@ def recusal_page(session: Session, user: User, case_id: int, now: datetime) -> d
                           and (r.user_id != user.id or r.kind == "declaration")},
             "liftable": {uid for uid in recused if uid in decidable and uid != user.id},
             "may_declare": not open_for_self, "may_challenge": may_challenge, "staff": staff}
+
+
+def awaiting_decision(session: Session, user: User, now: datetime) -> list[dict]:
+    """The pending 回避 requests this user may decide, on cases they read (the deciders' list, oldest first)."""
+    rows = session.execute(
+        select(RecusalRequest, Case.reference, Case.title).join(Case, Case.id == RecusalRequest.case_id)
+        .where(RecusalRequest.status == "pending", readable(session, user, now))
+        .order_by(RecusalRequest.requested_at, RecusalRequest.id)).all()
+    holdings = load_holdings(session, user.id, now)
+    mine = [(r, ref, title) for r, ref, title in rows if permissions.may_decide_recusal(
+        user, holdings, r.user_id, load_holdings(session, r.user_id, now), permissions.NO_CASE)
+        and (r.user_id != user.id or r.kind == "declaration")]
+    names = user_names(session, {r.user_id for r, _f, _t in mine} | {r.requested_by_id for r, _f, _t in mine})
+    return [{"request": r, "reference": ref, "title": title, "person": names.get(r.user_id, ""),
+             "requested_by": names.get(r.requested_by_id, "")} for r, ref, title in mine]

@@ -15,6 +15,7 @@ from service.cases.permissions import (
     may_deploy,
     may_read_cases,
     may_search_audit,
+    may_see_recusal_queue,
     may_view_overdue,
     redact_case_data,
 )
@@ -141,7 +142,8 @@ def install(app: Flask) -> None:
                 "show_cases": user is not None and may_read_cases(user), "timezone": config.TIMEZONE,
                 "due_soon_days": config.DUE_SOON_WORKDAYS, "nav_counts": _task_counts(user),
                 "show_overdue": user is not None and may_view_overdue(user), "show_start": _may_start_any(user),
-                "show_audit": user is not None and may_search_audit(user)}
+                "show_audit": user is not None and may_search_audit(user),
+                "show_recusals": user is not None and may_see_recusal_queue(user)}
 
 
 def _nav_user():

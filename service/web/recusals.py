@@ -71,3 +71,12 @@ def _decide_on_case(svc, actor_id: int, case_id: int, recusal_request_id: int, u
 @login_required
 def lift_recusal(case_id: int, user_id: int):
     return _run(case_id, "已解除回避。", recusal.lift_recusal, case_id, user_id, request.form.get("reason", ""))
+
+
+@bp.route("/recusals")
+@login_required
+def recusal_queue():
+    """回避审批: the pending requests this user may decide."""
+    rows = read(recusal.awaiting_decision, actor(), services().now())
+    return render_template("recusals.html", rows=rows, GROUNDS=recusal.GROUNDS, KIND_LABELS=recusal.KIND_LABELS,
+                           CHALLENGERS=recusal.CHALLENGERS)

@@ -109,7 +109,9 @@ def test_recusal_declared_decided_binding_at_once_and_lifted(svc, users, login, 
 
     deputy = login("deputy")
     deputy.set_viewport_size(WIDTHS[width])
-    deputy.goto(f"{live_server}/cases/{case_id}/recusals")
+    deputy.goto(f"{live_server}/worklist")
+    deputy.get_by_role("link", name="回避审批").click()   # the header offers the deciders their queue
+    deputy.locator("[data-testid=recusal-queue] a").first.click()
     form = deputy.locator("form[data-testid^=decide-]")
     form.locator("textarea[name=note]").fill("理由成立，同意回避")
     form.get_by_role("button", name="决定回避").click()

@@ -171,3 +171,22 @@ def test_the_recusal_page_offers_each_person_what_they_may_do(app, svc, office, 
     assert "data-testid=\"decide-" in page("deputy") and "data-testid=\"decide-" not in page("supervisor")
     assert "提交回避申请" not in page("handler")     # one open request at a time
     assert "回避记录与申请" in client.get(f"/cases/{case_id}").get_data(as_text=True)
+
+
+def test_the_deciders_see_the_requests_awaiting_them(app, svc, office, case_id):
+    recusal.declare_recusal(svc, office["handler"], case_id, "witness", "曾作为证人")
+    recusal.record_challenge(svc, office["intake"], case_id, office["deputy"], "subject", "interest", "利害关系")
+
+    def queue(username: str) -> list[tuple[int, str]]:
+        return [(r["user_id"], r["kind"]) for r in login(app, username).get("/api/v1/recusal-requests").json]
+
+    assert queue("deputy") == [(office["handler"], "declaration")]        # not the challenge about themselves
+    assert queue("leader") == [(office["handler"], "declaration"), (office["deputy"], "challenge")]
+    assert queue("deputy2") == [] and queue("supervisor") == []
+    client = app.test_client()
+    client.post("/login", data={"username": "deputy", "password": DEMO_PASSWORD})
+    body = client.get("/recusals").get_data(as_text=True)
+    assert "回避审批" in body and "曾作为证人" not in body and "担任过本案的证人" in body
+    client = app.test_client()
+    client.post("/login", data={"username": "handler", "password": DEMO_PASSWORD})
+    assert "回避审批" not in client.get("/worklist").get_data(as_text=True)
