@@ -179,7 +179,8 @@ def measure(svc, data: dict, repeat: int) -> list[dict]:
 
         def service_worklist():  # what the worklist page runs: a page of 50 and the total
             session.expire_all()
-            return queries.list_tasks(session, handler, "mine", limit=50), queries.count_tasks(session, handler)
+            return (queries.list_tasks(session, handler, "mine", limit=50, now=now),
+                    queries.count_tasks(session, handler, now=now))
 
         def sql_worklist():
             return session.execute(text(WORKLIST_PAGE_SQL), {"u": handler.id}).all()

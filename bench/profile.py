@@ -137,11 +137,11 @@ def profile_worklist(kind: str, top: int) -> str:
         data = lists.build(svc, lists.SIZES["cases"], lists.SIZES["audit_events"])
         with svc.db.read_session() as session:
             handler = session.get(User, data["ids"]["handler"])
-            queries.list_tasks(session, handler, "mine")
+            queries.list_tasks(session, handler, "mine", now=svc.now())
             session.expire_all()
             profiler = cProfile.Profile()
             profiler.enable()
-            rows = queries.list_tasks(session, handler, "mine")
+            rows = queries.list_tasks(session, handler, "mine", now=svc.now())
             profiler.disable()
             plans = []
             if kind == "postgresql":

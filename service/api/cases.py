@@ -56,7 +56,7 @@ def detail(case_id):
 @api_login_required
 def audit_trail(case_id):
     """The case's audit events and the result of recomputing their hash chain."""
-    trail = read(queries.audit_trail, actor(), case_id)
+    trail = read(queries.audit_trail, actor(), case_id, services().now())
     return {"events": trail["events"], "chain": trail["chain"].to_dict()}
 
 

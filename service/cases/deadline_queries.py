@@ -100,7 +100,7 @@ def suspended_task_ids(session: Session, task_ids: list[str]) -> set[str]:
 
 def case_deadlines(svc: Services, session: Session, user: User, case_id: int) -> dict:
     """A case's open task deadlines with suspensions, extensions, timers and missing-calendar warnings."""
-    case = queries.get_case(session, user, case_id)
+    case = queries.get_case(session, user, case_id, svc.now())
     items = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.completed_at.is_(None))
                             .order_by(WorkItem.id)).all()
     task_ids = [i.task_id for i in items]

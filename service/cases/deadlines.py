@@ -53,12 +53,12 @@ def _reason(text: str | None, field: str = "reason") -> str:
     return text[:1000]
 
 
-def _open_task(session: Session, task_id: str, actor: User) -> tuple[WorkItem, Case]:
+def _open_task(session: Session, task_id: str, actor: User, at: datetime) -> tuple[WorkItem, Case]:
     """The open work item of `task_id` with its case locked."""
     item = session.scalar(select(WorkItem).where(WorkItem.task_id == task_id))
     if item is None:
         raise NotFound(f"任务 {task_id} 不存在")
-    case = lock_case_for(session, item.case_id, actor)  # the actor's own recusal first
+    case = lock_case_for(session, item.case_id, actor, at)  # the actor's own recusal first
     session.refresh(item)
     if item.completed_at is not None:
         raise Conflict("任务已办结，期限不能再调整", code="task_not_ready")
@@ -109,7 +109,7 @@ def suspend_deadline(svc: Services, actor_id: int, task_id: str, reason: str) ->
     reason = _reason(reason)
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
-        item, case = _open_task(session, task_id, actor)
+        item, case = _open_task(session, task_id, actor, svc.now())
         _check_controller(session, actor, item)
         if _open_suspension(session, task_id) is not None:
             raise Conflict("此任务的期限已中止", code="already_suspended")
@@ -132,12 +132,12 @@ def _pending_suspension_of(session: Session, task_id: str) -> DeadlineSuspension
                                                            DeadlineSuspension.status == "pending"))
 
 
-def _pending_suspension(session: Session, suspension_id: int, actor: User
+def _pending_suspension(session: Session, suspension_id: int, actor: User, at: datetime
                         ) -> tuple[DeadlineSuspension, WorkItem, Case]:
     row = session.get(DeadlineSuspension, suspension_id)
     if row is None:
         raise NotFound(f"中止申请 {suspension_id} 不存在")
-    item, case = _open_task(session, row.task_id, actor)
+    item, case = _open_task(session, row.task_id, actor, at)
     session.refresh(row)
     if row.status != "pending":
         raise Conflict("该中止申请已处理", code="suspension_decided")
@@ -148,7 +148,7 @@ def approve_suspension(svc: Services, actor_id: int, suspension_id: int, note: s
     """Approve a suspension request (another person than the requester): the clock stops now; returns the case."""
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
-        row, item, case = _pending_suspension(session, suspension_id, actor)
+        row, item, case = _pending_suspension(session, suspension_id, actor, svc.now())
         _check_approver(session, actor, row.case_id, row.suspended_by_id, "中止")
         if item.due_at is None:
             raise Conflict("此任务没有办理期限", code="no_deadline")
@@ -173,7 +173,7 @@ def reject_suspension(svc: Services, actor_id: int, suspension_id: int, note: st
     note = _reason(note, "note")
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
-        row, item, case = _pending_suspension(session, suspension_id, actor)
+        row, item, case = _pending_suspension(session, suspension_id, actor, svc.now())
         _check_approver(session, actor, row.case_id, row.suspended_by_id, "中止")
         row.status, row.decided_by_id, row.decided_at, row.decision_note = "rejected", actor.id, svc.now(), note
         return _done(session, svc, actor, case, item, "deadline_suspension_rejected",
@@ -191,7 +191,7 @@ def resume_deadline(svc: Services, actor_id: int, task_id: str, reason: str) -> 
     reason = _reason(reason)
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
-        item, case = _open_task(session, task_id, actor)
+        item, case = _open_task(session, task_id, actor, svc.now())
         _check_controller(session, actor, item)
         row = _open_suspension(session, task_id)
         if row is None:
@@ -224,7 +224,7 @@ def request_extension(svc: Services, actor_id: int, task_id: str, workdays: int,
         raise InvalidInput("延期天数无效", {"workdays": [f"须为 1 至 {MAX_EXTENSION_WORKDAYS} 的整数"]})
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
-        item, case = _open_task(session, task_id, actor)
+        item, case = _open_task(session, task_id, actor, svc.now())
         _check_controller(session, actor, item)
         if item.due_at is None and _open_suspension(session, task_id) is None:
             raise Conflict("此任务没有办理期限", code="no_deadline")
@@ -240,12 +240,12 @@ def request_extension(svc: Services, actor_id: int, task_id: str, workdays: int,
                      {"extension_id": row.id, "workdays": workdays, "reason": reason, "due": _iso(item.due_at)})
 
 
-def _pending_extension(session: Session, extension_id: int, actor: User
+def _pending_extension(session: Session, extension_id: int, actor: User, at: datetime
                        ) -> tuple[DeadlineExtension, WorkItem, Case]:
     ext = session.get(DeadlineExtension, extension_id)
     if ext is None:
         raise NotFound(f"延期申请 {extension_id} 不存在")
-    item, case = _open_task(session, ext.task_id, actor)
+    item, case = _open_task(session, ext.task_id, actor, at)
     session.refresh(ext)
     if ext.status != "pending":
         raise Conflict("该延期申请已处理", code="extension_decided")
@@ -267,7 +267,7 @@ def approve_extension(svc: Services, actor_id: int, extension_id: int, note: str
     """Approve an extension: the task's deadline and its timers move by its working days. Returns the case."""
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
-        ext, item, case = _pending_extension(session, extension_id, actor)
+        ext, item, case = _pending_extension(session, extension_id, actor, svc.now())
         _check_approver(session, actor, ext.case_id, ext.requested_by_id)
         suspension = _open_suspension(session, ext.task_id)
         now, tz, calendar = svc.now(), svc.config.TIMEZONE, svc.calendar()
@@ -299,7 +299,7 @@ def reject_extension(svc: Services, actor_id: int, extension_id: int, note: str)
     note = _reason(note, "note")
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
-        ext, item, case = _pending_extension(session, extension_id, actor)
+        ext, item, case = _pending_extension(session, extension_id, actor, svc.now())
         _check_approver(session, actor, ext.case_id, ext.requested_by_id)
         ext.status, ext.decided_by_id, ext.decided_at, ext.decision_note = "rejected", actor.id, svc.now(), note
         return _done(session, svc, actor, case, item, "deadline_extension_rejected",

@@ -129,6 +129,15 @@ def redact_case_data(actor: Actor, data: dict) -> dict:
     return {k: ("【已隐去】" if k in AUDITOR_REDACTED_KEYS else v) for k, v in data.items()}
 
 
+def redact_audit_summary(actor: Actor, summary: dict | None) -> dict:
+    """An audit event's summary as the actor may read it: the submitted content (`data`) redacted by the same
+    rule as the case data (auditors read who did what, when and as what, not the report's content)."""
+    summary = dict(summary or {})
+    if isinstance(summary.get("data"), dict):
+        summary["data"] = redact_case_data(actor, summary["data"])
+    return summary
+
+
 def may_decide_recusal(actor: Actor, holdings: Holdings, target_id: int, target: Holdings,
                        case: CaseContext = NO_CASE) -> bool:
     """Who decides (and lifts) a 回避 (issue 13 point 6, domain.md §8.6): the principal, for anyone else; a deputy,

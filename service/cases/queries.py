@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, defer
@@ -22,6 +23,8 @@ from service.models import AuditEvent, Case, Department, ProcessVersion, Recusal
 from workflows.loops import bundle_loops
 
 MAX_PER_PAGE = 200
+AUDIT_FIELDS = ("id", "seq", "at", "actor_id", "actor_name", "action", "task_bpmn_id", "task_title", "case_id",
+                "chain", "request_id")
 SORTS = {
     # NULLS LAST rather than a leading `due_at IS NULL` key: PostgreSQL can then read the rows in the order of
     # ix_cases_status_due and stop sorting after the page instead of sorting every matching row.
@@ -56,18 +59,16 @@ def _recused_case_ids(user_id: int):
     return select(Recusal.case_id).where(Recusal.user_id == user_id)
 
 
-def readable(session: Session, user: User, now: datetime | None = None, register: bool = False):
-    """Need to know as a condition on `Case` for this user (org.access.readable_cases), recusal included."""
-    at = now or datetime.now(UTC)
+def readable(session: Session, user: User, now: datetime, register: bool = False, holdings=None):
+    """Need to know as a condition on `Case` for this user (org.access.readable_cases), recusal included.
+    `now`: the services' clock (grants and acting appointments end by it), never the wall clock."""
     return and_(Case.id.not_in(_recused_case_ids(user.id)),
-                readable_cases(user.id, load_holdings(session, user.id, at), at, register=register))
+                readable_cases(user.id, holdings or load_holdings(session, user.id, now), now, register=register))
 
 
-def require_readable(session: Session, user: User, case_id: int, now: datetime | None = None,
-                     register: bool = False) -> None:
+def require_readable(session: Session, user: User, case_id: int, now: datetime, register: bool = False) -> None:
     """NotFound unless the user may read the case: to anyone outside the circle it does not exist."""
-    at = now or datetime.now(UTC)
-    rule = readable_cases(user.id, load_holdings(session, user.id, at), at, register=register)
+    rule = readable_cases(user.id, load_holdings(session, user.id, now), now, register=register)
     if session.scalar(select(Case.id).where(Case.id == case_id, rule)) is None:
         raise NotFound(f"案件 {case_id} 不存在")
 
@@ -110,7 +111,7 @@ def list_cases(session: Session, user: User, f: CaseFilter, now: datetime) -> di
     return {"items": rows, "total": total, "page": page, "per_page": per_page}
 
 
-def get_case(session: Session, user: User, case_id: int, now: datetime | None = None) -> Case:
+def get_case(session: Session, user: User, case_id: int, now: datetime) -> Case:
     """The case, if it exists and the user may read it: recused users are refused (403 recused), anyone
     outside the need-to-know circle gets NotFound."""
     case = session.get(Case, case_id)
@@ -145,24 +146,30 @@ def case_diagram(svc: Services, session: Session, user: User, case_id: int) -> d
             "history": history}
 
 
-def audit_trail(session: Session, user: User, case_id: int) -> dict:
-    case = get_case(session, user, case_id)
+def audit_trail(session: Session, user: User, case_id: int, now: datetime) -> dict:
+    """The case's audit events as the reader may see them (submitted content redacted as the case data is, e.g.
+    for auditors) and the result of recomputing the hash chain (over the stored events)."""
+    case = get_case(session, user, case_id, now)
     if not permissions.may_read_audit(user, case_context(session, case, user.id)):
         raise NotAllowed("您的角色不能查看审计记录")
     chain = audit.case_chain(case.id)
     events = session.scalars(select(AuditEvent).where(AuditEvent.chain == chain).order_by(AuditEvent.seq)).all()
-    return {"case": case, "events": events, "chain": audit.verify(session, chain)}
+    report = audit.verify(session, chain)
+    # plain copies (the stored events stay as they are: append-only, and hashed as stored)
+    shown = [SimpleNamespace(**{c: getattr(e, c) for c in AUDIT_FIELDS},
+                             summary=permissions.redact_audit_summary(user, e.summary)) for e in events]
+    return {"case": case, "events": shown, "chain": report}
 
 
 def _task_conditions(session: Session, user: User, scope: str, process_key: str | None,
-                     due_before: datetime | None, now: datetime | None) -> list:
+                     due_before: datetime | None, now: datetime) -> list:
     """Conditions on open work items joined with their case: the tasks whose position the user fills on
     the case (resolved against its handling department), unclaimed or claimed by the user."""
-    conditions = [WorkItem.completed_at.is_(None), readable(session, user, now)]
+    holdings = load_holdings(session, user.id, now)   # once for both rules
+    conditions = [WorkItem.completed_at.is_(None), readable(session, user, now, holdings=holdings)]
     if scope == "claimed":
         conditions.append(WorkItem.assignee_id == user.id)
     else:
-        holdings = load_holdings(session, user.id, now or datetime.now(UTC))
         conditions.append(and_(filled_tasks(holdings),
                                or_(WorkItem.assignee_id.is_(None), WorkItem.assignee_id == user.id)))
     if process_key:
@@ -174,7 +181,7 @@ def _task_conditions(session: Session, user: User, scope: str, process_key: str 
 
 def list_tasks(session: Session, user: User, scope: str = "mine", process_key: str | None = None,
                due_before: datetime | None = None, limit: int | None = None,
-               offset: int = 0, now: datetime | None = None) -> list[tuple[WorkItem, Case]]:
+               offset: int = 0, *, now: datetime) -> list[tuple[WorkItem, Case]]:
     """Open tasks the user may act on (scope=mine: claimed by them or unclaimed in their roles), most urgent first."""
     query = (select(WorkItem, Case).join(Case, Case.id == WorkItem.case_id)
              .where(*_task_conditions(session, user, scope, process_key, due_before, now))
@@ -186,7 +193,7 @@ def list_tasks(session: Session, user: User, scope: str = "mine", process_key: s
 
 def count_tasks(session: Session, user: User, scope: str = "mine", process_key: str | None = None,
                 due_before: datetime | None = None, due_after: datetime | None = None,
-                due_by: datetime | None = None, now: datetime | None = None) -> int:
+                due_by: datetime | None = None, *, now: datetime) -> int:
     """How many open tasks list_tasks would return; optionally only due at/after `due_after` and at/before `due_by`."""
     conditions = _task_conditions(session, user, scope, process_key, due_before, now)
     if due_after is not None:
@@ -196,7 +203,7 @@ def count_tasks(session: Session, user: User, scope: str = "mine", process_key: 
     return session.scalar(select(func.count(WorkItem.id)).join(Case, Case.id == WorkItem.case_id).where(*conditions))
 
 
-def get_task(session: Session, user: User, task_id: str, now: datetime | None = None) -> tuple[WorkItem, Case]:
+def get_task(session: Session, user: User, task_id: str, now: datetime) -> tuple[WorkItem, Case]:
     item = session.scalar(select(WorkItem).where(WorkItem.task_id == task_id))
     if item is None:
         raise NotFound(f"任务 {task_id} 不存在")
@@ -334,7 +341,7 @@ def case_page(svc: Services, session: Session, user: User, case_id: int) -> dict
     trail = None
     context = CaseContext(case_id=case.id, handler_id=case.handler_id)  # get_case refused the recused
     if permissions.may_read_audit(user, context):
-        trail = audit_trail(session, user, case_id)
+        trail = audit_trail(session, user, case_id, svc.now())
     return {"case": view, "version": version, "history": step_history(session, case.id), "trail": trail,
             "may_control_deadline": {t.task_id: permissions.may_control_deadline(user, t.role, context)
                                      for t in view.tasks},

@@ -39,7 +39,7 @@ def read_reporter(svc: Services, actor_id: int, case_id: int, reason: str) -> Ca
     reason = (reason or "").strip()
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
-        case = lock_case_for(session, case_id, actor)   # the actor's own recusal first
+        case = lock_case_for(session, case_id, actor, svc.now())   # the actor's own recusal first
         if not permissions.may_see_reporter(actor, case_context(session, case, actor.id, approvals=True)):
             raise NotAllowed("举报人信息仅限受理人员、承办人和审批领导查看", code="need_to_know")
         _check_reason(reason)  # after the entitlement: those not entitled learn nothing from the 422

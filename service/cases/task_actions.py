@@ -38,7 +38,7 @@ def claim_task(svc: Services, actor_id: int, task_id: str) -> CaseView:
     """Take a ready task for oneself (others with the role no longer see it as theirs); returns the case."""
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
-        item, case = open_item_for_update(session, task_id, actor)
+        item, case = open_item_for_update(session, task_id, actor, svc.now())
         if item.completed_at is not None:
             raise Conflict("任务已办结，不能认领", code="task_not_ready")
         check_may_act(session, actor, item.role, item.lane, item.assignee_id, False, case.id, case.department_id,
@@ -54,7 +54,7 @@ def release_task(svc: Services, actor_id: int, task_id: str) -> CaseView:
     """Give a claimed task back to everyone with its role; returns the case."""
     with svc.db.write_session() as session:
         actor = load_actor(session, actor_id)
-        item, case = open_item_for_update(session, task_id, actor)
+        item, case = open_item_for_update(session, task_id, actor, svc.now())
         if item.completed_at is not None:
             raise Conflict("任务已办结", code="task_not_ready")
         if not permissions.may_release_task(actor, item.assignee_id):

@@ -6,7 +6,7 @@ Actions, deadlines, versioning and the calendar/account modules share them inste
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,7 +49,7 @@ def refuse_recused(session: Session, case_id: int, actor: User) -> None:
         raise NotAllowed("您已回避本案，不能查看或办理本案", code="recused")
 
 
-def lock_case_for(session: Session, case_id: int, actor: User, at: datetime | None = None) -> Case:
+def lock_case_for(session: Session, case_id: int, actor: User, at: datetime) -> Case:
     """Lock the case, then refuse the actor if recused from it (before any other check); to anyone outside
     the need-to-know circle (org.access.readable_cases) the case does not exist."""
     case = lock_case(session, case_id)
@@ -58,12 +58,12 @@ def lock_case_for(session: Session, case_id: int, actor: User, at: datetime | No
     return case
 
 
-def refuse_unreadable(session: Session, case_id: int, user_id: int, at: datetime | None = None,
+def refuse_unreadable(session: Session, case_id: int, user_id: int, at: datetime,
                       holdings: permissions.Holdings | None = None) -> None:
     """NotFound unless the user is in the case's need-to-know circle (org.access.readable_cases): to anyone
-    else the case, its tasks and its deadlines do not exist."""
-    when = at or datetime.now(UTC)
-    rule = readable_cases(user_id, holdings or load_holdings(session, user_id, when), when)
+    else the case, its tasks and its deadlines do not exist. `at`: the services' clock (grants and acting
+    appointments end by it), never the wall clock."""
+    rule = readable_cases(user_id, holdings or load_holdings(session, user_id, at), at)
     if session.scalar(select(Case.id).where(Case.id == case_id, rule)) is None:
         raise NotFound(f"案件 {case_id} 不存在")
 
@@ -116,12 +116,12 @@ def restore_workflow(svc, session: Session, case: Case):
     return engine_call(svc.engine.restore, svc.bundle(version), case.state)
 
 
-def open_item_for_update(session: Session, task_id: str, actor: User) -> tuple[WorkItem, Case]:
+def open_item_for_update(session: Session, task_id: str, actor: User, at: datetime) -> tuple[WorkItem, Case]:
     """The work item of `task_id` (re-read) with its case locked; a recused actor is refused first."""
     item = session.scalar(select(WorkItem).where(WorkItem.task_id == task_id))
     if item is None:
         raise NotFound(f"任务 {task_id} 不存在")
-    case = lock_case_for(session, item.case_id, actor)
+    case = lock_case_for(session, item.case_id, actor, at)
     session.refresh(item)
     return item, case
 
