@@ -9,6 +9,7 @@ from flask import current_app
 
 from service.cases.calendar_source import CalendarSource
 from service.cases.runtime import Services, system_clock
+from service.cases.storage import build_storage
 from service.config import Config
 from service.db import Database
 from workflows.engine import WorkflowEngine
@@ -20,7 +21,8 @@ def build_services(config: Config, clock: Callable[[], datetime] | None = None) 
     db = Database(config.DATABASE_URL, echo=config.SQL_ECHO)
     calendar = CalendarSource(db)
     engine = WorkflowEngine(clock=clock, tz=config.TIMEZONE, calendar=calendar, bounds=config.run_bounds())
-    return Services(config=config, db=db, engine=engine, clock=clock, calendar_source=calendar)
+    return Services(config=config, db=db, engine=engine, clock=clock, calendar_source=calendar,
+                    attachments=build_storage(config))
 
 
 def services() -> Services:

@@ -84,9 +84,10 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def app(db_url, clock):
+def app(db_url, clock, tmp_path_factory):
     config = Config.from_env(DATABASE_URL=db_url, SECRET_KEY="test-secret", TESTING=True,
-                             PASSWORD_HASH_METHOD="pbkdf2:sha256:1000", BPMN_DIR=str(ROOT / "bpmn"))
+                             PASSWORD_HASH_METHOD="pbkdf2:sha256:1000", BPMN_DIR=str(ROOT / "bpmn"),
+                             ATTACHMENT_DIR=str(tmp_path_factory.mktemp("attachments")))
     application = create_app(config, clock=clock)
     application.config["WTF_CSRF_ENABLED"] = False
     _wipe(application)

@@ -1,8 +1,8 @@
-"""Documents (文书) of a case: list, download as DOCX or PDF, cancel (作废)."""
+"""Documents (文书) of a case: list, download as DOCX or PDF, cancel (作废); attachments: upload, list, download."""
 
 from urllib.parse import quote
 
-from flask import Response
+from flask import Response, request
 
 from service.api.common import api_login_required
 from service.api.contract import ApiBlueprint
@@ -12,9 +12,17 @@ from service.cases.documents import FileOut
 from service.reads import read_with_services
 from service.runtime import services
 from service.schemas.deadlines import ReasonIn
-from service.schemas.documents import DocumentOut, FormatArgs
+from service.schemas.documents import (
+    ArchiveOut,
+    AttachmentFileIn,
+    AttachmentOut,
+    AttachmentUploadIn,
+    DocumentOut,
+    FormatArgs,
+)
 
-blp = ApiBlueprint("documents", __name__, description="文书")
+blp = ApiBlueprint("documents", __name__, description="文书、附件与案卷")
+MULTIPART_OVERHEAD = 64 * 1024   # the multipart envelope around the file
 
 
 def send_file(out: FileOut) -> Response:
@@ -53,3 +61,69 @@ def download(args, document_id):
 def cancel(body, document_id):
     """作废: the document keeps its number, marked cancelled (department head or case management)."""
     return actions.cancel_document(services(), actor().id, document_id, body["reason"])
+
+
+# ---- attachments (evidence, incoming letters) ----
+
+@blp.before_request
+def _upload_size_limit():
+    """An upload may be as large as the attachment limit (other requests keep the app's smaller limit);
+    set before the multipart body is parsed, so a larger body is refused with 413 without being read."""
+    if request.endpoint == f"{blp.name}.upload_attachment":
+        request.max_content_length = services().config.ATTACHMENT_MAX_BYTES + MULTIPART_OVERHEAD
+
+
+@blp.route("/cases/<int:case_id>/attachments", methods=["POST"])
+@blp.arguments(AttachmentUploadIn, location="form")
+@blp.arguments(AttachmentFileIn, location="files")
+@blp.response(201, AttachmentOut)
+@blp.errors(400, 401, 404, 409, 413, 422)
+@api_login_required
+def upload_attachment(form, files, case_id):
+    """Upload a file (multipart field `file`, optional `task_id`): type checked by content, SHA-256 stored, audited.
+
+    413 above the size limit (QINGFENG_ATTACHMENT_MAX_BYTES, 50 MB by default); 422 for a type not accepted."""
+    limit = services().config.ATTACHMENT_MAX_BYTES
+    upload = files["file"]
+    return actions.add_attachment(services(), actor().id, case_id, upload.filename or "", upload.read(limit + 1),
+                                  form.get("task_id"))
+
+
+@blp.route("/cases/<int:case_id>/attachments")
+@blp.response(200, AttachmentOut(many=True))
+@blp.errors(401, 403, 404)
+@api_login_required
+def list_attachments(case_id):
+    """The case's attachments with size and SHA-256."""
+    return read_with_services(actions.list_attachments, actor().id, case_id)
+
+
+@blp.route("/attachments/<int:attachment_id>")
+@blp.response(200, content_type="application/octet-stream", description="附件原件，作为附件下载（不在浏览器中打开）")
+@blp.errors(401, 403, 404)
+@api_login_required
+def download_attachment(attachment_id):
+    """Download the original (Content-Disposition: attachment, nosniff); every download is audited."""
+    return send_file(actions.attachment_file(services(), actor().id, attachment_id))
+
+
+# ---- the case file (案卷) and archiving (归档) ----
+
+@blp.route("/cases/<int:case_id>/archive", methods=["POST"])
+@blp.response(201, ArchiveOut)
+@blp.errors(401, 404, 409)
+@api_login_required
+def archive(case_id):
+    """归档 a closed case (its department head or case management): read-only from then on; 归档号, who, when."""
+    return actions.archive_case(services(), actor().id, case_id)
+
+
+@blp.route("/cases/<int:case_id>/archive")
+@blp.arguments(FormatArgs, location="query")
+@blp.response(200, content_type="application/pdf", description="案卷 PDF，或 format=zip：原件与 manifest.json")
+@blp.errors(401, 403, 404, 422)
+@api_login_required
+def case_file(args, case_id):
+    """The 案卷: one PDF (cover, contents, documents, attachment list with SHA-256, audit chain), or a ZIP of the
+    originals with manifest.json; every export is audited."""
+    return send_file(actions.case_file(services(), actor().id, case_id, args["format"]))

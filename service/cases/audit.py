@@ -15,6 +15,18 @@ from service.cases import request_ids, statements
 from service.models import AuditEvent
 
 GENESIS = "0" * 64
+# What each action is called where people read the trail (the case page, the 案卷).
+ACTION_LABELS = {
+    "case_started": "发起案件", "task_claimed": "认领任务", "task_released": "释放任务",
+    "task_completed": "办理完成", "timer_fired": "期限到达（系统）", "reporter_viewed": "查看举报人信息",
+    "user_recused": "决定回避", "process_deployed": "部署流程", "case_migrated": "迁移到新流程版本",
+    "deadline_suspended": "批准中止期限", "deadline_resumed": "恢复期限", "deadline_extension_requested": "申请延期",
+    "deadline_extended": "批准延期", "deadline_extension_rejected": "不批准延期",
+    "deadline_suspension_requested": "申请中止期限", "deadline_suspension_rejected": "不批准中止期限",
+    "document_read": "下载文书", "document_cancelled": "作废文书", "attachment_added": "上传附件",
+    "attachment_downloaded": "下载附件", "case_archived": "归档", "case_file_exported": "导出案卷",
+    "archived_case_read": "查阅已归档案件",
+}
 MAX_VALUE_CHARS = 500
 
 

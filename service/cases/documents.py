@@ -23,7 +23,7 @@ from service.cases.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.cases.org.holdings import load_holdings
 from service.cases.runtime import Services
 from service.cases.tx import load_actor, lock_case_for, refuse_recused, refuse_unreadable
-from service.models import AuditEvent, Case, Document, DocumentCounter, Reporter, User, WorkItem
+from service.models import AuditEvent, Case, CaseArchive, Document, DocumentCounter, Reporter, User, WorkItem
 from workflows.documents import DocumentTemplate, due_templates, render_content
 from workflows.specs import ProcessBundle
 
@@ -117,7 +117,7 @@ def signature_lines(svc: Services, session: Session, case_id: int, template: Doc
 
 # ---- reads and the one change (作废) ----
 
-def _readable_case(session: Session, svc: Services, actor: User, case_id: int) -> Case:
+def readable_case(session: Session, svc: Services, actor: User, case_id: int) -> Case:
     refuse_recused(session, case_id, actor)
     refuse_unreadable(session, case_id, actor.id, svc.now())
     case = session.get(Case, case_id)
@@ -131,7 +131,7 @@ def _readable_case(session: Session, svc: Services, actor: User, case_id: int) -
 def list_documents(svc: Services, session: Session, actor_id: int, case_id: int) -> list[Document]:
     """The case's documents in issue order, each with `created_by_name` (need to know: 404 outside the circle)."""
     actor = load_actor(session, actor_id)
-    _readable_case(session, svc, actor, case_id)
+    readable_case(session, svc, actor, case_id)
     rows = session.execute(select(Document, User.display_name).outerjoin(User, User.id == Document.created_by_id)
                            .where(Document.case_id == case_id).order_by(Document.id)).all()
     for document, name in rows:
@@ -171,7 +171,7 @@ def read_document(svc: Services, actor_id: int, document_id: int, fmt: str) -> D
         document = session.get(Document, document_id)
         if document is None:
             raise NotFound(f"文书 {document_id} 不存在")
-        _readable_case(session, svc, actor, document.case_id)
+        readable_case(session, svc, actor, document.case_id)
         audit.append(session, chain=audit.case_chain(document.case_id), at=svc.now(), action="document_read",
                      actor_id=actor.id, actor_name=actor.display_name, case_id=document.case_id,
                      summary={"document_id": document.id, "number": document.number, "format": fmt})
@@ -194,6 +194,8 @@ def cancel_document(svc: Services, actor_id: int, document_id: int, reason: str)
             raise NotAllowed("只有承办部门负责人或案件监督管理部门可以作废文书", code="cancel_forbidden")
         if document.cancelled_at is not None:
             raise Conflict("文书已作废", code="already_cancelled")
+        if session.scalar(select(CaseArchive.id).where(CaseArchive.case_id == case.id)) is not None:
+            raise Conflict("案件已归档，不能再修改", code="case_archived")
         document.cancelled_at, document.cancelled_by_id, document.cancel_reason = svc.now(), actor.id, reason[:500]
         audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="document_cancelled",
                      actor_id=actor.id, actor_name=actor.display_name, case_id=case.id,

@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, defer
 
 from service.cases import audit, permissions, statements
+from service.cases.archive import note_archived_read
 from service.cases.errors import NotAllowed, NotFound
 from service.cases.org import signers
 from service.cases.org.access import filled_tasks, readable_cases
@@ -126,7 +127,7 @@ def get_case(session: Session, user: User, case_id: int, now: datetime) -> Case:
 
 def case_view(svc: Services, session: Session, user: User, case_id: int) -> CaseView:
     """The case as GET /cases/{id} shows it: the same typed value every action returns."""
-    get_case(session, user, case_id, svc.now())
+    note_archived_read(svc, get_case(session, user, case_id, svc.now()), user)
     return load_case_view(svc, session, case_id)
 
 

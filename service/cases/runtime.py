@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from service.cases.storage import AttachmentStorage
 from service.config import Config
 from service.db import Database
 from service.models import ProcessVersion
@@ -90,6 +91,7 @@ class Services:
     engine: WorkflowEngine
     clock: Callable[[], datetime]
     calendar_source: CalendarSource | None = None
+    attachments: AttachmentStorage | None = None    # where attachment bytes live (service.cases.storage)
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
     task_forms: TaskForms = field(default_factory=TaskForms)
     _bundles: dict = field(default_factory=dict)

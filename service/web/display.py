@@ -10,6 +10,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from service.cases import pages, queries
+from service.cases.audit import ACTION_LABELS
 from service.cases.permissions import (
     may_administer_org,
     may_deploy,
@@ -23,15 +24,6 @@ from service.models.cases import STATUS_LABELS
 from service.models.users import ROLE_LABELS
 from service.reads import read, read_with_services
 from service.runtime import services
-
-ACTION_LABELS = {
-    "case_started": "发起案件", "task_claimed": "认领任务", "task_released": "释放任务",
-    "task_completed": "办理完成", "timer_fired": "期限到达（系统）", "reporter_viewed": "查看举报人信息",
-    "user_recused": "决定回避", "process_deployed": "部署流程", "case_migrated": "迁移到新流程版本",
-    "deadline_suspended": "批准中止期限", "deadline_resumed": "恢复期限", "deadline_extension_requested": "申请延期",
-    "deadline_extended": "批准延期", "deadline_extension_rejected": "不批准延期",
-    "deadline_suspension_requested": "申请中止期限", "deadline_suspension_rejected": "不批准中止期限",
-}
 
 
 def workdays_between(a: date, b: date) -> int:

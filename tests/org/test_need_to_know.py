@@ -21,7 +21,8 @@ from tests.org.test_resolution import SCENARIO, drive, open_item
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 # Route variables that name a case or something of one (its tasks, their extension requests).
-CASE_BOUND = {"case_id", "task_id", "extension_id", "document_id", "recusal_request_id", "suspension_id"}
+CASE_BOUND = {"case_id", "task_id", "extension_id", "document_id", "recusal_request_id", "suspension_id",
+              "attachment_id"}
 # Route variables that name no case: accounts, the organisation, calendar days, process versions, tokens,
 # files, and the principal's grants and appointments (refused by position before any case is read); statistics
 # groups and process keys (figures count only the cases the reader may read: tests/stats/test_figures.py).
@@ -65,8 +66,10 @@ def hidden(svc, office, clock) -> dict:
         session.add(document)
         session.flush()
         document_id, reference, title = document.id, case.reference, case.title
+    attachment_id = actions.add_attachment(svc, office["intake"], case_id, "举报信.pdf", b"%PDF-1.4\n%%EOF\n").id
     return {"case_id": case_id, "task_id": item.task_id, "extension_id": extension_id, "document_id": document_id,
             "recusal_request_id": request_id, "suspension_id": suspension_id, "user_id": office["supervisor"],
+            "attachment_id": attachment_id,
             "reference": reference, "title": title}
 
 
@@ -127,7 +130,7 @@ def test_outsiders_get_404_on_every_case_bound_route(app, hidden, username):
     clients = {True: login(app, username, api=True), False: login(app, username, api=False)}
     absent = {"case_id": 987654, "task_id": "00000000-0000-0000-0000-000000000000", "extension_id": 987654,
               "document_id": 987654, "recusal_request_id": 987654, "suspension_id": 987654,
-              "user_id": hidden["user_id"]}
+              "user_id": hidden["user_id"], "attachment_id": 987654}
     absent_requests = case_bound_requests(app, absent)
     wrong = []
     for (method, url, is_api), (_m, absent_url, _a) in zip(case_bound_requests(app, hidden), absent_requests,
