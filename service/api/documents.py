@@ -3,6 +3,7 @@
 from urllib.parse import quote
 
 from flask import Response, request
+from flask.views import MethodView
 
 from service.api.common import api_login_required
 from service.api.contract import ApiBlueprint
@@ -69,33 +70,35 @@ def cancel(body, document_id):
 def _upload_size_limit():
     """An upload may be as large as the attachment limit (other requests keep the app's smaller limit);
     set before the multipart body is parsed, so a larger body is refused with 413 without being read."""
-    if request.endpoint == f"{blp.name}.upload_attachment":
+    if request.endpoint == f"{blp.name}.CaseAttachments" and request.method == "POST":
         request.max_content_length = services().config.ATTACHMENT_MAX_BYTES + MULTIPART_OVERHEAD
 
 
-@blp.route("/cases/<int:case_id>/attachments", methods=["POST"])
-@blp.arguments(AttachmentUploadIn, location="form")
-@blp.arguments(AttachmentFileIn, location="files")
-@blp.response(201, AttachmentOut)
-@blp.errors(400, 401, 404, 409, 413, 422)
-@api_login_required
-def upload_attachment(form, files, case_id):
-    """Upload a file (multipart field `file`, optional `task_id`): type checked by content, SHA-256 stored, audited.
-
-    413 above the size limit (QINGFENG_ATTACHMENT_MAX_BYTES, 50 MB by default); 422 for a type not accepted."""
-    limit = services().config.ATTACHMENT_MAX_BYTES
-    upload = files["file"]
-    return actions.add_attachment(services(), actor().id, case_id, upload.filename or "", upload.read(limit + 1),
-                                  form.get("task_id"))
-
-
 @blp.route("/cases/<int:case_id>/attachments")
-@blp.response(200, AttachmentOut(many=True))
-@blp.errors(401, 403, 404)
-@api_login_required
-def list_attachments(case_id):
-    """The case's attachments with size and SHA-256."""
-    return read_with_services(actions.list_attachments, actor().id, case_id)
+class CaseAttachments(MethodView):
+    """One rule, two methods, one view class (werkzeug answers 405, not 404, for an id past the range when a
+    rule's methods are split across views)."""
+
+    @blp.response(200, AttachmentOut(many=True))
+    @blp.errors(401, 403, 404)
+    @api_login_required
+    def get(self, case_id):
+        """The case's attachments with size and SHA-256."""
+        return read_with_services(actions.list_attachments, actor().id, case_id)
+
+    @blp.arguments(AttachmentUploadIn, location="form")
+    @blp.arguments(AttachmentFileIn, location="files")
+    @blp.response(201, AttachmentOut)
+    @blp.errors(400, 401, 403, 404, 409, 413, 422)
+    @api_login_required
+    def post(self, form, files, case_id):
+        """Upload a file (multipart field `file`, optional `task_id`): type checked by content, SHA-256 stored,
+        audited. 413 above the size limit (QINGFENG_ATTACHMENT_MAX_BYTES, 50 MB by default); 422 for a type not
+        accepted."""
+        limit = services().config.ATTACHMENT_MAX_BYTES
+        upload = files["file"]
+        return actions.add_attachment(services(), actor().id, case_id, upload.filename or "", upload.read(limit + 1),
+                                      form.get("task_id"))
 
 
 @blp.route("/attachments/<int:attachment_id>")
@@ -109,21 +112,22 @@ def download_attachment(attachment_id):
 
 # ---- the case file (案卷) and archiving (归档) ----
 
-@blp.route("/cases/<int:case_id>/archive", methods=["POST"])
-@blp.response(201, ArchiveOut)
-@blp.errors(401, 404, 409)
-@api_login_required
-def archive(case_id):
-    """归档 a closed case (its department head or case management): read-only from then on; 归档号, who, when."""
-    return actions.archive_case(services(), actor().id, case_id)
-
-
 @blp.route("/cases/<int:case_id>/archive")
-@blp.arguments(FormatArgs, location="query")
-@blp.response(200, content_type="application/pdf", description="案卷 PDF，或 format=zip：原件与 manifest.json")
-@blp.errors(401, 403, 404, 422)
-@api_login_required
-def case_file(args, case_id):
-    """The 案卷: one PDF (cover, contents, documents, attachment list with SHA-256, audit chain), or a ZIP of the
-    originals with manifest.json; every export is audited."""
-    return send_file(actions.case_file(services(), actor().id, case_id, args["format"]))
+class CaseArchive(MethodView):
+    """The case file (案卷) and archiving (归档)."""
+
+    @blp.arguments(FormatArgs, location="query")
+    @blp.response(200, content_type="application/pdf", description="案卷 PDF，或 format=zip：原件与 manifest.json")
+    @blp.errors(401, 403, 404, 422)
+    @api_login_required
+    def get(self, args, case_id):
+        """The 案卷: one PDF (cover, contents, documents, attachment list with SHA-256, audit chain), or a ZIP of
+        the originals with manifest.json; every export is audited."""
+        return send_file(actions.case_file(services(), actor().id, case_id, args["format"]))
+
+    @blp.response(201, ArchiveOut)
+    @blp.errors(401, 403, 404, 409)
+    @api_login_required
+    def post(self, case_id):
+        """归档 a closed case (its department head or case management): read-only from then on; 归档号, who, when."""
+        return actions.archive_case(services(), actor().id, case_id)
