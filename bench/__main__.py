@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench import common
 
-ALL = ("growth", "naive", "e2e", "lists", "memory", "stats")
+ALL = ("growth", "naive", "e2e", "lists", "memory", "stats", "documents")
 GOALS = {  # key: (comparison, target)
     "growth_ratio_1000_vs_10": ("<=", 1.5),
     "state_bytes_at_1000": ("<=", 50 * 1024),
@@ -27,6 +27,8 @@ GOALS = {  # key: (comparison, target)
     "stats_p95_ms_pg_1m": ("<=", 300),
     "stats_ratio_vs_sql": ("<=", 2),
     "stats_p95_ms_sqlite_100k": ("<=", 1000),
+    "document_render_median_ms": ("<=", 300),
+    "case_file_seconds_100_steps_20_attachments": ("<=", 5),
 }
 
 
@@ -54,7 +56,7 @@ def goals(results: dict) -> dict:
 
 
 def run(selected: tuple[str, ...], quick: bool, pg: bool) -> dict:
-    from bench import e2e, growth, lists, naive, stats
+    from bench import documents, e2e, growth, lists, naive, stats
 
     results: dict = {"quick": quick, "machine": machine(), "started_at": datetime.now(UTC).isoformat(),
                      "seconds": {}}
@@ -64,10 +66,11 @@ def run(selected: tuple[str, ...], quick: bool, pg: bool) -> dict:
         "e2e": lambda: e2e.run(quick=quick, kinds=("sqlite", "postgresql") if pg else ("sqlite",)),
         "lists": lambda: lists.run(quick=quick, kind="postgresql" if pg else "sqlite"),
         "stats": lambda: stats.run(quick=quick, kinds=("postgresql", "sqlite") if pg else ("sqlite",)),
+        "documents": lambda: documents.run(quick=quick),
     }
     if "memory" in selected and "e2e" not in selected:
         selected = (*selected, "e2e")  # memory is sampled during the end-to-end run
-    for name in ("growth", "naive", "e2e", "lists", "stats"):
+    for name in ("growth", "naive", "e2e", "lists", "stats", "documents"):
         if name in selected:
             start = time.perf_counter()
             print(f"== {name} ==", flush=True)

@@ -78,7 +78,8 @@ def _nul_in_request_text():
     if "\x00" in request.path:
         return respond(404, "not_found", PHRASES[404])
     for location, fields in (("query", request.args), ("form", request.form)):
-        bad = sorted({key for key, value in fields.items(multi=True) if "\x00" in key or "\x00" in value})
+        bad = sorted({key or "" for key, value in fields.items(multi=True)
+                      if "\x00" in (key or "") or "\x00" in (value or "")})   # a multipart part may lack a name
         if bad:
             return respond(422, "invalid_input", PHRASES[422], {location: {key: ["不能包含 NUL 字符"] for key in bad}})
     return None

@@ -66,11 +66,11 @@ def cancel(body, document_id):
 
 # ---- attachments (evidence, incoming letters) ----
 
-@blp.before_request
-def _upload_size_limit():
-    """An upload may be as large as the attachment limit (other requests keep the app's smaller limit);
-    set before the multipart body is parsed, so a larger body is refused with 413 without being read."""
-    if request.endpoint == f"{blp.name}.CaseAttachments" and request.method == "POST":
+@blp.url_value_preprocessor
+def _upload_size_limit(endpoint, values):
+    """An upload may be as large as the attachment limit (other requests keep the app's smaller limit). Set in a
+    URL value preprocessor: those run before every before_request function, one of which reads the form."""
+    if endpoint == f"{blp.name}.CaseAttachments" and request.method == "POST":
         request.max_content_length = services().config.ATTACHMENT_MAX_BYTES + MULTIPART_OVERHEAD
 
 

@@ -2,7 +2,8 @@
 
 The PDF: cover (案卷号, title, dates, 保管期限), 卷内目录 with page numbers, every document in issue order, the list of
 attachments with their SHA-256, and the audit trail with its hash chain and how to verify it. The ZIP: the PDF, each
-document as PDF and DOCX, every attachment's original, the audit events as JSON (enough to recompute the chain), and
+document as DOCX (its PDF is in the 案卷 PDF), every attachment's original, the audit events as JSON (enough to
+recompute the chain), and
 `manifest.json` ({files: [{path, sha256, bytes}], audit_last_hash, ...}). Archiving makes the case read-only and
 records 归档号, who and when; every export, and every read of an archived case, is audited.
 """
@@ -181,12 +182,16 @@ def case_file_pdf(svc: Services, cf: CaseFile) -> bytes:
               Paragraph(paper._esc(VERIFY_TEXT.format(case_id=case.id)), body), Spacer(1, 4 * paper.MM),
               Paragraph(f"导出时校验结果：{'完整' if cf.chain.valid else '失败：' + cf.chain.reason}，"
                         f"共校验 {cf.chain.checked} 条。", body), Spacer(1, 4 * paper.MM)]
-    rows = [["序号", "时间", "人员", "事项", "哈希（前一条 → 本条）"]] + [
-        [str(e.seq), _local(svc, e.at), e.actor_name,
-         f"{audit.ACTION_LABELS.get(e.action, e.action)} {e.task_title or ''}", f"{e.prev_hash}\n→ {e.hash}"]
+    # Plain-text cells (no paragraph layout): a case of a hundred steps has hundreds of events. Each row shows its
+    # hash; the row before holds its prev_hash (the first's is 64 zeros), so the chain reads down the table.
+    rows = [["序号", "时间", "人员", "事项", "本条哈希（前一条哈希见上一行）"]] + [
+        [str(e.seq), _local(svc, e.at), e.actor_name[:12],
+         f"{audit.ACTION_LABELS.get(e.action, e.action)}\n{(e.task_title or '')[:18]}", f"{e.hash[:32]}\n{e.hash[32:]}"]
         for e in cf.events]
-    story.append(Table([[Paragraph(paper._esc(x), small) for x in row] for row in rows], repeatRows=1, style=grid,
-                       colWidths=[10 * paper.MM, 24 * paper.MM, 18 * paper.MM, 38 * paper.MM, 66 * paper.MM]))
+    story.append(Table(rows, repeatRows=1, colWidths=[10 * paper.MM, 26 * paper.MM, 20 * paper.MM, 46 * paper.MM,
+                                                      54 * paper.MM],
+                       style=TableStyle([*grid.getCommands(), ("FONTNAME", (0, 0), (-1, -1), "QFSerif"),
+                                         ("FONTSIZE", (0, 0), (-1, -1), 7), ("LEADING", (0, 0), (-1, -1), 9)])))
     doc.multiBuild(story, onFirstPage=paper._page_number, onLaterPages=paper._page_number)
     return buffer.getvalue()
 
@@ -202,8 +207,7 @@ def case_file_zip(svc: Services, cf: CaseFile, pdf: bytes) -> bytes:
     for document in cf.documents:
         stem = f"documents/{document.id:04d}-{document.number}{document.name}"
         cancelled = document.cancelled_at is not None
-        files += [(f"{stem}.pdf", paper.document_pdf(document.content, cancelled)),
-                  (f"{stem}.docx", paper.document_docx(document.content, cancelled))]
+        files.append((f"{stem}.docx", paper.document_docx(document.content, cancelled)))   # PDFs: in 案卷.pdf
     for attachment in cf.attachments:
         files.append((f"attachments/{attachment.id:04d}-{attachment.filename}",
                       svc.attachments.get(attachment.storage_key)))
@@ -217,9 +221,9 @@ def case_file_zip(svc: Services, cf: CaseFile, pdf: bytes) -> bytes:
         "audit_events": len(cf.events), "audit_chain_valid": cf.chain.valid,
     }
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path, data in files:
-            archive.writestr(path, data)
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path, data in files:   # PDFs, DOCX, images and audio are compressed already: only JSON is deflated
+            archive.writestr(path, data, zipfile.ZIP_DEFLATED if path.endswith(".json") else zipfile.ZIP_STORED)
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     return buffer.getvalue()
 
@@ -236,3 +240,22 @@ def note_archived_read(svc: Services, case: Case, user: User) -> None:
         audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="archived_case_read",
                      actor_id=user.id, actor_name=user.display_name, case_id=case.id,
                      summary={"archive_no": archive_no})
+
+
+def case_file_panel(svc: Services, session: Session, user: User, case_id: int) -> dict:
+    """The case page's 文书、附件与案卷 panel (empty for readers who may not read the case file)."""
+    if not permissions.may_read_case_files(user):
+        return {"may_read": False}
+    case = session.get(Case, case_id)
+    holdings = load_holdings(session, user.id, svc.now())
+    archive = session.scalar(select(CaseArchive).where(CaseArchive.case_id == case_id))
+    return {"may_read": True,
+            "documents": list(session.scalars(select(Document).where(Document.case_id == case_id)
+                                              .order_by(Document.id))),
+            "attachments": case_attachments(session, case_id), "archive": archive,
+            "archived_by": session.scalar(select(User.display_name).where(User.id == archive.archived_by_id))
+            if archive else None,
+            "may_upload": permissions.may_add_attachment(user) and archive is None,
+            "may_archive": archive is None and case.status == "completed"
+            and permissions.may_manage_case_file(user, holdings, case.department_id, case.id),
+            "max_mb": svc.config.ATTACHMENT_MAX_BYTES // (1024 * 1024)}

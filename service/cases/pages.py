@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.cases import deadline_queries, queries
+from service.cases.archive import case_file_panel
 from service.cases.errors import NotFound
 from service.cases.runtime import Services
 from service.models import DeadlineExtension, DeadlineSuspension, User, WorkItem
@@ -24,6 +25,7 @@ def case_page(svc: Services, session: Session, user: User, case_id: int) -> dict
             "suspended": deadline_queries.suspended_task_ids(session, [t.task_id for t in case.tasks]),
             "deadline_info": deadline_info,
             "pending_suspensions": {s.task_id for s in deadline_info["suspensions"] if s.status == "pending"},
+            "case_file": case_file_panel(svc, session, user, case_id),
             "requesters": queries.user_names(session, [e.requested_by_id for e in deadline_info["extensions"]]
                                              + [s.suspended_by_id for s in deadline_info["suspensions"]])}
 

@@ -54,8 +54,24 @@ def register_fonts() -> None:
             path = font_dir() / rel
             if not path.is_file():
                 raise FontMissing(f"PDF 字体未安装：{path}（请运行 make install）")
-            pdfmetrics.registerFont(TTFont(name, str(path)))
+            font = TTFont(name, str(path))
+            _cache_tables(font.face)
+            pdfmetrics.registerFont(font)
         _fonts_ready = True
+
+
+def _cache_tables(face) -> None:
+    """reportlab copies a table out of the font file each time it builds a subset; the CJK font's glyph table is
+    14 MB, so every PDF paid for copying it. Tables never change: copy each once."""
+    tables: dict[str, bytes] = {}
+    read = face.get_table
+
+    def get_table(tag):
+        if tag not in tables:
+            tables[tag] = read(tag)
+        return tables[tag]
+
+    face.get_table = get_table
 
 
 def chinese_date(iso: str) -> str:
@@ -178,9 +194,13 @@ def document_docx(content: dict, cancelled: bool = False) -> bytes:
     from docx.enum.section import WD_SECTION
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
     doc = Docx()
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size = BODY_FONT_DOCX, Pt(BODY_PT)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT_DOCX)
     section = doc.sections[0] if doc.sections else doc.add_section(WD_SECTION.NEW_PAGE)
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(TOP), Mm(BOTTOM)
@@ -196,7 +216,9 @@ def document_docx(content: dict, cancelled: bool = False) -> bytes:
             p.alignment = align
         if indent:
             fmt.first_line_indent = Pt(2 * size)
-        _font(p.add_run(text), font, size, bold, color)
+        run = p.add_run(text)
+        if (font, size, bold, color) != (BODY_FONT_DOCX, BODY_PT, False, None):   # the Normal style covers the rest
+            _font(run, font, size, bold, color)
         return p
 
     para(content.get("issuer", ""), TITLE_FONT_DOCX, ISSUER_PT, WD_ALIGN_PARAGRAPH.CENTER, color=RED)
@@ -219,8 +241,7 @@ def document_docx(content: dict, cancelled: bool = False) -> bytes:
         for values in rows:
             cells = t.add_row().cells
             for cell, value in zip(cells, values, strict=True):
-                cell.text = ""
-                _font(cell.paragraphs[0].add_run(value), BODY_FONT_DOCX, 12)
+                cell.paragraphs[0].add_run(value).font.size = Pt(12)
         return t
 
     if content.get("fields"):

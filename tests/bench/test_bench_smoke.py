@@ -11,7 +11,8 @@ from tests.conftest import database_url
 
 FIGURES = ("growth_ratio_1000_vs_10", "state_bytes_at_1000", "speedup_vs_naive_at_300",
            "e2e_fraction_of_http_floor_sqlite_1client", "e2e_fraction_of_raw_floor_sqlite_1client",
-           "list_ratio_vs_sql", "list_p95_ms", "server_peak_rss_mb")
+           "list_ratio_vs_sql", "list_p95_ms", "server_peak_rss_mb", "document_render_median_ms",
+           "case_file_seconds_100_steps_20_attachments")
 
 
 @pytest.fixture

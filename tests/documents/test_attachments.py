@@ -78,3 +78,12 @@ def test_someone_outside_the_case_gets_404_for_its_attachments(api, svc, users, 
 
 def svc_app(api):
     return api("intake").client.application
+
+
+def test_an_upload_larger_than_other_requests_may_be_passes_under_the_attachment_limit(api, app, svc, users, deploy):
+    case_id = _case(svc, users, deploy)
+    big = PDF + b"0" * (app.config["MAX_CONTENT_LENGTH"] + 1024)   # past the app-wide request limit
+    created = _upload(api("intake"), case_id, big, "扫描件.pdf")
+    assert created.status_code == 201, created.json
+    assert created.json["size"] == len(big)
+

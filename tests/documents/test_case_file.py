@@ -89,3 +89,25 @@ def test_outsiders_get_404_for_the_case_file(api, svc, users, deploy):
     outsider = ApiClient(api("intake").client.application, "outsider")
     assert outsider.get(f"/cases/{case_id}/archive").status_code == 404
     assert outsider.post(f"/cases/{case_id}/archive").status_code == 404
+
+
+def test_the_case_page_lists_documents_and_attachments_and_archives_and_exports(app, api, svc, users, deploy):
+    case_id = _closed_case(api, svc, users, deploy)
+    web = app.test_client()
+    assert web.post("/login", data={"username": "supervisor", "password": "qingfeng-demo"}).status_code == 302
+    page = web.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "高纪信告〔2026〕1号" in page and "现场照片.png" in page and hashlib.sha256(PNG).hexdigest() in page
+    assert "归档（归档后本案只读）" in page
+    uploaded = web.post(f"/cases/{case_id}/attachments", content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(PDF), "补充材料.pdf")})
+    assert uploaded.status_code == 302 and "补充材料.pdf" in web.get(f"/cases/{case_id}").get_data(as_text=True)
+    refused = web.post(f"/cases/{case_id}/attachments", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(b"MZ\x90\x00"), "工具.exe")})
+    assert refused.status_code == 422 and "不支持的文件类型" in refused.get_data(as_text=True)
+    assert web.post(f"/cases/{case_id}/archive").status_code == 302
+    page = web.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "归档号 高纪档〔2026〕1号" in page and "归档（归档后本案只读）" not in page
+    document_id = api("supervisor").get(f"/cases/{case_id}/documents").json[0]["id"]
+    docx = web.get(f"/documents/{document_id}/download?format=docx")
+    assert docx.status_code == 200 and docx.headers["X-Content-Type-Options"] == "nosniff"
+    assert web.get(f"/cases/{case_id}/case-file?format=zip").headers["Content-Type"] == "application/zip"
