@@ -16,7 +16,8 @@ from service.reads import read_with_services
 from tests.support.approval import REGISTER_DATA, approval_files, open_task_id
 
 # They answer with what they act on: a process version (DeployResult), a document, its file, the list (a read).
-NOT_CASE_ACTIONS = {"deploy_process", "cancel_document", "document_file", "list_documents"}
+NOT_CASE_ACTIONS = {"deploy_process", "cancel_document", "document_file", "list_documents", "add_attachment",
+                    "attachment_file", "list_attachments", "archive_case", "archive_info", "case_file"}
 
 
 def public_functions() -> dict:
