@@ -63,12 +63,14 @@ def task_resource(svc: Services, session: Session, user: User, task_id: str) -> 
 
 
 def task_counts(svc: Services, session: Session, user: User) -> dict[str, int]:
-    """How many of the user's open tasks are overdue and how many due soon, and how many requests wait for the
-    user's decision (the page header, /tasks/counts)."""
+    """How many of the user's open tasks are overdue and how many due soon, how many extension and suspension
+    requests wait for the user's decision, and how many approval steps are in the user's worklist (the page
+    header, /tasks/counts)."""
     now = svc.now()
     counts = deadline_queries.task_counts(session, user, now, svc.config.DUE_SOON_WORKDAYS, svc.calendar(),
                                           svc.config.TIMEZONE)
-    return {**counts, "approvals": deadline_queries.count_pending_approvals(session, user, now)}
+    return {**counts, "approvals": deadline_queries.count_pending_approvals(session, user, now),
+            "approval_steps": queries.count_tasks(session, user, now=now, approvals_only=True)}
 
 
 def case_id_of_task(session: Session, task_id: str) -> int:

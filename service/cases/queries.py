@@ -194,9 +194,12 @@ def list_tasks(session: Session, user: User, scope: str = "mine", process_key: s
 
 def count_tasks(session: Session, user: User, scope: str = "mine", process_key: str | None = None,
                 due_before: datetime | None = None, due_after: datetime | None = None,
-                due_by: datetime | None = None, *, now: datetime) -> int:
-    """How many open tasks list_tasks would return; optionally only due at/after `due_after` and at/before `due_by`."""
+                due_by: datetime | None = None, *, now: datetime, approvals_only: bool = False) -> int:
+    """How many open tasks list_tasks would return; optionally only due at/after `due_after` and at/before `due_by`,
+    or only approval steps (a decision on someone else's step)."""
     conditions = _task_conditions(session, user, scope, process_key, due_before, now)
+    if approvals_only:
+        conditions.append(WorkItem.approves.is_not(None))
     if due_after is not None:
         conditions.append(WorkItem.due_at >= due_after)
     if due_by is not None:

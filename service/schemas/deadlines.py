@@ -23,6 +23,7 @@ class CountsOut(Schema):
     due_soon = fields.Integer()
     due_soon_workdays = fields.Integer()
     approvals = fields.Integer(metadata={"description": "等待我审批的延期和中止申请数"})
+    approval_steps = fields.Integer(metadata={"description": "我的待办中的审批步骤数"})
 
 
 class FlaggedTaskOut(TaskOut):

@@ -29,13 +29,13 @@ def test_the_openapi_document_lists_the_deadline_endpoints(app):
 
 def test_counts_and_flags_show_due_soon_then_overdue(api, case, clock):
     assert api("handler").get("/tasks/counts").json == {"overdue": 0, "due_soon": 0, "due_soon_workdays": 3,
-                                                      "approvals": 0}
+                                                      "approvals": 0, "approval_steps": 0}
     clock.set("2026-03-05T09:00:00+08:00")
     assert api("handler").get("/tasks/counts").json["due_soon"] == 1
     assert [t["flag"] for t in api("handler").get("/tasks/flagged").json] == ["due_soon"]
     clock.set("2026-03-10T09:00:00+08:00")
     assert api("handler").get("/tasks/counts").json == {"overdue": 1, "due_soon": 0, "due_soon_workdays": 3,
-                                                      "approvals": 0}
+                                                      "approvals": 0, "approval_steps": 0}
     assert [t["flag"] for t in api("handler").get("/tasks/flagged").json] == ["overdue"]
 
 

@@ -82,3 +82,14 @@ def test_the_api_says_which_task_was_returned_and_by_whom(api, svc, users, demo_
     actions.complete_task(svc, users["handler"], task_id, {"disposal": "予以了结", "reason": "已补充"})
     approve = api("supervisor").get(f"/tasks/{open_task_id(svc, demo_case, 'approve')}").json
     assert approve["returned"] is False and approve["returned_by"] is None
+
+
+def test_an_approval_step_waiting_for_the_supervisor_is_counted_in_the_header(page, api, svc, users, demo_case):
+    assert "approval-count" not in text(page("supervisor").get("/worklist"))
+    actions.complete_task(svc, users["handler"], open_task_id(svc, demo_case, "propose"), {"disposal": "予以了结"})
+    assert 'data-testid="approval-count"' in text(page("supervisor").get("/worklist"))
+    assert "待审批 1" in text(page("supervisor").get("/worklist"))
+    assert api("supervisor").get("/tasks/counts").json["approval_steps"] == 1
+    assert api("handler").get("/tasks/counts").json["approval_steps"] == 0
+    actions.complete_task(svc, users["supervisor"], open_task_id(svc, demo_case, "approve"), {"decision": "approve"})
+    assert "approval-count" not in text(page("supervisor").get("/worklist"))
