@@ -63,9 +63,6 @@ def case_file_seconds(steps: int, attachments: int) -> dict:
         try:
             ids = common.seed(svc)
             loop = {**common.loop_files(), "documents/bench_loop.json": json.dumps(TEMPLATE).encode()}
-            # the loop names its reason (a step sent back without one is refused since the send-back rule)
-            loop["bench_loop.bpmn"] = loop["bench_loop.bpmn"].replace(
-                b'<bpmn:sequenceFlow id="f_again"', '<bpmn:sequenceFlow id="f_again" name="下一轮复核"'.encode())
             actions.deploy_process(svc, None, loop)
             case_id = actions.start_case(svc, ids["handler"], common.LOOP_KEY, "案卷基准案件", {}).case.id
             common.drive(svc, ids["handler"], case_id, steps)
