@@ -21,7 +21,7 @@ from lxml import etree
 
 from .errors import Problem
 from .lint import BPMN_NS, SPIFF_NS, extension_text, form_key, local, properties
-from .reserved import LINK_PREFIX, OUTCOME, SETTINGS, is_reserved, link_name
+from .reserved import LINK_PREFIX, PROCESS_NAMES, SETTINGS, is_reserved, link_name
 from .xmlsafe import element_lines
 
 SETTINGS_DIR = 'settings/'
@@ -196,7 +196,7 @@ class DeclarationLinter:
                     if name not in declared.get(owner, set()):
                         self.add(owner, f"脚本设置了 {target}，但本元素没有声明该关联案件 "
                                         f"(spiffworkflow:property name=\"{target}\" value=\"目标流程\")")
-                elif target != OUTCOME and is_reserved(target):
+                elif target not in PROCESS_NAMES and is_reserved(target):
                     self.add(owner, f"脚本不能写入保留名称 {target}"
                                     + ("（设置项属于流程版本，在设置文件中修改）" if target == SETTINGS else ""))
 

@@ -11,7 +11,7 @@ from lxml import etree
 from .bounds import TIMER_KINDS, RunBounds, timer_problem
 from .dmn import cell_as_expression, is_any_cell
 from .errors import Problem
-from .reserved import OUTCOME, is_reserved
+from .reserved import PROCESS_NAMES, is_reserved
 from .sandbox import check_expression, check_script
 from .xmlsafe import element_lines
 
@@ -303,7 +303,7 @@ def lint_dmn(name: str, root: etree._Element) -> list[Problem]:
 
     for table in root.iter('{*}decisionTable'):
         for out in table.iterfind('{*}output'):
-            if out.get('name') != OUTCOME and is_reserved(out.get('name') or ''):
+            if out.get('name') not in PROCESS_NAMES and is_reserved(out.get('name') or ''):
                 add(out, f"输出列不能写入引擎保留名称 {out.get('name')}")
         inputs = []
         for inp in table.iterfind('{*}input'):

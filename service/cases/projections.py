@@ -23,8 +23,10 @@ from workflows.engine import ReadyTask, WaitingTimer
 from workflows.steps import StepResult
 
 # Case data copied to columns for lists and filters (`restricted_circle`: set at registration by
-# jurisdiction.py, read by need to know; the statistics facts, cadre_level among them, are stats/facts.py's).
-BUSINESS_COLUMNS = {"subject_name": 64, "subject_unit": 128, "clue_no": 32, "restricted_circle": 16}
+# jurisdiction.py, read by need to know; the statistics facts, cadre_level among them, are stats/facts.py's;
+# what a clue alleges: repeat clues about the same cadre are found by it, cadres.py).
+BUSINESS_COLUMNS = {"subject_name": 64, "subject_unit": 128, "clue_no": 32, "restricted_circle": 16,
+                    "allegation_summary": 500, "allegation_category": 32}
 
 
 def parse_due(value: str | None) -> datetime | None:

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.cases import audit, permissions
+from service.cases import audit, cadres, permissions
 from service.cases.audit import CaseEvent
 from service.cases.case_data import check_link_data, check_start_data, without_read_only
 from service.cases.errors import InvalidInput, NotAllowed
@@ -112,6 +112,9 @@ def create_case(svc: Services, session: Session, actor: User, version: ProcessVe
     store_reporter(session, case.id, reporter_fields, now)
     step = step_result(svc.engine, wf)
     project_case(session, case, step, now, actor.id)
+    cadre_id = cadres.link_case(session, case.id, step.data, now) if step.data.get("subject_name") else None
+    if step.completed and step.data.get("cadre_measures"):
+        cadres.record_measures(session, case.id, version.process_key, cadre_id, step.data, now)
     linked = start_requested_cases(svc, session, actor, case, bundle, step, depth=link.depth if link else 0)
     summary = {"process_key": version.process_key, "process_version": version.version, "title": title,
                "data": audit.summarize({k: v for k, v in clean.items() if k != SETTINGS}),

@@ -23,7 +23,7 @@ ITEM_AND_CASE = (
            ITEMS.c.approves, ITEMS.c.form, ITEMS.c.assignee_id, ITEMS.c.completed_at,
            CASES.c.reference, CASES.c.title, CASES.c.process_key, CASES.c.process_version_id, CASES.c.status,
            CASES.c.handler_id, CASES.c.department_id, CASES.c.created_at, CASES.c.closed_at, CASES.c.subject_name,
-           CASES.c.subject_unit, CASES.c.clue_no, CASES.c.version,
+           CASES.c.subject_unit, CASES.c.clue_no, CASES.c.version, CASES.c.cadre_id,
            cast(CASES.c.state, Text).label("state_text"), VERSIONS.c.version.label("process_version"),
            VERSIONS.c.sha256)
     .select_from(CASES).join(ITEMS, ITEMS.c.case_id == CASES.c.id)

@@ -8,7 +8,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.cases import audit, jurisdiction, permissions
+from service.cases import audit, cadres, jurisdiction, permissions
 from service.cases import statements as sql
 from service.cases.case_data import check_form_data, without_read_only
 from service.cases.decisions import decision_of
@@ -104,6 +104,7 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
                                     version=row.version, decision=decision_of(schema, clean), completed_item_id=row.id,
                                     completed_as=signed_as)
         columns, open_items = written.columns, written.open_items
+        _keep_cadre_record(session, row, clean, step, columns, now)
         case = CaseSnapshot(
             id=case_id, reference=row.reference, title=row.title, process_key=row.process_key, handler_id=handler_id,
             department_id=row.department_id,
@@ -136,6 +137,16 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
                         waiting=signers.waiting_notes(session, open_items, row.department_id, bundle.settings, now))
         next_forms = {i.task_id: _form_of(bundle, i.bpmn_id) for i in open_items}
         return done, wf, next_forms
+
+
+def _keep_cadre_record(session: Session, row, submitted: dict, step, columns: dict, now) -> None:
+    """Link the case to the cadre its data names (once, or again when a step chose a record), and record the
+    measures the process decided when the case ends (service/cases/cadres.py)."""
+    cadre_id = row.cadre_id
+    if step.data.get("subject_name") and (cadre_id is None or "cadre_id" in submitted):
+        cadre_id = cadres.link_case(session, row.case_id, step.data, now, relink="cadre_id" in submitted)
+    if columns.get("status") == "completed" and row.status != "completed" and step.data.get("cadre_measures"):
+        cadres.record_measures(session, row.case_id, row.process_key, cadre_id, step.data, now)
 
 
 def _form_of(bundle, bpmn_id: str) -> dict | None:

@@ -36,6 +36,9 @@ class Case(Base):
     clue_no: Mapped[str] = mapped_column(String(32), default="")
     # Set at registration when the clue goes to the higher body (jurisdiction.py): who alone may read it.
     restricted_circle: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    # What a clue alleges, as registered: repeat clues about the same cadre are found by it (cadres.py).
+    allegation_summary: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    allegation_category: Mapped[str] = mapped_column(String(32), default="", server_default="")
     department: Mapped[str] = mapped_column(String(128), default="")
     # The handling department (承办部门): set at registration or by an audited transfer.
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), nullable=True, index=True)

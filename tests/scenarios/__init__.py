@@ -61,6 +61,7 @@ class Scenario:
     outcome: str | None = None  # expected `outcome` when the case ends; None = still open
     links: tuple[str, ...] = ()  # process keys of linked cases the scenario must request
     clock: str = "2026-03-02T09:00:00+08:00"
+    measures: tuple[str, ...] = ()  # measures the case records on its cadre when it ends (cadre_measures)
 
     def start_time(self) -> datetime:
         return datetime.fromisoformat(self.clock)

@@ -546,6 +546,7 @@ SCENARIOS: dict[str, Scenario] = {
             Expect(()),
         ),
         outcome="谈话函询了结",
+        measures=('谈话函询了结',),
         links=("false_report_clearance",),
     ),
     "inquiry_letter_overdue_then_first_form": Scenario(
@@ -743,11 +744,13 @@ SCENARIOS: dict[str, Scenario] = {
             *accept(CLUE_0001),
             *analyse(A_VERIFY, "初步核实"),
             *chain(*FULL),
-            *verification("予以了结", facts_established="不属实", report_untrue=True, request_clearance=True),
+            *verification("予以了结", facts_established="不属实", report_untrue=True, request_clearance=True,
+                          face_to_face=True),
             *feedback(),
         ),
         outcome="予以了结",
         links=("false_report_clearance",),
+        measures=("面对面初核了结",),  # issue 15 correction 9: a form-1 outcome recorded on the cadre
     ),
     "verification_shelved_by_committee_then_archived": Scenario(
         KEY,
@@ -869,6 +872,7 @@ SCENARIOS: dict[str, Scenario] = {
             Expect(()),
         ),
         outcome="谈话函询了结",
+        measures=('谈话函询了结',),
     ),
     "settings_skip_principal_for_ordinary_subject": Scenario(
         KEY,
@@ -950,6 +954,7 @@ SCENARIOS: dict[str, Scenario] = {
             Expect(()),
         ),
         outcome="谈话函询了结",
+        measures=('谈话函询了结',),
     ),
     "shelved_archived": Scenario(
         KEY,
@@ -1014,6 +1019,7 @@ SCENARIOS: dict[str, Scenario] = {
             Expect(()),
         ),
         outcome="谈话函询了结",
+        measures=('谈话函询了结',),
     ),
     # ------------------------------------------------- closure approved at the level that opened the case
     "inquiry_opened_by_leader_is_closed_by_leader": Scenario(
@@ -1036,6 +1042,7 @@ SCENARIOS: dict[str, Scenario] = {
             *feedback(),
         ),
         outcome="谈话函询了结",
+        measures=('谈话函询了结',),
     ),
     "opened_by_department_head_closed_and_verified_at_that_level": Scenario(
         KEY,

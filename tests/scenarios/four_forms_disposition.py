@@ -113,6 +113,7 @@ SCENARIOS = {
             FILED,
         ),
         outcome="第一种形态处置完毕",
+        measures=('诫勉',),
     ),
     # LA-2025-007 郝测试: 党内警告 + 调离岗位 → form 2, sanction → collective; follow-up started.
     "form2_warning_collective_follow_up": Scenario(
@@ -130,6 +131,7 @@ SCENARIOS = {
             FILED,
         ),
         outcome="第二种形态处置完毕",
+        measures=('党内警告', '调整（调离）职务或岗位'),
         links=("follow_up_visit",),
     ),
     # Form 2 by organisational adjustment only: no sanction → 主要负责人; still a follow-up target.
@@ -148,6 +150,7 @@ SCENARIOS = {
             FILED,
         ),
         outcome="第二种形态处置完毕",
+        measures=('免职',),
         links=("follow_up_visit",),
     ),
     # Form 3 留党察看 with a return at every level of the collective route.
@@ -181,6 +184,7 @@ SCENARIOS = {
             FILED,
         ),
         outcome="第三种形态处置完毕",
+        measures=('政务撤职', '留党察看（一年）'),
         links=("follow_up_visit",),
     ),
     # 主要负责人 returns once; resubmitted and approved.
@@ -203,6 +207,7 @@ SCENARIOS = {
             FILED,
         ),
         outcome="第一种形态处置完毕",
+        measures=('谈话提醒', '责令检查'),
     ),
     # LA-2025-011 李模拟: 开除党籍 + 开除公职 + 移送检察 → form 4; expelled → no follow-up.
     "form4_expelled_transferred": Scenario(
@@ -225,6 +230,7 @@ SCENARIOS = {
             FILED,
         ),
         outcome="第四种形态处置完毕",
+        measures=('开除党籍', '开除公职', '移送检察机关'),
     ),
     # 问责 with a form-1 measure (诫勉): priority target for 回访 because of the accountability flag.
     "accountability_form1_follow_up": Scenario(
@@ -241,6 +247,7 @@ SCENARIOS = {
             FILED,
         ),
         outcome="第一种形态处置完毕",
+        measures=('诫勉',),
         links=("follow_up_visit",),
     ),
     # The unit reports it has not executed: 部门负责人 urges, then execution is recorded.
@@ -266,6 +273,7 @@ SCENARIOS = {
             FILED,
         ),
         outcome="第一种形态处置完毕",
+        measures=('通报批评',),
     ),
     # Execution deadline (20 working days after delivery on 2026-03-02 → 2026-03-30 23:59:59) passes.
     "execution_timer_overdue": Scenario(
@@ -289,6 +297,7 @@ SCENARIOS = {
             FILED,
         ),
         outcome="第二种形态处置完毕",
+        measures=('党内警告',),
         links=("follow_up_visit",),
     ),
     # Setting collective_for_sanctions=False: 主要负责人 approves a 党内警告 without 集体研究.
@@ -307,6 +316,7 @@ SCENARIOS = {
             FILED,
         ),
         outcome="第二种形态处置完毕",
+        measures=('党内警告',),
         links=("follow_up_visit",),
     ),
     # Measure sets are checked: two 党纪处分 at once, and a 党纪处分 for a non-member, are refused (422);
@@ -330,6 +340,7 @@ SCENARIOS = {
             FILED,
         ),
         outcome="第二种形态处置完毕",
+        measures=('党内警告',),
         links=("follow_up_visit",),
     ),
     "form1_reminder_talk_without_decision_document": Scenario(
@@ -346,5 +357,6 @@ SCENARIOS = {
             FILED,
         ),
         outcome="第一种形态处置完毕",
+        measures=('谈话提醒',),
     ),
 }

@@ -19,7 +19,7 @@ from service.cases.accounts import load_user
 from service.cases.errors import InvalidInput, NotAllowed, NotFound
 from service.cases.org.positions import records_outside_decision, task_position
 from service.deploy import deploy_directory
-from service.models import Case, CaseLink, Timer, WorkItem
+from service.models import CadreMeasure, Case, CaseLink, Timer, WorkItem
 from tests.conftest import with_settings
 from tests.scenarios import Do, Expect, Refused, Wait, all_scenarios
 from workflows.specs import collect_sources
@@ -88,8 +88,12 @@ def fire_all_due(svc) -> None:
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_scenario_runs_through_the_case_service(name, svc, users, clock):
-    scenario = SCENARIOS[name]
     deploy_directory(svc, BPMN_DIR)
+    run_scenario(svc, users, clock, name, SCENARIOS[name])
+
+
+def run_scenario(svc, users, clock, name: str, scenario) -> int:
+    """Drive `scenario` through the case service (the processes deployed); returns the case id."""
     if scenario.settings:   # the designer deploys a version with these settings
         actions.deploy_process(svc, users["designer"], with_settings(
             collect_sources(BPMN_DIR, scenario.process_key), scenario.process_key, scenario.settings))
@@ -136,3 +140,9 @@ def test_scenario_runs_through_the_case_service(name, svc, users, clock):
         assert sorted(linked) == sorted(scenario.links), name
         for chain in audit.all_chains(session):
             assert audit.verify(session, chain).valid, chain
+        recorded = session.scalars(select(CadreMeasure.measure).where(CadreMeasure.case_id == case_id)).all()
+        assert sorted(recorded) == sorted(scenario.measures), f"{name}: measures recorded on the cadre"
+        if scenario.measures:
+            assert case.cadre_id is not None and set(session.scalars(select(CadreMeasure.cadre_id).where(
+                CadreMeasure.case_id == case_id))) == {case.cadre_id}, name
+    return case_id
