@@ -37,6 +37,8 @@ NON_FLOW = frozenset({
     'sequenceFlow', 'laneSet', 'extensionElements', 'documentation', 'dataObject', 'dataObjectReference',
     'dataStoreReference', 'textAnnotation', 'association', 'group', 'ioSpecification', 'property',
     'correlationSubscription', 'dataInputAssociation', 'dataOutputAssociation',
+    # a sub-process's own links and loop marker are children of the scope it opens
+    'incoming', 'outgoing', 'multiInstanceLoopCharacteristics', 'standardLoopCharacteristics',
 })
 # Flow nodes where a run stops until a person, a timer or a message moves it on. A sub-process waits
 # when something inside it does; a call activity counts as waiting (its process is checked on its own

@@ -8,7 +8,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.cases import audit, cadres, jurisdiction, permissions
+from service.cases import audit, cadre_reading, cadres, jurisdiction, permissions
 from service.cases import statements as sql
 from service.cases.case_data import check_form_data, without_read_only
 from service.cases.decisions import decision_of
@@ -31,6 +31,7 @@ from service.cases.tx import (
 from service.models import Case, ProcessVersion, User, WorkItem
 from workflows import form_checks
 from workflows.loops import bundle_loops
+from workflows.reserved import CADRE_RECORDS
 from workflows.steps import step_result
 
 
@@ -94,6 +95,9 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
             wf = engine_call(svc.engine.restore, bundle, json.loads(row.state_text))
         schema = bundle.forms.get(row.form) if row.form else None
         clean = without_read_only(schema, clean)
+        if isinstance(schema, dict) and schema.get("x-reads") == CADRE_RECORDS:  # the record, never typed in
+            clean[CADRE_RECORDS] = cadre_reading.read_records(
+                session, svc.engine.case_data(wf), cadres.local_today(now, svc.config.TIMEZONE), case_id)
         _check_submission(svc, wf, task_id, clean, schema)
         engine_call(svc.engine.complete, wf, task_id, clean)
         step = step_result(svc.engine, wf)

@@ -53,6 +53,32 @@ class Expect:
 
 
 @dataclass(frozen=True)
+class Sanction:
+    """A measure an earlier case recorded on a cadre (name + unit) before the scenario starts: `months` of
+    影响期 from `effective` (0: none), `status` effective / changed / revoked."""
+
+    name: str
+    unit: str
+    measure: str
+    effective: str
+    months: int = 0
+    status: str = "effective"
+
+
+@dataclass(frozen=True)
+class PastCase:
+    """A case about a cadre (name + unit) that exists before the scenario starts."""
+
+    name: str
+    unit: str
+    process_key: str
+    status: str
+    outcome: str | None = None
+    clue_no: str = ""
+    in_verification: bool = False
+
+
+@dataclass(frozen=True)
 class Scenario:
     process_key: str
     start_role: str
@@ -62,6 +88,7 @@ class Scenario:
     links: tuple[str, ...] = ()  # process keys of linked cases the scenario must request
     clock: str = "2026-03-02T09:00:00+08:00"
     measures: tuple[str, ...] = ()  # measures the case records on its cadre when it ends (cadre_measures)
+    history: tuple = ()  # Sanction / PastCase rows on cadre records before the start (tests/support/cadre_history.py)
 
     def start_time(self) -> datetime:
         return datetime.fromisoformat(self.clock)

@@ -1,6 +1,7 @@
-"""Scenarios for `integrity_opinion` (党风廉政意见回复, domain.md §7): the three reply types, the return
-of an incomplete request, every approval/return branch, the re-check loop, the approval-level setting and
-the overdue-reply timer.
+"""Scenarios for `integrity_opinion` (党风廉政意见回复, domain.md §7): the three reply types read from the
+cadre records (each scenario's `history`: what earlier cases recorded), several candidates in one letter, the
+return of an incomplete request, every approval/return branch, the re-check loop, the approval-level setting
+and the overdue-reply timer.
 
 Default clock 2026-03-02 09:00 (Mon); a request received that day is due at the end of the third working
 day, 2026-03-05 23:59:59 (setting `reply_workdays` = 3).
@@ -8,7 +9,7 @@ day, 2026-03-05 23:59:59 (setting `reply_workdays` = 3).
 
 from __future__ import annotations
 
-from tests.scenarios import Do, Expect, Scenario, Wait
+from tests.scenarios import Do, Expect, PastCase, Sanction, Scenario, Wait
 
 KEY = 'integrity_opinion'
 APPROVE = {'decision': 'approve'}
@@ -42,22 +43,28 @@ def register(name: str, *, complete: bool = True, received: str = '2026-03-02') 
     })
 
 
-def check(*, sanction='无', effective='2025-03-10', investigation=False, verification=False, open_clue=False,
-          cleared=False, notes='已逐项核查。') -> Do:
-    """The handler records what the files show; whether a sanction is still in its 影响期 is computed."""
-    data = {
-        'checked_sources': ALL_SOURCES,
-        'latest_sanction_type': sanction,
-        'under_investigation': investigation,
-        'verification_in_progress': verification,
-        'open_specific_clue': open_clue,
-        'closed_untrue_or_cleared': cleared,
-        'check_notes': notes,
-    }
-    if sanction != '无':
-        data['latest_sanction_effective_date'] = effective
-        data['sanction_detail'] = f'{effective} 受{sanction}（示例纪工委〔2025〕3号）。'
-    return Do('check_records', 'handler', data)
+def check(notes: str = '已逐项核查。') -> Do:
+    """The handler confirms the paper files were checked; the records are read by the service (issue 15)."""
+    return Do('check_records', 'handler', {'checked_sources': ALL_SOURCES, 'check_notes': notes})
+
+
+def register_several(first: str, *others: str) -> Do:
+    """One letter asking about several candidates (a 组织部 letter usually does)."""
+    step = register(first)
+    lines = [f"{name}，{CANDIDATES[name][0]}，{CANDIDATES[name][1]}，{CANDIDATES[name][2]}" for name in others]
+    return Do(step.task, step.role, {**step.data, 'more_candidates': lines})
+
+
+# Cadre records the scenarios start from (what earlier cases recorded).
+HAO_WARNING_IN_FORCE = Sanction('郝测试', '虚拟招商局', '党内警告', '2025-06-10', 12)  # 影响期至 2026-06-09
+HAO_WARNING_EXPIRED = Sanction('郝测试', '虚拟招商局', '党内警告', '2024-06-10', 12)   # 届满 2025-06-09
+WU_VERIFICATION = PastCase('吴假设', '样板街道', 'clue_handling', 'open', in_verification=True)
+WU_CASE_OPENED = (PastCase('吴假设', '样板街道', 'clue_handling', 'completed', '立案审查调查', 'XS-2025-0009'),
+                  PastCase('吴假设', '样板街道', 'four_forms_disposition', 'open', clue_no='XS-2025-0009'))
+QIAN_CLEARED = (PastCase('钱样本', '样板街道', 'clue_handling', 'completed', '谈话函询了结', 'XS-2025-0002'),
+                PastCase('钱样本', '样板街道', 'false_report_clearance', 'completed', '已澄清正名'))
+HAO_OPEN_CLUE = PastCase('郝测试', '虚拟招商局', 'clue_handling', 'open', clue_no='XS-2026-0031')
+SUN_ADMONISHED = Sanction('孙演示', '演示产业园', '诫勉', '2026-01-05')
 
 
 def draft(text: str = '经核查，提出回复意见如下。', recheck: bool = False) -> Do:
@@ -87,39 +94,39 @@ SCENARIOS = {
         Expect(('register_request',)),
         register('郝测试'),
         Expect(('check_records',)),
-        check(sanction='党内警告', effective='2025-06-10'),
+        check(),
         draft('该同志受党内警告处分，尚在影响期内，不宜提拔任用。'),
         *APPROVALS,
         ISSUE,
-    ), outcome='不宜提拔任用'),
+    ), outcome='不宜提拔任用', history=(HAO_WARNING_IN_FORCE,)),
 
     # The same 党内警告 two years earlier: its 影响期 ended 2025-06-10, so it is no obstacle, and the reply
     # says the sanction expired instead of "no sanction record".
     'expired_sanction_no_obstacle': Scenario(KEY, 'intake', start('郝测试'), (
         register('郝测试'),
-        check(sanction='党内警告', effective='2024-06-10'),
+        check(),
         draft('该同志曾受党内警告处分，影响期已届满，暂未发现影响提拔任用的问题。'),
         *APPROVALS,
         ISSUE,
-    ), outcome='暂未发现影响提拔任用的问题'),
+    ), outcome='暂未发现影响提拔任用的问题', history=(HAO_WARNING_EXPIRED,)),
 
     # 吴假设 (初核 open) → 建议暂缓.
     'verification_open_deferred': Scenario(KEY, 'handler', start('吴假设'), (
         register('吴假设'),
-        check(verification=True),
+        check(),
         draft('该同志有问题线索正在初步核实，建议暂缓，待查清后答复。'),
         *APPROVALS,
         ISSUE,
-    ), outcome='建议暂缓，待查清后答复'),
+    ), outcome='建议暂缓，待查清后答复', history=(WU_VERIFICATION,)),
 
     # 钱样本 (report found untrue and cleared) → 暂未发现影响提拔任用的问题.
     'cleared_no_problem': Scenario(KEY, 'intake', start('钱样本'), (
         register('钱样本'),
-        check(cleared=True, notes='2025 年反映收受礼品问题经谈话函询采信了结，已澄清正名。'),
+        check(notes='2025 年反映收受礼品问题经谈话函询采信了结，已澄清正名。'),
         draft('暂未发现影响提拔任用的问题。'),
         *APPROVALS,
         ISSUE,
-    ), outcome='暂未发现影响提拔任用的问题'),
+    ), outcome='暂未发现影响提拔任用的问题', history=QIAN_CLEARED),
 
     # No record; the department study and then the 纪委书记 return the draft once each.
     'no_record_with_returns': Scenario(KEY, 'intake', start('孙演示'), (
@@ -142,11 +149,11 @@ SCENARIOS = {
         check(),
         draft('暂未发现问题。', recheck=True),
         Expect(('check_records',)),
-        check(investigation=True, notes='复核案管数据库发现已立案审查调查。'),
+        check(notes='复核案管数据库，已立案审查调查。'),
         draft('该同志正在接受立案审查调查，建议暂缓，待查清后答复。'),
         *APPROVALS,
         ISSUE,
-    ), outcome='建议暂缓，待查清后答复'),
+    ), outcome='建议暂缓，待查清后答复', history=WU_CASE_OPENED),
 
     # Request without the 任免审批表 → returned to the organisation department.
     'incomplete_request_returned': Scenario(KEY, 'intake', start('郝测试'), (
@@ -167,7 +174,7 @@ SCENARIOS = {
     # Reply overdue (due 2026-03-05 23:59:59): the supervisor is asked to chase it, then the reply goes out.
     'overdue_escalated': Scenario(KEY, 'intake', start('郝测试'), (
         register('郝测试'),
-        check(open_clue=True),
+        check(),
         Wait('2026-03-05T23:00:00+08:00'),
         Expect(('draft_reply',)),
         Wait('2026-03-06T08:30:00+08:00'),
@@ -179,16 +186,26 @@ SCENARIOS = {
         draft('有反映具体的问题线索尚未了结，建议暂缓，待查清后答复。'),
         *APPROVALS,
         issue('2026-03-06'),
-    ), outcome='建议暂缓，待查清后答复'),
+    ), outcome='建议暂缓，待查清后答复', history=(HAO_OPEN_CLUE,)),
 
     # Overdue, but the reply is issued before anybody handles the escalation: ending the case closes it.
     'overdue_reply_issued_first': Scenario(KEY, 'intake', start('钱样本'), (
         register('钱样本'),
-        check(cleared=True),
+        check(),
         draft('暂未发现影响提拔任用的问题。'),
         Wait('2026-03-06T09:00:00+08:00'),
         Expect(('department_study', 'supervise_overdue_reply')),
         *APPROVALS,
         issue('2026-03-06'),
-    ), outcome='暂未发现影响提拔任用的问题'),
+    ), outcome='暂未发现影响提拔任用的问题', history=QIAN_CLEARED),
+
+    # One letter, three candidates, each answered from their own record: 郝测试's 警告 is in force, 孙演示 was
+    # given 诫勉 two months ago (within the six-month setting), 钱样本 was cleared.
+    'several_candidates_each_answered': Scenario(KEY, 'intake', start('郝测试'), (
+        register_several('郝测试', '孙演示', '钱样本'),
+        check(),
+        draft('经核查，逐人回复如下。'),
+        *APPROVALS,
+        ISSUE,
+    ), outcome='已逐人答复', history=(HAO_WARNING_IN_FORCE, SUN_ADMONISHED, *QIAN_CLEARED)),
 }

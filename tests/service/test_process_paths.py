@@ -22,6 +22,7 @@ from service.deploy import deploy_directory
 from service.models import CadreMeasure, Case, CaseLink, Timer, WorkItem
 from tests.conftest import with_settings
 from tests.scenarios import Do, Expect, Refused, Wait, all_scenarios
+from tests.support.cadre_history import seed
 from workflows.specs import collect_sources
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
@@ -98,6 +99,7 @@ def run_scenario(svc, users, clock, name: str, scenario) -> int:
         actions.deploy_process(svc, users["designer"], with_settings(
             collect_sources(BPMN_DIR, scenario.process_key), scenario.process_key, scenario.settings))
     clock.set(scenario.clock)
+    seed(svc, scenario.history, users["designer"])  # earlier cases on the cadre records
     title = str(scenario.title or name)
     starter = users[USERS_BY_ROLE[scenario.start_role][0]]
     start_data = {"department": "第一监督检查室", **scenario.case_data}  # registration names the handling department

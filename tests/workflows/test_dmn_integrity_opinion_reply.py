@@ -3,7 +3,7 @@
 The decision id is `integrity_opinion_reply`, not `integrity_opinion`, so it cannot clash with the
 process id `integrity_opinion`. The table runs through the real engine inside a one-task process. Every
 row has a case (the matched row number is read back from the decision engine), and an exhaustive check
-over all 32 combinations of the five check results compares the table with a plain-Python reading of
+over all 64 combinations of the six record facts compares the table with a plain-Python reading of
 domain.md §7: 影响期 first, then pending investigation / 初核 / specific clue, else no problem found.
 """
 
@@ -22,39 +22,43 @@ DECISION = 'integrity_opinion_reply'
 
 HARNESS = harness_bpmn(DECISION)
 
-INPUT_NAMES = ('in_impact_period', 'under_investigation', 'verification_in_progress', 'open_specific_clue',
-               'closed_untrue_or_cleared')
+INPUT_NAMES = ('in_impact_period', 'recent_admonishment', 'under_investigation', 'verification_in_progress',
+               'open_specific_clue', 'closed_untrue_or_cleared')
 NOT_SUITABLE = '不宜提拔任用'
 DEFER = '建议暂缓，待查清后答复'
 NO_PROBLEM = '暂未发现影响提拔任用的问题'
 
 # (row, inputs in INPUT_NAMES order, reply_type)
 ROW_CASES = [
-    (1, (True, False, False, False, False), NOT_SUITABLE),
-    (1, (True, True, True, True, True), NOT_SUITABLE),           # 影响期 wins over everything
-    (2, (False, True, False, False, False), DEFER),
-    (2, (False, True, True, True, True), DEFER),
-    (3, (False, False, True, False, False), DEFER),
-    (3, (False, False, True, True, True), DEFER),
-    (4, (False, False, False, True, False), DEFER),
-    (4, (False, False, False, True, True), DEFER),              # an open clue outweighs a cleared one
-    (5, (False, False, False, False, True), NO_PROBLEM),
-    (6, (False, False, False, False, False), NO_PROBLEM),
+    (1, (True, False, False, False, False, False), NOT_SUITABLE),
+    (1, (True, True, True, True, True, True), NOT_SUITABLE),           # 影响期 wins over everything
+    (2, (False, True, False, False, False, False), NOT_SUITABLE),      # 诫勉 within the set months (issue 15)
+    (2, (False, True, True, True, True, True), NOT_SUITABLE),
+    (3, (False, False, True, False, False, False), DEFER),
+    (3, (False, False, True, True, True, True), DEFER),
+    (4, (False, False, False, True, False, False), DEFER),
+    (4, (False, False, False, True, True, True), DEFER),
+    (5, (False, False, False, False, True, False), DEFER),
+    (5, (False, False, False, False, True, True), DEFER),              # an open clue outweighs a cleared one
+    (6, (False, False, False, False, False, True), NO_PROBLEM),
+    (7, (False, False, False, False, False, False), NO_PROBLEM),
 ]
-ROWS = 6
+ROWS = 7
 
 
-def reference(in_impact, investigation, verification, open_clue, cleared) -> tuple[int, str]:
-    """domain.md §7 read as plain Python, first match wins."""
+def reference(in_impact, admonished, investigation, verification, open_clue, cleared) -> tuple[int, str]:
+    """domain.md §7 read as plain Python, first match wins; a recent 诫勉 bars promotion (issue 15)."""
     if in_impact:
         return 1, NOT_SUITABLE
+    if admonished:
+        return 2, NOT_SUITABLE
     if investigation:
-        return 2, DEFER
-    if verification:
         return 3, DEFER
-    if open_clue:
+    if verification:
         return 4, DEFER
-    return (5, NO_PROBLEM) if cleared else (6, NO_PROBLEM)
+    if open_clue:
+        return 5, DEFER
+    return (6, NO_PROBLEM) if cleared else (7, NO_PROBLEM)
 
 
 @pytest.fixture(scope='module')

@@ -99,9 +99,12 @@ def test_impact_periods_have_one_source():
     with_months = sorted(stem for stem, root in tables.items()
                          if any(o.get('name') == 'impact_period_months' for o in root.iter(output)))
     assert with_months == ['impact_period']
-    for key in ('four_forms_disposition', 'follow_up_visit', 'integrity_opinion'):
+    for key in ('four_forms_disposition', 'follow_up_visit'):
         text = (BPMN_DIR / f'{key}.bpmn').read_text(encoding='utf-8')
         assert '<spiffworkflow:calledDecisionId>impact_period</spiffworkflow:calledDecisionId>' in text, key
+    # integrity_opinion reads the 影响期 the deciding process recorded on the cadre (issue 15): no months of its own
+    text = (BPMN_DIR / 'integrity_opinion.bpmn').read_text(encoding='utf-8')
+    assert 'impact_period_months' not in text and "record['sanctions_in_force']" in text
 
 
 def test_priority_follows_form_or_accountability_for_unlisted_types(decide):

@@ -13,7 +13,7 @@ from tests.scenarios import Expect, Scenario
 from tests.scenarios import clue_handling as clue
 from tests.scenarios import fault_tolerance as ft
 from tests.scenarios import integrity_opinion as io
-from tests.workflows.test_process_paths import ready_ids, run_scenario
+from tests.workflows.test_process_paths import bundle_for, ready_ids, run_scenario
 
 
 def prefix(scenario: Scenario, steps: int) -> Scenario:
@@ -50,19 +50,41 @@ def test_the_inquiry_reply_is_due_fifteen_working_days_after_receipt_not_sending
 
 
 def test_integrity_opinion_reads_the_impact_period_without_asking_the_handler():
-    """A 警告 in force → 不宜提拔任用, its expiry date in the basis; the form has no 'in 影响期?' question."""
+    """A 警告 in force on the cadre record → 不宜提拔任用, its last day in the basis; the check form asks nothing
+    about sanctions, 影响期, clues or 立案 (the service reads the record: `x-reads: cadre_records`)."""
     engine, wf, _ = run_scenario(until(io.SCENARIOS["in_impact_period_not_suitable"], "draft_reply"))
     data = engine.case_data(wf)
     assert (data["in_impact_period"], data["reply_type"]) == (True, "不宜提拔任用")
-    assert data["reply_basis"] == "2025-06-10受党内警告，影响期至2026-06-10届满"
+    assert data["reply_basis"] == "受党内警告（2025-06-10生效，影响期至2026-06-09），尚在影响期内"
+    form = bundle_for("integrity_opinion").forms["forms/integrity_opinion/check_records.json"]
+    assert form["x-reads"] == "cadre_records"
+    assert set(form["properties"]) == {"checked_sources", "check_notes"}
 
 
 def test_integrity_opinion_after_the_impact_period_says_the_sanction_expired():
     engine, wf, _ = run_scenario(until(io.SCENARIOS["expired_sanction_no_obstacle"], "draft_reply"))
     data = engine.case_data(wf)
     assert (data["in_impact_period"], data["reply_type"]) == (False, "暂未发现影响提拔任用的问题")
-    assert "影响期已于2025-06-10届满" in data["reply_basis"]
+    assert "影响期已于2025-06-09届满" in data["reply_basis"]
     assert "未发现相关问题线索和处分记录" not in data["reply_basis"]
+
+
+def test_integrity_opinion_answers_each_candidate_of_one_letter():
+    engine, wf, _ = run_scenario(until(io.SCENARIOS["several_candidates_each_answered"], "draft_reply"))
+    data = engine.case_data(wf)
+    assert [(r["name"], r["reply_type"]) for r in data["candidate_replies"]] == [
+        ("郝测试", "不宜提拔任用"), ("孙演示", "不宜提拔任用"), ("钱样本", "暂未发现影响提拔任用的问题")]
+    assert "于2026-01-05受诫勉，未满6个月" in data["candidate_replies"][1]["reply_basis"]
+    assert data["reply_type"] == "已逐人答复" and data["reply_basis"].count("；") == 2
+
+
+def test_a_recent_admonishment_no_longer_bars_promotion_after_the_set_months():
+    """诫勉 within six months (a setting) → 不宜提拔; with the setting at 1 month it is past."""
+    scenario = io.SCENARIOS["several_candidates_each_answered"]
+    shorter = dataclasses.replace(scenario, start_data={**scenario.start_data, "settings": {"admonishment_months": 1}})
+    engine, wf, _ = run_scenario(until(shorter, "draft_reply"))
+    replies = {r["name"]: r["reply_type"] for r in engine.case_data(wf)["candidate_replies"]}
+    assert replies["孙演示"] == "暂未发现影响提拔任用的问题"
 
 
 def test_fault_tolerance_scenarios_keep_waived_and_not_pursued_apart():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import jsonschema
 import pytest
@@ -21,9 +22,13 @@ from lxml import etree
 from SpiffWorkflow.util.task import TaskState
 
 from tests.scenarios import Do, Expect, Refused, Scenario, Wait, all_scenarios
+from tests.support.cadre_history import records_for
 from workflows import form_checks
 from workflows.engine import WorkflowEngine
+from workflows.reserved import CADRE_RECORDS
 from workflows.specs import collect_sources, load_bundle
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 SCENARIOS = all_scenarios()
@@ -97,7 +102,12 @@ def run_scenario(scenario: Scenario):
             task = matching[0]
             assert task.role == step.role, f"{where}: task role is {task.role}"
             check_form(engine, wf, task.id, bundle, step, where)
-            engine.complete(wf, task.id, dict(step.data))
+            data = dict(step.data)
+            info = bundle.tasks.get(step.task)
+            if (bundle.forms.get(info.form) or {}).get("x-reads") == CADRE_RECORDS:  # as the service reads them
+                data[CADRE_RECORDS] = records_for(engine.case_data(wf), scenario.history,
+                                                  clock.value.astimezone(SHANGHAI).date())
+            engine.complete(wf, task.id, data)
         elif isinstance(step, Refused):
             matching = [t for t in engine.ready_human_tasks(wf) if t.bpmn_id == step.task]
             assert len(matching) == 1, f"{where}: ready tasks are {ready_ids(engine, wf)}"
