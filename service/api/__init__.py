@@ -9,6 +9,7 @@ from service.schemas.errors import Error
 def register_api(app: Flask) -> None:
     from service.api import (
         audit,
+        cadres,
         cases,
         deadlines,
         designer,
@@ -31,5 +32,5 @@ def register_api(app: Flask) -> None:
     api.spec.components.security_scheme("cookieAuth", {"type": "apiKey", "in": "cookie", "name": "session"})
     api.spec.options["security"] = [{"bearerAuth": []}, {"cookieAuth": []}]  # public operations say `security: []`
     for module in (health, session, processes, designer, cases, recusals, tasks, deadlines, org, documents, stats,
-                   audit):
+                   audit, cadres):
         api.register_blueprint(module.blp, url_prefix="/api/v1")

@@ -5,11 +5,13 @@ Every action on a case (`CASE_ACTIONS`) returns a `CaseView`, the case after the
 audit event it appended (`tests/service/test_case_actions.py` drives each). The others answer with what they act
 on: `deploy_process` a `DeployResult` (a process version); the documents' `cancel_document` the document,
 `document_file` the file, `list_documents` the list (a read); attachments and the 案卷 likewise (`add_attachment`
-the attachment, `attachment_file` and `case_file` the file, `archive_case` the archiving record).
+the attachment, `attachment_file` and `case_file` the file, `archive_case` the archiving record); the cadre
+records' `merge_cadres` and `change_measure_status` what they changed (audited on the chain `cadre:<id>`).
 """
 
 from service.cases.archive import archive_case, archive_info, case_file
 from service.cases.attachments import add_attachment, attachment_file, list_attachments
+from service.cases.cadre_actions import change_measure_status, merge_cadres
 from service.cases.deadlines import (
     approve_extension,
     approve_suspension,
@@ -38,8 +40,8 @@ CASE_ACTIONS = (
 __all__ = [
     "CASE_ACTIONS", "CaseSnapshot", "CaseView", "DeployResult", "add_attachment", "approve_extension",
     "approve_suspension", "archive_case", "archive_info", "attachment_file", "case_file", "list_attachments",
-    "cancel_document", "claim_task", "complete_task", "declare_recusal", "decide_recusal", "deploy_process",
-    "document_file", "fire_due_timers", "lift_recusal", "list_documents", "read_reporter", "record_challenge",
-    "recuse_user", "reject_extension", "reject_suspension", "release_task",
+    "cancel_document", "change_measure_status", "claim_task", "complete_task", "declare_recusal", "decide_recusal",
+    "deploy_process", "document_file", "fire_due_timers", "lift_recusal", "list_documents", "merge_cadres",
+    "read_reporter", "record_challenge", "recuse_user", "reject_extension", "reject_suspension", "release_task",
     "request_extension", "resume_deadline", "start_case", "suspend_deadline",
 ]

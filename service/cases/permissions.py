@@ -95,6 +95,12 @@ def may_read_case(actor: Actor, case: CaseContext) -> bool:
     return not case.recused and may_read_cases(actor)
 
 
+def may_keep_cadre_records(holdings: Holdings) -> bool:
+    """Whether the holder may merge cadre records and mark measures changed on appeal: the principal and
+    case management (案管 keeps the register)."""
+    return holdings.holds(("principal", "case_management"))
+
+
 def may_start(actor: Actor, start_roles: Iterable[str]) -> bool:
     """Whether the actor may start a process whose start event names `start_roles`."""
     return _has_role(actor, set(start_roles))

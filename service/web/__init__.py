@@ -9,6 +9,7 @@ def register_web(app: Flask) -> None:
     from service.web import (  # noqa: F401
         admin,
         audit,
+        cadres,
         case_files,
         cases,
         deadlines,

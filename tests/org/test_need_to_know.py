@@ -21,13 +21,14 @@ from tests.org.test_resolution import SCENARIO, drive, open_item
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 # Route variables that name a case or something of one (its tasks, their extension requests).
+# A cadre page shows only the cases the reader may read: to an outsider the cadre does not exist either.
 CASE_BOUND = {"case_id", "task_id", "extension_id", "document_id", "recusal_request_id", "suspension_id",
-              "attachment_id"}
+              "attachment_id", "cadre_id"}
 # Route variables that name no case: accounts, the organisation, calendar days, process versions, tokens,
 # files, and the principal's grants and appointments (refused by position before any case is read); statistics
 # groups and process keys (figures count only the cases the reader may read: tests/stats/test_figures.py).
 NOT_CASE_BOUND = {"user_id", "department_id", "position_id", "grant_id", "appointment_id", "day", "version_id",
-                  "token_id", "name", "filename", "group", "process_key"}
+                  "token_id", "name", "filename", "group", "process_key", "measure_id"}
 OUTSIDERS = ("handler2", "supervisor2", "deputy2", "committee", "intake2", "caseadmin", "investigator", "reviewer",
              "designer", "admin")
 ENTITLED = ("handler", "supervisor", "deputy", "leader", "intake", "auditor")
@@ -65,11 +66,12 @@ def hidden(svc, office, clock) -> dict:
                             content={"title": "告知书"}, created_at=svc.now())
         session.add(document)
         session.flush()
-        document_id, reference, title = document.id, case.reference, case.title
+        document_id, reference, title, cadre_id = document.id, case.reference, case.title, case.cadre_id
+    assert cadre_id is not None   # the registered clue is linked to its cadre record
     attachment_id = actions.add_attachment(svc, office["intake"], case_id, "举报信.pdf", b"%PDF-1.4\n%%EOF\n").id
     return {"case_id": case_id, "task_id": item.task_id, "extension_id": extension_id, "document_id": document_id,
             "recusal_request_id": request_id, "suspension_id": suspension_id, "user_id": office["supervisor"],
-            "attachment_id": attachment_id,
+            "attachment_id": attachment_id, "cadre_id": cadre_id,
             "reference": reference, "title": title}
 
 
@@ -130,7 +132,7 @@ def test_outsiders_get_404_on_every_case_bound_route(app, hidden, username):
     clients = {True: login(app, username, api=True), False: login(app, username, api=False)}
     absent = {"case_id": 987654, "task_id": "00000000-0000-0000-0000-000000000000", "extension_id": 987654,
               "document_id": 987654, "recusal_request_id": 987654, "suspension_id": 987654,
-              "user_id": hidden["user_id"], "attachment_id": 987654}
+              "user_id": hidden["user_id"], "attachment_id": 987654, "cadre_id": 987654}
     absent_requests = case_bound_requests(app, absent)
     wrong = []
     for (method, url, is_api), (_m, absent_url, _a) in zip(case_bound_requests(app, hidden), absent_requests,
