@@ -1,7 +1,7 @@
 """clue allegations on cases
 
 Revision ID: 2a0fd5e719c3
-Revises: c4d2e8a1b3f5
+Revises: 5c0f1e2d3a4b
 Create Date: 2026-11-30 06:55:37.093379
 """
 from alembic import op
@@ -10,7 +10,7 @@ import service.models.types
 
 
 revision = '2a0fd5e719c3'
-down_revision = 'c4d2e8a1b3f5'
+down_revision = '5c0f1e2d3a4b'
 branch_labels = None
 depends_on = None
 
