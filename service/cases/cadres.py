@@ -111,13 +111,13 @@ def cadre_for_data(session: Session, data: dict, now: datetime) -> Cadre | None:
 
 def link_case(session: Session, case_id: int, data: dict, now: datetime, relink: bool = False) -> int | None:
     """Link a case to the cadre its data names (a linked case keeps its link unless `relink`: a step chose a
-    record); returns the case's cadre id."""
+    record); returns the case's cadre id (None when the data names nobody)."""
     cadre = cadre_for_data(session, data, now)
     if cadre is None:
-        return session.scalar(select(Case.cadre_id).where(Case.id == case_id))
+        return None
     where = [Case.id == case_id] if relink else [Case.id == case_id, Case.cadre_id.is_(None)]
-    session.execute(update(Case).where(*where).values(cadre_id=cadre.id))
-    return session.scalar(select(Case.cadre_id).where(Case.id == case_id))
+    linked = session.execute(update(Case).where(*where).values(cadre_id=cadre.id)).rowcount
+    return cadre.id if linked else session.scalar(select(Case.cadre_id).where(Case.id == case_id))
 
 
 def _as_date(value) -> date | None:
