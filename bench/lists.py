@@ -21,6 +21,11 @@ from sqlalchemy import bindparam, text
 from bench import common
 
 SIZES = {"cases": 100_000, "audit_events": 2_000_000}
+# Cases alternate between the two departments in blocks of ten; in 第一监督检查室 the measured handler handles
+# every other block (handler2 the rest), in 第二监督检查室 handler3 does: the handler reads about a quarter.
+DEPARTMENT_SQL = "CASE WHEN (i / 10) % 2 = 0 THEN :d ELSE :d2 END"
+HANDLER_SQL = ("CASE WHEN (i / 10) % 2 = 1 THEN CAST(:h3 AS INTEGER) WHEN (i / 10) % 4 = 0 THEN CAST(:h AS INTEGER) "
+               "ELSE CAST(:h2 AS INTEGER) END")
 ROLES_SQL = ("CASE WHEN (i / 10) % 10 < 4 THEN 'handler' WHEN (i / 10) % 10 < 7 THEN 'supervisor' "
              "WHEN (i / 10) % 10 < 8 THEN 'leader' ELSE 'intake' END")
 
@@ -47,6 +52,8 @@ def build(svc, cases: int, audit_events: int) -> dict:
     ids["handler2"] = accounts.create_user(svc, "handler2", "钱承办", common.PASSWORD, ["handler"], "第一监督检查室")
     ids["supervisor"] = accounts.create_user(svc, "supervisor", "孙主任", common.PASSWORD, ["supervisor"],
                                              "第一监督检查室")
+    # another department, whose cases the measured handler (第一监督检查室) must not see
+    ids["handler3"] = accounts.create_user(svc, "handler3", "李承办", common.PASSWORD, ["handler"], "第二监督检查室")
     template = start_case(svc, ids["handler"], common.LOOP_KEY, "模板案件", {}).case_id
     pg = not svc.db.is_sqlite
     timings = {}
@@ -60,6 +67,10 @@ def build(svc, cases: int, audit_events: int) -> dict:
         state, version_id = conn.execute(
             text("SELECT CAST(state AS TEXT), process_version_id FROM cases WHERE id = :i"), {"i": template}).one()
         first = template + 1
+        people = {"h": ids["handler"], "h2": ids["handler2"], "h3": ids["handler3"],
+                  "d": conn.execute(text("SELECT department_id FROM cases WHERE id = :i"), {"i": template}).scalar(),
+                  "d2": conn.execute(text("SELECT department_id FROM positions WHERE user_id = :u"),
+                                     {"u": ids["handler3"]}).scalar()}
         state_sql = "CAST(:state AS JSON)" if pg else ":state"
         start = time.perf_counter()
         conn.execute(text(
@@ -69,10 +80,10 @@ def build(svc, cases: int, audit_events: int) -> dict:
             "created_at, updated_at, closed_at, state, version) "
             f"SELECT {first} + i, 'GX-B-' || i, '关于批量案件 ' || i || ' 的问题线索', 'proc_' || (i % 6), :v, "
             "CASE WHEN i % 10 = 0 THEN 'open' ELSE 'completed' END, NULL, '复核', '张' || (i % 997), '某单位', '', "
-            f"'第一监督检查室', :d, :h, :h, CASE WHEN i % 10 = 0 THEN {_ts(pg, '((i * 7919) % 172800) - 57600')} END, "
+            f"'监督检查室', {DEPARTMENT_SQL}, {HANDLER_SQL}, {HANDLER_SQL}, "
+            f"CASE WHEN i % 10 = 0 THEN {_ts(pg, '((i * 7919) % 172800) - 57600')} END, "
             f"{_ts(pg, '-i * 5')}, {_ts(pg, '-i * 5')}, NULL, {state_sql}, 3 FROM nums"),
-            {"v": version_id, "h": ids["handler"], "state": state,
-             "d": conn.execute(text("SELECT department_id FROM cases WHERE id = :i"), {"i": template}).scalar()})
+            {"v": version_id, **people, "state": state})
         timings["cases_s"] = round(time.perf_counter() - start, 2)
         start = time.perf_counter()
         conn.execute(text(
@@ -89,7 +100,7 @@ def build(svc, cases: int, audit_events: int) -> dict:
                 "INSERT INTO work_items (case_id, task_id, bpmn_id, title, role, lane, form, instructions, due_at, "
                 "created_at, completed_at, completed_by_id, resolution) "
                 f"SELECT {first} + i, 'bench-done-{k}-' || i, 'review', '复核', 'handler', '', NULL, '', NULL, "
-                f"{_ts(pg, '-i * 5')}, {_ts(pg, '-i * 5 + 60')}, :h, 'completed' FROM nums"), {"h": ids["handler"]})
+                f"{_ts(pg, '-i * 5')}, {_ts(pg, '-i * 5 + 60')}, {HANDLER_SQL}, 'completed' FROM nums"), people)
         timings["work_items_s"] = round(time.perf_counter() - start, 2)
         start = time.perf_counter()
         per_case = max(1, audit_events // cases)
@@ -119,9 +130,17 @@ def build(svc, cases: int, audit_events: int) -> dict:
 CASES_SQL = """
 SELECT id, reference, title, process_key, status, outcome, stage, subject_name, handler_id, due_at, created_at,
        updated_at, version, count(*) OVER () AS total
-FROM cases
+FROM cases c
 WHERE status = 'open' AND process_key = :k AND due_at < :now
   AND id NOT IN (SELECT case_id FROM recusals WHERE user_id = :u)
+  AND (c.handler_id = :u OR c.created_by_id = :u
+       OR EXISTS (SELECT 1 FROM work_items w WHERE w.case_id = c.id
+                  AND (w.assignee_id = :u OR w.completed_by_id = :u
+                       OR (w.completed_at IS NULL AND w.role IN ('handler', 'dept_member')
+                           AND c.department_id IN (SELECT department_id FROM positions WHERE user_id = :u
+                                                   AND kind = 'member' AND valid_to IS NULL))))
+       OR EXISTS (SELECT 1 FROM access_grants g WHERE g.case_id = c.id AND g.user_id = :u AND g.valid_to > :now
+                  AND g.revoked_at IS NULL))
 ORDER BY due_at, id DESC
 LIMIT 50
 """
@@ -166,16 +185,17 @@ def measure(svc, data: dict, repeat: int) -> list[dict]:
     rows = []
     with svc.db.read_session() as session:
         # Users as a request has them: loaded once by the login, detached (expire_all leaves them alone).
-        supervisor = accounts.load_user(session, data["ids"]["supervisor"])
         handler = accounts.load_user(session, data["ids"]["handler"])
         filt = queries.CaseFilter(status="open", process_key="proc_0", overdue=True, sort="due", page=1, per_page=50)
 
+        # Need to know as a handler of one department (第一监督检查室): the cases they handle, took part in or
+        # have an open task of; the other department's cases are not theirs (issue 13's measuring point).
         def service_cases():
             session.expire_all()
-            return queries.list_cases(session, supervisor, filt, now)
+            return queries.list_cases(session, handler, filt, now)
 
         def sql_cases():
-            return session.execute(cases_sql, {"k": "proc_0", "now": now, "u": supervisor.id}).all()
+            return session.execute(cases_sql, {"k": "proc_0", "now": now, "u": handler.id}).all()
 
         def service_worklist():  # what the worklist page runs: a page of 50 and the total
             session.expire_all()

@@ -166,8 +166,11 @@ def _task_conditions(session: Session, user: User, scope: str, process_key: str 
                      due_before: datetime | None, now: datetime) -> list:
     """Conditions on open work items joined with their case: the tasks whose position the user fills on
     the case (resolved against its handling department), unclaimed or claimed by the user."""
-    holdings = load_holdings(session, user.id, now)   # once for both rules
-    conditions = [WorkItem.completed_at.is_(None), readable(session, user, now, holdings=holdings)]
+    # Need to know holds by construction here: a task the user claimed (scope claimed) or whose position they fill
+    # on its case (scope mine) puts its case in their circle (org.access.readable_cases says both), so the whole
+    # rule is not evaluated again; recusal, which wins over everything, is.
+    holdings = load_holdings(session, user.id, now)
+    conditions = [WorkItem.completed_at.is_(None), Case.id.not_in(_recused_case_ids(user.id))]
     if scope == "claimed":
         conditions.append(WorkItem.assignee_id == user.id)
     else:
