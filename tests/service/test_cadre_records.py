@@ -14,6 +14,7 @@ from service.cases.accounts import create_user, load_user
 from service.cases.errors import NotAllowed, NotFound
 from service.deploy import deploy_directory
 from service.models import AuditEvent, Cadre, CadreMeasure, Case, WorkItem
+from tests.conftest import PASSWORD
 from tests.scenarios import clue_handling as clue
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
@@ -144,3 +145,17 @@ def test_a_measure_changed_on_appeal_no_longer_counts_for_the_integrity_opinion(
                                            date(2026, 3, 2))[0]
         assert session.get(CadreMeasure, measure_id).status_reason == "复审撤销原处分"
     assert after["sanctions_in_force"] == [] and after["sanctions_changed"] == ["党内警告（申诉后已撤销）"]
+
+
+def test_the_cadre_page_and_the_lookup_page_render_in_chinese(app, svc, office):
+    first = register(svc, office, clue.CLUE_0001)
+    cadre_id = cadre_of(svc, first).id
+    client = app.test_client()
+    client.environ_base["HTTP_ORIGIN"] = "http://localhost"
+    assert client.post("/login", data={"username": "intake", "password": PASSWORD}).status_code in (200, 302)
+    page = client.get(f"/cadres/{cadre_id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "干部记录：郝测试" in text and "问题线索（在办和已办结）" in text and "合并重复记录" not in text
+    lookup_page = client.get("/cadres/lookup?name=郝测试&unit=虚拟招商局&category=廉洁纪律")
+    assert lookup_page.status_code == 200 and "可能的重复件" in lookup_page.get_data(as_text=True)
