@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from sqlalchemy import Text, and_, bindparam, cast, delete, insert, or_, select, update
 
-from service.models import AuditEvent, Case, CaseLink, ProcessVersion, Recusal, Timer, WorkItem
+from service.models import AuditEvent, Case, CaseLink, Department, ProcessVersion, Recusal, Timer, WorkItem
 
 ITEMS, CASES, VERSIONS, TIMERS = WorkItem.__table__, Case.__table__, ProcessVersion.__table__, Timer.__table__
 EVENTS, LINKS, RECUSALS = AuditEvent.__table__, CaseLink.__table__, Recusal.__table__
+DEPARTMENTS = Department.__table__
 
 # The work item by task id with its case and process version. The state comes as text, parsed only
 # when the workflow is not cached (a few KB to read, one statement less when it is needed).
@@ -25,9 +26,10 @@ ITEM_AND_CASE = (
            CASES.c.handler_id, CASES.c.department_id, CASES.c.created_at, CASES.c.closed_at, CASES.c.subject_name,
            CASES.c.subject_unit, CASES.c.clue_no, CASES.c.version, CASES.c.cadre_id,
            cast(CASES.c.state, Text).label("state_text"), VERSIONS.c.version.label("process_version"),
-           VERSIONS.c.sha256)
+           VERSIONS.c.sha256, DEPARTMENTS.c.name.label("department_name"))
     .select_from(CASES).join(ITEMS, ITEMS.c.case_id == CASES.c.id)
     .join(VERSIONS, VERSIONS.c.id == CASES.c.process_version_id)
+    .outerjoin(DEPARTMENTS, DEPARTMENTS.c.id == CASES.c.department_id)
     .where(ITEMS.c.task_id == bindparam("task_id")).with_for_update(of=[CASES, ITEMS])
 )
 

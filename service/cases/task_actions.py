@@ -87,7 +87,8 @@ def _complete_task(svc: Services, actor_id: int, task_id: str, data: dict, case_
         now = svc.now()
         # the signing rule of approval chains (four eyes, distinct levels unless the version's settings relax it)
         relaxed = signers.check_signer(session, actor.id, case_id, row.approves, row.lane, bundle.settings)
-        signed_as = signers.completed_as(session, holdings, row.role, row.lane, row.department_id, case_id, relaxed)
+        signed_as = signers.completed_as(holdings, row.role, row.lane, row.department_id, row.department_name,
+                                            case_id, relaxed)
         clean, reporter_fields = jurisdiction.at_registration(bundle, row.form, *split_reporter(data))
         store_reporter(session, case_id, reporter_fields, now)
         wf = svc.workflows.take(case_id, row.version)

@@ -15,9 +15,11 @@ from service.models import AuditEvent
 from service.reads import read_with_services
 from tests.support.approval import REGISTER_DATA, approval_files, open_task_id
 
-# They answer with what they act on: a process version (DeployResult), a document, its file, the list (a read).
+# They answer with what they act on: a process version (DeployResult), a document, its file, the list (a read),
+# a cadre record (merging two records, an appeal's change of a measure: no one case is "after" them).
 NOT_CASE_ACTIONS = {"deploy_process", "cancel_document", "document_file", "list_documents", "add_attachment",
-                    "attachment_file", "list_attachments", "archive_case", "archive_info", "case_file"}
+                    "attachment_file", "list_attachments", "archive_case", "archive_info", "case_file",
+                    "merge_cadres", "change_measure_status"}
 
 
 def public_functions() -> dict:

@@ -8,14 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, union
+from sqlalchemy import and_, false, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from service.cases import permissions
 from service.cases.errors import NotAllowed
 from service.cases.org import positions as vocab
 from service.cases.permissions import Holdings
-from service.models import ActingAppointment, Department, Position, Recusal, User, WorkItem
+from service.models import ActingAppointment, Position, Recusal, User, WorkItem
 
 REFUSALS = {
     "four_eyes": "不能审批自己办理的事项（双人原则）",
@@ -63,12 +63,8 @@ def _current_position(at: datetime):
     return and_(Position.valid_from <= at, or_(Position.valid_to.is_(None), Position.valid_to > at))
 
 
-def eligible_people(session: Session, position: str, department_id: int | None, case_id: int, at: datetime
-                    ) -> set[int]:
-    """Active, unrecused users who fill `position` on the case now: by a position they hold, or by an acting
-    appointment (for the department, or for this case alone)."""
-    if position not in vocab.TASK_POSITION_HOLDERS:
-        return set()
+def _eligible(position: str, department_id: int | None, case_id: int, at: datetime):
+    """The statement selecting the active, unrecused users who fill `position` on the case at `at`."""
     kinds, in_department = vocab.TASK_POSITION_HOLDERS[position]
     held = select(Position.user_id.label("user_id")).where(Position.kind.in_(kinds), _current_position(at))
     acting = select(ActingAppointment.delegate_id.label("user_id")).where(
@@ -79,8 +75,28 @@ def eligible_people(session: Session, position: str, department_id: int | None, 
         held = held.where(Position.department_id == department_id)
         acting = acting.where(ActingAppointment.department_id == department_id)
     people = union(held, acting).subquery()
-    return set(session.scalars(select(User.id).join(people, people.c.user_id == User.id).where(
-        User.active.is_(True), User.id.not_in(select(Recusal.user_id).where(Recusal.case_id == case_id)))))
+    return select(User.id).join(people, people.c.user_id == User.id).where(
+        User.active.is_(True), User.id.not_in(select(Recusal.user_id).where(Recusal.case_id == case_id)))
+
+
+def eligible_people(session: Session, position: str, department_id: int | None, case_id: int, at: datetime
+                    ) -> set[int]:
+    """Active, unrecused users who fill `position` on the case now: by a position they hold, or by an acting
+    appointment (for the department, or for this case alone)."""
+    if position not in vocab.TASK_POSITION_HOLDERS:
+        return set()
+    return set(session.scalars(_eligible(position, department_id, case_id, at)))
+
+
+def _excluded(case_id: int, approves: str, distinct: bool):
+    """`load_chain` + `permissions.excluded_signers` as one subquery: the last proposal's author, and (when levels
+    must be distinct) whoever signed a level since that proposal."""
+    done = and_(WorkItem.case_id == case_id, WorkItem.resolution == "completed")
+    last = select(func.coalesce(func.max(WorkItem.id), 0)).where(done, WorkItem.bpmn_id == approves).scalar_subquery()
+    proposal = and_(WorkItem.bpmn_id == approves, WorkItem.id == last)
+    level = and_(WorkItem.approves == approves, WorkItem.bpmn_id != approves, WorkItem.id > last)
+    since = level if distinct else false()
+    return select(WorkItem.completed_by_id).where(done, WorkItem.completed_by_id.is_not(None), or_(proposal, since))
 
 
 def waiting_note(session: Session, item, department_id: int | None, settings: dict | None, at: datetime
@@ -90,6 +106,12 @@ def waiting_note(session: Session, item, department_id: int | None, settings: di
     if not item.approves or vocab.records_outside_decision(item.lane):
         return None
     position = vocab.task_position(item.role, item.lane)
+    if position in vocab.TASK_POSITION_HOLDERS:   # the usual answer in one statement: someone may sign
+        distinct = permissions.distinct_signers_required(settings)
+        free = _eligible(position, department_id, item.case_id, at).where(
+            User.id.not_in(_excluded(item.case_id, item.approves, distinct))).limit(1)
+        if session.scalar(free) is not None:
+            return None
     eligible = eligible_people(session, position, department_id, item.case_id, at)
     label = vocab.TASK_POSITION_LABELS.get(position, position)
     if not eligible:
@@ -115,7 +137,7 @@ def waiting_notes(session: Session, items, department_id: int | None, settings: 
     return notes
 
 
-def completed_as(session: Session, holdings: Holdings, role: str, lane: str, department_id: int | None,
+def completed_as(holdings: Holdings, role: str, lane: str, department_id: int | None, department_name: str | None,
                  case_id: int, relaxed: bool = False) -> str | None:
     """The position the actor holds that makes them the one to do this step now, as recorded in the audit trail
     and the step's record (e.g. 分管领导（第一监督检查室）; 代行… for an acting appointment)."""
@@ -132,8 +154,7 @@ def completed_as(session: Session, holdings: Holdings, role: str, lane: str, dep
     acting += [k for k, d, c in holdings.case_acting if k in kinds and c == case_id and fits(d)]
     if not own and not acting:
         return None
-    name = session.scalar(select(Department.name).where(Department.id == department_id)) \
-        if in_department and department_id is not None else None
+    name = department_name if in_department else None
     label = vocab.position_label(sorted(own)[0] if own else sorted(acting)[0], name)
     label = label if own else f"代行{label}"
     return f"{label}·依流程设置兼签" if relaxed else label
