@@ -33,7 +33,7 @@ def export(report, fmt: str) -> Response:
         body, mimetype = stats_export.xlsx([report], zone), XLSX
     else:
         body, mimetype = stats_export.csv_text(report, zone).encode("utf-8"), "text/csv; charset=utf-8"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(body, content_type=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @blp.route("/stats/workbook")

@@ -44,6 +44,9 @@ def claim_task(svc: Services, actor_id: int, task_id: str) -> CaseView:
             raise Conflict("任务已办结，不能认领", code="task_not_ready")
         check_may_act(session, actor, item.role, item.lane, item.assignee_id, False, case.id, case.department_id,
                       svc.now())
+        if item.approves:   # nobody takes a level they may not sign (it would sit in their hands, blocking the others)
+            settings = svc.bundle(session.get(ProcessVersion, case.process_version_id)).settings
+            signers.check_signer(session, actor.id, case.id, item.approves, item.lane, settings)
         item.assignee_id = actor.id
         event = audit.append(session, chain=audit.case_chain(case.id), at=svc.now(), action="task_claimed",
                              actor_id=actor.id, actor_name=actor.display_name, case_id=case.id,

@@ -170,3 +170,14 @@ def test_a_reorganisation_changes_what_one_reads_at_once_and_not_what_they_appro
     trail = api(app, "leader").get(f"/api/v1/cases/{signed}/audit").json
     assert trail["chain"]["valid"]
     assert any(e["summary"].get("as") == "部门负责人（第一监督检查室）" for e in trail["events"])
+
+
+def test_nobody_claims_a_level_they_may_not_sign(svc, office, deputy_signed_the_head_level):
+    """Found by the cold try: someone who signed the head level could claim the deputy level, could not complete
+    it (distinct levels), and kept it from everyone else. The claim is refused by the same rule."""
+    case_id = deputy_signed_the_head_level
+    level = open_item(svc, case_id, "approve_disposal_leader")
+    with pytest.raises(NotAllowed) as refused:
+        actions.claim_task(svc, office["deputy"], level.task_id)
+    assert refused.value.code == "distinct_levels"
+    assert open_item(svc, case_id, "approve_disposal_leader").assignee_id is None

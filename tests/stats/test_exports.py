@@ -30,7 +30,7 @@ def test_xlsx_export_has_the_tables_headers_filter_and_time(app, data):  # noqa:
 def test_csv_export_has_every_table_and_numbers_not_links(app, data):  # noqa: F811
     client = login(app, "leader")
     response = client.get("/api/v1/stats/timeliness?format=csv")
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
     text = response.data.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
