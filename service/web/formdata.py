@@ -93,7 +93,8 @@ def _as_text(value, kind: str) -> str | list[str]:
 def _options(prop: dict, kind: str) -> list[tuple[str, str]]:
     source = _items(prop) if kind == "checkboxes" else prop
     labels = source.get("x-enum-labels") or prop.get("x-enum-labels") or {}
-    return [(str(v), labels.get(v, str(v))) for v in source.get("enum", [])]
+    # null in an enum means "not given" (no choice made), never an option to click
+    return [(str(v), labels.get(v, str(v))) for v in source.get("enum", []) if v is not None]
 
 
 def _field_errors(errors: dict) -> dict[str, list[str]]:

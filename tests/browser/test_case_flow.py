@@ -79,7 +79,7 @@ def test_a_case_goes_from_registration_through_approval_in_the_browser(login, li
     expect(handler.locator('#diagram g.djs-element.qf-active[data-element-id="approve"]')).to_have_count(1)
     expect(handler.locator('#diagram g.djs-element.qf-completed[data-element-id="propose"]')).to_have_count(1)
     handler.locator('#diagram g.djs-element[data-element-id="propose"]').click()
-    expect(handler.locator("#step-info")).to_contain_text("郝承办 于 2026-03-02 09:00 办理")
+    expect(handler.locator("#step-info")).to_contain_text("郝承办（承办人（第一监督检查室）） 于 2026-03-02 09:00 办理")
     handler.screenshot(path=str(output_dir / "case-page.png"), full_page=True)
 
     # 部门负责人 in a second context: sees what is approved; a return needs a reason; then approves.

@@ -51,7 +51,7 @@ def form_texts(path: Path) -> list[tuple[str, str]]:
         items = field.get("items") if isinstance(field.get("items"), dict) else {}
         labels = field.get("x-enum-labels") or items.get("x-enum-labels")
         options = list(labels.values()) if labels else (field.get("enum") or items.get("enum") or [])
-        texts += [(f"{name}.option", str(o)) for o in options]
+        texts += [(f"{name}.option", str(o)) for o in options if o is not None]  # null: no choice, not shown
     texts += [(f"x-checks[{i}]", c.get("message", "")) for i, c in enumerate(schema.get("x-checks", []))]
     return [(where, text) for where, text in texts if text]
 
