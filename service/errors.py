@@ -93,7 +93,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ce.CaseError)
     def _case_error(exc: ce.CaseError):
         status = STATUS.get(type(exc), next((s for k, s in STATUS.items() if isinstance(exc, k)), 400))
-        body, status = respond(status, exc.code, exc.message, exc.errors)
+        # a 404 reads the same whether the thing does not exist or lies outside the reader's need to know, and
+        # never names the case a task, document or attachment belongs to (the cold try read case ids off them)
+        message = PHRASES[404] if status == 404 else exc.message
+        body, status = respond(status, exc.code, message, exc.errors)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, ce.Throttled) else {}
         return body, status, headers
 

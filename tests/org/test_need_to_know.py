@@ -211,3 +211,22 @@ def test_moving_to_another_department_changes_what_one_reads_at_once(app, svc, o
     from service.cases.org import admin as org_admin
     org_admin.move_user(svc, office["admin"], position, first)
     assert supervisor2.get(f"/api/v1/cases/{hidden['case_id']}").status_code == 200
+
+
+def test_a_404_reads_the_same_for_a_missing_task_and_one_outside_the_circle(app, svc, users):
+    """Found by the cold try: a task of another department's case answered "案件 8 不存在", naming its case."""
+    from service.cases.errors import NotFound
+
+    @app.route("/__probe_missing")
+    def _missing():
+        raise NotFound("任务 abc 不存在")
+
+    @app.route("/__probe_hidden")
+    def _hidden():
+        raise NotFound("案件 8 不存在")
+
+    client = app.test_client()
+    missing = client.get("/__probe_missing", headers={"Accept": "application/json"})
+    hidden = client.get("/__probe_hidden", headers={"Accept": "application/json"})
+    assert missing.status_code == hidden.status_code == 404
+    assert missing.get_data() == hidden.get_data() and b"8" not in hidden.get_data()
