@@ -190,14 +190,14 @@ def test_a_catastrophic_pattern_is_answered_fast_and_validated_before_any_lock(a
     validated = []
     original = forms.validate
 
-    def checking_validate(schema, data):
+    def checking_validate(schema, data, *rest):
         assert_write_lock_free(svc)       # nobody holds SQLite's write lock while the form is checked
         if svc.db.engine.dialect.name == "postgresql":
             with svc.db.engine.connect() as conn:   # nor the case row
                 conn.execute(text("SELECT id FROM cases WHERE id = :id FOR UPDATE NOWAIT"), {"id": case["id"]})
                 conn.rollback()
         validated.append(True)
-        return original(schema, data)
+        return original(schema, data, *rest)
 
     monkeypatch.setattr(forms, "validate", checking_validate)
     started = time.perf_counter()
