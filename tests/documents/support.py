@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import shutil
 import subprocess
+
+import pytest
 
 from tests.support.approval import approval_files
 
@@ -39,7 +43,17 @@ def docx_text(data: bytes) -> str:
     return "\n".join(parts)
 
 
+def require_poppler(tool: str) -> None:
+    """poppler's tools read the PDFs back: CI installs them (.ci/run) and must run these tests; a developer's
+    machine without them skips the test, saying what to install (as the browser tests do for chromium)."""
+    if shutil.which(tool) is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{tool} 不存在：CI 须安装 poppler-utils")
+        pytest.skip(f"需要 poppler-utils 的 {tool}：请运行 `apt-get install -y poppler-utils`")
+
+
 def pdf_text(data: bytes) -> str:
     """The PDF's text as poppler's pdftotext reads it (a glyph without a Unicode mapping would not read back)."""
+    require_poppler("pdftotext")
     return subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True
                           ).stdout.decode("utf-8")

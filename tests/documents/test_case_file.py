@@ -9,7 +9,7 @@ import subprocess
 import zipfile
 
 from service.cases import actions
-from tests.documents.support import document_files, pdf_text
+from tests.documents.support import document_files, pdf_text, require_poppler
 from tests.documents.test_attachments import PDF, PNG, _upload
 from tests.support.approval import REGISTER_DATA, open_task_id
 
@@ -58,6 +58,7 @@ def test_the_case_file_pdf_renders_every_page_and_the_zip_manifest_matches_its_f
     pdf = api("supervisor").get(f"/cases/{case_id}/archive?format=pdf")
     assert pdf.status_code == 200 and pdf.headers["Content-Disposition"].startswith("attachment;")
     (tmp_path / "case.pdf").write_bytes(pdf.data)
+    require_poppler("pdftoppm")
     subprocess.run(["pdftoppm", "-r", "30", "-png", str(tmp_path / "case.pdf"), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) >= 5 and all(p.stat().st_size > 1000 for p in pages)
