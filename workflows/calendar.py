@@ -85,6 +85,11 @@ def library_covers(year: int) -> bool:
     return True
 
 
+# The library's first use builds its lunar tables (~0.2 s): pay it at import, never inside a process expression's
+# time limit (a script computing a date years ahead once ran past its 1 s under a loaded test run).
+holidays.country_holidays("CN", years=2026)
+
+
 @lru_cache(maxsize=64)
 def statutory_holidays(year: int) -> frozenset[date]:
     """Statutory public holidays of ``year`` by the national rules (no 调休), from the ``holidays`` library."""
