@@ -56,11 +56,12 @@ def live_server(app):
 
 @pytest.fixture
 def login(browser, live_server, users):
-    """login('handler') -> a Playwright page of a fresh browser context, logged in through the login page."""
+    """login('handler'[, viewport]) -> a Playwright page of a fresh browser context at that size (the desktop one
+    by default), logged in through the login page."""
     contexts = []
 
-    def make(name: str):
-        context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
+    def make(name: str, viewport: dict = VIEWPORT):
+        context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()

@@ -11,33 +11,10 @@ import pytest
 from playwright.sync_api import expect
 
 from service.cases import actions
-from tests.conftest import PASSWORD, ROLE_USERS
 from tests.support.approval import REGISTER_DATA, demo_files, open_task_id
 
 pytestmark = pytest.mark.browser
 WIDTHS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
-
-
-@pytest.fixture
-def person(browser, live_server, users):
-    """person('handler', viewport) -> a page of a fresh context at that size, logged in through the login page."""
-    contexts = []
-
-    def make(name: str, viewport: dict):
-        context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{live_server}/login")
-        page.get_by_label("用户名").fill(ROLE_USERS[name][0])
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(f"{live_server}/worklist")
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def registered_demo_case(svc, users, title: str = "关于郝测试公车私用的问题线索") -> int:
@@ -47,20 +24,20 @@ def registered_demo_case(svc, users, title: str = "关于郝测试公车私用�
 
 
 @pytest.mark.parametrize("size", WIDTHS)
-def test_a_returned_step_says_who_returned_it_when_and_why(size, person, live_server, deploy, svc, users, clock,
+def test_a_returned_step_says_who_returned_it_when_and_why(size, login, live_server, deploy, svc, users, clock,
                                                            output_dir):
     deploy(demo_files())
     case_id = registered_demo_case(svc, users)
     actions.complete_task(svc, users["handler"], open_task_id(svc, case_id, "propose"), {"disposal": "予以了结"})
     viewport = WIDTHS[size]
 
-    supervisor = person("supervisor", viewport)
+    supervisor = login("supervisor", viewport)
     supervisor.goto(f"{live_server}/tasks/{open_task_id(svc, case_id, 'approve')}")
     supervisor.get_by_label("意见").fill("事实部分需补充银行流水")
     supervisor.locator('button[name="decision"][value="return"]').click()
     expect(supervisor.locator(".flash")).to_contain_text("案件进入“提出处置意见”")
 
-    handler = person("handler", viewport)
+    handler = login("handler", viewport)
     handler.goto(f"{live_server}/worklist")
     row = handler.locator(f'tr[data-bpmn-id="propose"][data-case-id="{case_id}"]')
     expect(row.get_by_test_id("returned-badge")).to_have_text("已退回")
@@ -85,14 +62,14 @@ def test_a_returned_step_says_who_returned_it_when_and_why(size, person, live_se
 
 
 @pytest.mark.parametrize("size", WIDTHS)
-def test_a_suspension_waits_in_the_approvers_worklist_and_the_step_stays_overdue(size, person, live_server, deploy,
+def test_a_suspension_waits_in_the_approvers_worklist_and_the_step_stays_overdue(size, login, live_server, deploy,
                                                                                svc, users, clock, output_dir):
     deploy(demo_files())
     case_id = registered_demo_case(svc, users)
     clock.set("2026-03-10T09:00:00+08:00")                                # 提出处置意见 is overdue now
     viewport = WIDTHS[size]
 
-    handler = person("handler", viewport)
+    handler = login("handler", viewport)
     handler.goto(f"{live_server}/cases/{case_id}")
     handler.locator(".deadline-control summary").click()
     handler.get_by_label("中止理由（如等待取证）").fill("等待调取银行流水")
@@ -102,7 +79,7 @@ def test_a_suspension_waits_in_the_approvers_worklist_and_the_step_stays_overdue
     handler.locator(".deadline-control summary").click()
     expect(handler.get_by_test_id("suspension-pending")).to_be_visible()
 
-    supervisor = person("supervisor", viewport)
+    supervisor = login("supervisor", viewport)
     supervisor.goto(f"{live_server}/overdue")
     expect(supervisor.locator("main")).to_contain_text("提出处置意见")     # still overdue until approved
     expect(supervisor.get_by_test_id("approval-count")).to_have_text("待审批 1")
@@ -128,7 +105,7 @@ def test_a_suspension_waits_in_the_approvers_worklist_and_the_step_stays_overdue
 
 
 @pytest.mark.parametrize("size", WIDTHS)
-def test_a_submission_the_process_sends_back_gets_no_success_message(size, person, live_server, deploy, svc, users,
+def test_a_submission_the_process_sends_back_gets_no_success_message(size, login, live_server, deploy, svc, users,
                                                                      output_dir):
     from tests.service.test_honest_submissions import looping_files
 
@@ -138,7 +115,7 @@ def test_a_submission_the_process_sends_back_gets_no_success_message(size, perso
     case_id = registered_demo_case(svc, users)
     task_id = open_task_id(svc, case_id, "propose")
 
-    handler = person("handler", WIDTHS[size])
+    handler = login("handler", WIDTHS[size])
     handler.goto(f"{live_server}/tasks/{task_id}")
     handler.locator("[data-field=disposal]").get_by_label("初步核实").check()
     handler.get_by_label("理由").fill("先核实再说")
@@ -151,7 +128,7 @@ def test_a_submission_the_process_sends_back_gets_no_success_message(size, perso
 
 
 @pytest.mark.parametrize("size", WIDTHS)
-def test_registration_refuses_what_a_clerk_gets_wrong_and_numbers_the_clue(size, person, live_server, svc, users,
+def test_registration_refuses_what_a_clerk_gets_wrong_and_numbers_the_clue(size, login, live_server, svc, users,
                                                                           output_dir):
     from service.config import ROOT
     from service.deploy import deploy_directory
@@ -160,7 +137,7 @@ def test_registration_refuses_what_a_clerk_gets_wrong_and_numbers_the_clue(size,
 
     deploy_directory(svc, ROOT / "bpmn")
     case_id = actions.start_case(svc, users["intake"], "clue_handling", "关于郝测试公车私用问题的线索", {}).case_id
-    intake = person("intake", WIDTHS[size])
+    intake = login("intake", WIDTHS[size])
     intake.goto(f"{live_server}/tasks/{open_task_id(svc, case_id, 'register_clue')}")
     expect(intake.locator("#f-clue_no")).to_have_count(0)                      # the system numbers the clue
     expect(intake.locator(".task-side")).to_contain_text("XS-2026-0001")
