@@ -132,16 +132,21 @@ def _pending_suspension_of(session: Session, task_id: str) -> DeadlineSuspension
                                                            DeadlineSuspension.status == "pending"))
 
 
-def _pending_suspension(session: Session, suspension_id: int, actor: User, at: datetime
-                        ) -> tuple[DeadlineSuspension, WorkItem, Case]:
-    row = session.get(DeadlineSuspension, suspension_id)
+def _pending_request(session: Session, model, request_id: int, actor: User, at: datetime, what: str, code: str):
+    """A pending extension or suspension request with its open task and locked case (re-read under the lock)."""
+    row = session.get(model, request_id)
     if row is None:
-        raise NotFound(f"中止申请 {suspension_id} 不存在")
+        raise NotFound(f"{what}申请 {request_id} 不存在")
     item, case = _open_task(session, row.task_id, actor, at)
     session.refresh(row)
     if row.status != "pending":
-        raise Conflict("该中止申请已处理", code="suspension_decided")
+        raise Conflict(f"该{what}申请已处理", code=code)
     return row, item, case
+
+
+def _pending_suspension(session: Session, suspension_id: int, actor: User, at: datetime
+                        ) -> tuple[DeadlineSuspension, WorkItem, Case]:
+    return _pending_request(session, DeadlineSuspension, suspension_id, actor, at, "中止", "suspension_decided")
 
 
 def approve_suspension(svc: Services, actor_id: int, suspension_id: int, note: str = "") -> CaseView:
@@ -242,14 +247,7 @@ def request_extension(svc: Services, actor_id: int, task_id: str, workdays: int,
 
 def _pending_extension(session: Session, extension_id: int, actor: User, at: datetime
                        ) -> tuple[DeadlineExtension, WorkItem, Case]:
-    ext = session.get(DeadlineExtension, extension_id)
-    if ext is None:
-        raise NotFound(f"延期申请 {extension_id} 不存在")
-    item, case = _open_task(session, ext.task_id, actor, at)
-    session.refresh(ext)
-    if ext.status != "pending":
-        raise Conflict("该延期申请已处理", code="extension_decided")
-    return ext, item, case
+    return _pending_request(session, DeadlineExtension, extension_id, actor, at, "延期", "extension_decided")
 
 
 def _check_approver(session: Session, actor: User, case_id: int, requested_by_id: int, what: str = "延期") -> None:
